@@ -1,0 +1,58 @@
+# Two commands for a fresh machine: `make run` and `make test`. Both set themselves up.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+# `make run` serves with DEBUG off, as in production: the key comes from a file in the
+# git-ignored data folder, made once.
+RUN_ENV := DEBUG=False SECRET_KEY_FILE=data/secret-key ALLOWED_HOSTS=127.0.0.1,localhost
+
+.PHONY: run test lint typecheck migrations-check pytest messages clean
+
+run: $(VENV)/.installed data/secret-key
+	$(RUN_ENV) $(BIN)/waymark migrate --noinput
+	$(RUN_ENV) $(BIN)/waymark collectstatic --noinput --verbosity 0
+	$(RUN_ENV) PORT=$(PORT) $(BIN)/waymark serve
+
+test: $(VENV)/.installed-dev node_modules/.installed lint typecheck migrations-check pytest
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(VENV)/.installed-dev
+	$(BIN)/mypy waymark tests
+
+migrations-check: $(VENV)/.installed-dev
+	$(BIN)/waymark makemigrations --check --dry-run
+
+pytest: $(VENV)/.installed-dev node_modules/.installed
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Translations: collect the strings (N_ marks those of the clinical core), then compile.
+messages: $(VENV)/.installed-dev
+	cd waymark && ../$(BIN)/waymark makemessages -l es --keyword=N_ --no-obsolete
+	cd waymark && ../$(BIN)/waymark compilemessages
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(VENV)/.installed $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+data/secret-key:
+	mkdir -p data
+	umask 077 && $(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
+
+clean:
+	rm -rf $(VENV) node_modules data/static

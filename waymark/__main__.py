@@ -1,0 +1,5 @@
+import sys
+
+from waymark.cli import main
+
+sys.exit(main())

@@ -1,0 +1,85 @@
+"""Configuration is checked, not hoped for: each problem has a stable id and a hint."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.checks import CheckMessage, Error, Tags, register
+
+KEY_HINT = (
+    "Set SECRET_KEY (or SECRET_KEY_FILE, a file holding it) in the environment, for example "
+    "to the output of: python -c 'import secrets; print(secrets.token_urlsafe(50))'. "
+    "Set DEBUG=True only on a developer's own machine."
+)
+
+
+@register(Tags.security, deploy=False)
+def check_secret_key(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    if settings.DEBUG or getattr(settings, "SECRET_KEY_FROM_ENVIRONMENT", False):
+        return []
+    return [Error("DEBUG is off but no SECRET_KEY was given.", hint=KEY_HINT, id="waymark.E001")]
+
+
+@register(Tags.security, deploy=False)
+def check_allowed_hosts(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    if settings.DEBUG:
+        return []
+    if not settings.ALLOWED_HOSTS:
+        return [
+            Error(
+                "DEBUG is off but ALLOWED_HOSTS is empty.",
+                hint="Set ALLOWED_HOSTS to the host names Waymark answers to, comma-separated, "
+                "for example ALLOWED_HOSTS=waymark.example.org",
+                id="waymark.E002",
+            )
+        ]
+    if "*" in settings.ALLOWED_HOSTS:
+        return [
+            Error(
+                "ALLOWED_HOSTS contains '*', which lets any Host header through.",
+                hint="List the real host names instead of '*'.",
+                id="waymark.E003",
+            )
+        ]
+    return []
+
+
+def _line_problem(line: Any) -> str | None:
+    if not isinstance(line, dict):
+        return "is not an object"
+    for key in ("name", "contact"):
+        if not str(line.get(key, "")).strip():
+            return f"has no {key!r}"
+    unknown = set(line) - {"name", "contact", "href", "description"}
+    if unknown:
+        return f"has unknown keys {sorted(unknown)}"
+    return None
+
+
+@register(Tags.compatibility)
+def check_help_lines(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    errors: list[CheckMessage] = []
+    for setting in ("HELP_LINES", "HARM_REDUCTION_LINES"):
+        lines = getattr(settings, setting)
+        if setting == "HELP_LINES" and not lines:
+            errors.append(
+                Error(
+                    "HELP_LINES is empty: every result page must show where to get help now.",
+                    hint="Set WAYMARK_HELP_LINES to a JSON list of "
+                    '{"name": ..., "contact": ..., "href": ..., "description": ...} objects.',
+                    id="waymark.E004",
+                )
+            )
+        for number, line in enumerate(lines, start=1):
+            problem = _line_problem(line)
+            if problem:
+                errors.append(
+                    Error(
+                        f"{setting} entry {number} {problem}.",
+                        hint="Each entry needs a 'name' and a 'contact'; 'href' and "
+                        "'description' are optional.",
+                        id="waymark.E005",
+                    )
+                )
+    return errors

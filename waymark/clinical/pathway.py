@@ -1,0 +1,240 @@
+"""The path engine: safety first, then severity and signs, urgency, care, the five factors and
+the approach (CONTRACTS.md §3). Pure: a typed profile in, a typed recommendation out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from waymark.clinical import care, factors, safety, signals
+from waymark.clinical.factors import ABSTINENCE, HARM_REDUCTION, Factor
+from waymark.clinical.profile import CRITERIA, Profile
+from waymark.clinical.text import N_, Message, say
+
+APPROACHES = ("abstinence", "harm-reduction", "staged")
+# The DSM-5 criteria that, found, mean it is time to think about professional help
+# (PRODUCT.md: tolerance, withdrawal, strained relationships, neglected responsibilities,
+# persistent cravings and loss of control despite consequences).
+WARNING_SIGNS = (
+    "larger-longer",
+    "cut-down",
+    "craving",
+    "role-failure",
+    "social-problems",
+    "health-problems",
+    "tolerance",
+    "withdrawal",
+)
+ADULT_AGE = 18
+MAX_NEXT_STEPS = 6
+
+
+@dataclass(frozen=True)
+class SubstanceSeverity:
+    substance: str
+    criteria_met: int
+    severity: str
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    approach: str
+    substance: str
+    abstinence_safer: bool
+    abstinence_safer_reasons: tuple[Message, ...]
+    severity: str
+    severities: tuple[SubstanceSeverity, ...]
+    signs: tuple[str, ...]
+    urgency: str
+    urgency_reason: Message
+    care_level: str
+    care_reason: Message
+    safety: tuple[str, ...]
+    findings: tuple[safety.Finding, ...]
+    factors: tuple[Factor, ...]
+    approach_reason: Message
+    next_steps: tuple[Message, ...]
+    adult: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        """The public JSON shape of CONTRACTS.md §3 (keys may be added, never changed)."""
+        return {
+            "approach": self.approach,
+            "substance": self.substance,
+            "abstinence_safer": self.abstinence_safer,
+            "severity": self.severity,
+            "signs": list(self.signs),
+            "urgency": self.urgency,
+            "care_level": self.care_level,
+            "safety": list(self.safety),
+            "factors": [factor.as_dict() for factor in self.factors],
+            "next_steps": [str(step) for step in self.next_steps],
+            "severity_by_substance": {
+                s.substance: {"criteria_met": s.criteria_met, "severity": s.severity}
+                for s in self.severities
+            },
+            "approach_reason": str(self.approach_reason),
+            "urgency_reason": str(self.urgency_reason),
+            "care_level_reason": str(self.care_reason),
+            "safety_reasons": [
+                {"id": f.id, "rule": f.rule, "reason": str(f.reason)} for f in self.findings
+            ],
+        }
+
+
+def substance_severities(profile: Profile) -> tuple[SubstanceSeverity, ...]:
+    """Severity per substance from the DSM-5 criteria count, scored by the `sud-11` bands
+    (FACTS.md §2.6; prescribed: tolerance and withdrawal excluded)."""
+    severities = []
+    for use in profile.substances:
+        result = use.sud_score()
+        severities.append(SubstanceSeverity(use.substance, result.total, result.band.id))
+    return tuple(severities)
+
+
+def overall_severity(severities: tuple[SubstanceSeverity, ...]) -> str:
+    return max((s.severity for s in severities), key=care.SEVERITY_LEVELS.index)
+
+
+def warning_signs(profile: Profile) -> tuple[str, ...]:
+    found: set[str] = set()
+    for use in profile.substances:
+        found |= use.counted_criteria & set(WARNING_SIGNS)
+    sedative_or_unprescribed = any(
+        not use.prescribed or use.substance in signals.SEDATIVES for use in profile.substances
+    )
+    if profile.withdrawal_history.current_symptoms and sedative_or_unprescribed:
+        found.add("withdrawal")
+    return tuple(criterion for criterion in CRITERIA if criterion in found)
+
+
+def choose_approach(
+    profile: Profile, leaning: list[Factor], abstinence_safer: bool
+) -> tuple[str, Message]:
+    """The goal weighs most; health and readiness decide between plain harm reduction and
+    a staged path; when the person is unsure, the other factors decide."""
+    readiness = factors.readiness_level(profile)
+    if profile.goal == "stop":
+        return "abstinence", say(N_("You want to stop, so the path is abstinence, with support."))
+    if profile.goal in ("cut-down", "safer-use"):
+        if abstinence_safer and readiness != "low":
+            return "staged", say(
+                N_(
+                    "You want to cut down, and that is where the plan starts. Because your "
+                    "health makes stopping the safer option, stopping is the planned next step."
+                )
+            )
+        return "harm-reduction", say(
+            N_("You want to use less or more safely, so the path is harm reduction.")
+        )
+    abstinence_leans = sum(f.leans == ABSTINENCE for f in leaning if f.factor != "goal")
+    harm_leans = sum(f.leans == HARM_REDUCTION for f in leaning if f.factor != "goal")
+    if abstinence_safer or abstinence_leans > harm_leans:
+        if readiness == "high" and not abstinence_safer:
+            return "abstinence", say(N_("Most factors lean towards stopping, and you feel ready."))
+        return "staged", say(
+            N_("Most factors lean towards stopping in time: start by reducing harm, then stop.")
+        )
+    return "harm-reduction", say(
+        N_("Most factors lean towards reducing harm first; you can change path at any time.")
+    )
+
+
+def _professional_step(urgency: str) -> Message | None:
+    if urgency == "urgent":
+        return say(N_("Contact a doctor or a treatment service today. If you cannot reach one, "
+                      "call the helpline shown on this page."))
+    if urgency == "recommended":
+        return say(N_("Book an assessment with a doctor or an addiction counsellor in the next "
+                      "week or two."))
+    if urgency == "consider":
+        return say(N_("Consider talking to a doctor or counsellor about your use; a short "
+                      "conversation can help."))
+    return None
+
+
+def _approach_step(approach: str, profile: Profile) -> Message:
+    if approach == "abstinence":
+        return say(N_("Choose a start date, tell someone you trust, and plan for cravings "
+                      "and high-risk situations."))
+    if approach == "staged":
+        return say(N_("Set a lower limit for now and track it every day; plan when to take "
+                      "the step to stopping."))
+    if profile.uses("alcohol"):
+        return say(N_("Set a lower limit, with drink-free days each week, and track it every "
+                      "day."))
+    return say(N_("Set one safer-use goal for this week and track how it goes."))
+
+
+def next_steps(profile: Profile, approach: str, urgency: str, ids: list[str]) -> list[Message]:
+    """Three to six concrete actions, most pressing first."""
+    steps: list[Message] = []
+    if "crisis-support" in ids:
+        steps.append(say(N_("Call or text a crisis line now (shown on this page). If you are in "
+                            "danger, call emergency services.")))
+    if not profile.age >= ADULT_AGE:
+        steps.append(say(N_("Waymark is made for adults. Please talk to a school counsellor, a "
+                            "doctor or a youth service you trust; the help lines here still "
+                            "apply to you.")))
+    if "medically-supervised-withdrawal" in ids:
+        steps.append(say(N_("Do not stop suddenly on your own. Ask a doctor or a withdrawal "
+                            "service about medically supervised withdrawal before you change "
+                            "how much you use.")))
+    if "pregnancy-care" in ids:
+        steps.append(say(N_("Tell a prenatal care provider about your use; they can connect you "
+                            "with addiction care that is safe in pregnancy.")))
+    if "naloxone" in ids:
+        steps.append(say(N_("Get naloxone today and show the people around you how to use it.")))
+    professional = _professional_step(urgency)
+    if professional is not None:
+        steps.append(professional)
+    if "medication-for-opioid-use-disorder" in ids:
+        steps.append(say(N_("Ask about medication for opioid use disorder (buprenorphine or "
+                            "methadone).")))
+    elif "medication-for-alcohol-use-disorder" in ids:
+        steps.append(say(N_("Ask a doctor whether a medicine for alcohol use disorder could "
+                            "help you.")))
+    steps.append(_approach_step(approach, profile))
+    steps.append(say(N_("Make a written plan: your reasons, your triggers, and who you can "
+                        "call.")))
+    steps.append(say(N_("Check in with yourself every day for a few weeks to see what is "
+                        "changing.")))
+    return steps[:MAX_NEXT_STEPS]
+
+
+def recommend(profile: Profile) -> Recommendation:
+    """The whole recommendation. Safety is computed first and from the profile alone, so no
+    later step can hide or remove a finding."""
+    found = safety.findings(profile)
+    ids = safety.safety_ids(found)
+    severities = substance_severities(profile)
+    severity = overall_severity(severities)
+    health = factors.health_reasons(profile)
+    severe_sedatives = factors.severity_makes_abstinence_safer(profile)
+    if severe_sedatives:
+        health.append(say(N_("Severe alcohol or sedative use makes stopping the safer option.")))
+    abstinence_safer = bool(health)
+    leaning = factors.all_factors(profile, severity)
+    approach, approach_reason = choose_approach(profile, leaning, abstinence_safer)
+    urgency = care.urgency(profile, severity, ids)
+    care_level = care.care_level(profile, severity, ids)
+    return Recommendation(
+        approach=approach,
+        substance=profile.primary.substance,
+        abstinence_safer=abstinence_safer,
+        abstinence_safer_reasons=tuple(health),
+        severity=severity,
+        severities=severities,
+        signs=warning_signs(profile),
+        urgency=urgency.level,
+        urgency_reason=urgency.reason,
+        care_level=care_level.level,
+        care_reason=care_level.reason,
+        safety=tuple(ids),
+        findings=tuple(found),
+        factors=tuple(leaning),
+        approach_reason=approach_reason,
+        next_steps=tuple(next_steps(profile, approach, urgency.level, ids)),
+        adult=profile.age >= ADULT_AGE,
+    )

@@ -1,0 +1,256 @@
+"""Profile v1 (CONTRACTS.md §2): validated with JSON Schema, then read into typed objects.
+
+The schema file beside this module is a copy of `shared/design/profile.schema.json`; a test
+keeps the two identical. Invalid input raises :class:`ProfileError`, whose message starts
+with the JSON path at fault (``$.substances[0].substance: ...``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import jsonschema
+from jsonschema.exceptions import best_match
+
+from waymark.clinical import scoring
+
+SUBSTANCES = (
+    "alcohol",
+    "opioids",
+    "benzodiazepines",
+    "stimulants",
+    "cannabis",
+    "tobacco",
+    "other",
+)
+CRITERIA = (
+    "larger-longer",
+    "cut-down",
+    "time-spent",
+    "craving",
+    "role-failure",
+    "social-problems",
+    "activities-given-up",
+    "hazardous-use",
+    "health-problems",
+    "tolerance",
+    "withdrawal",
+)
+GOALS = ("stop", "cut-down", "safer-use", "unsure")
+
+
+class ProfileError(ValueError):
+    """An invalid profile; ``path`` is the JSON path at fault."""
+
+    def __init__(self, path: str, message: str) -> None:
+        super().__init__(f"{path}: {message}")
+        self.path = path
+        self.detail = message
+
+
+@dataclass(frozen=True)
+class SubstanceUse:
+    substance: str
+    primary: bool = False
+    route: str | None = None
+    days_used_past_30: int | None = None
+    typical_amount: float | None = None
+    prescribed: bool = False
+    criteria: frozenset[str] = frozenset()
+    last_use_days_ago: int | None = None
+
+    @property
+    def counted_criteria(self) -> frozenset[str]:
+        """Criteria that count: tolerance and withdrawal do not when taken only as
+        prescribed (DSM-5 medication rule, FACTS.md §2.6)."""
+        if self.prescribed:
+            return self.criteria - {"tolerance", "withdrawal"}
+        return self.criteria
+
+    def sud_score(self) -> scoring.Score:
+        """The criteria as `sud-11` answers, scored by the one engine."""
+        answers: list[int | None] = [1 if c in self.criteria else 0 for c in CRITERIA]
+        return scoring.score("sud-11", answers, prescribed=self.prescribed)
+
+
+@dataclass(frozen=True)
+class WithdrawalHistory:
+    seizures: bool = False
+    delirium_tremens: bool = False
+    current_symptoms: bool = False
+
+
+@dataclass(frozen=True)
+class MentalHealth:
+    suicidal_thoughts: bool = False
+    co_occurring: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Readiness:
+    importance: int | None = None
+    confidence: int | None = None
+    readiness: int | None = None
+
+
+@dataclass(frozen=True)
+class Support:
+    supportive_people: int | None = None
+    stable_housing: bool | None = None
+    substance_free_home: bool | None = None
+
+
+@dataclass(frozen=True)
+class PastTreatment:
+    quit_attempts: int | None = None
+    returns_to_use: int | None = None
+    treatment_episodes: int | None = None
+    helped: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Profile:
+    age: int
+    substances: tuple[SubstanceUse, ...]
+    goal: str
+    sex: scoring.Sex | None = None
+    pregnant: bool = False
+    instruments: Mapping[str, tuple[int | None, ...]] = field(default_factory=dict)
+    withdrawal_history: WithdrawalHistory = WithdrawalHistory()
+    health: frozenset[str] = frozenset()
+    mental_health: MentalHealth = MentalHealth()
+    readiness: Readiness = Readiness()
+    support: Support = Support()
+    past_treatment: PastTreatment = PastTreatment()
+    version: int = 1
+
+    @property
+    def primary(self) -> SubstanceUse:
+        """The substance the person most wants help with: the one marked, else the first."""
+        for use in self.substances:
+            if use.primary:
+                return use
+        return self.substances[0]
+
+    def uses(self, *substances: str) -> bool:
+        return any(use.substance in substances for use in self.substances)
+
+    def use_of(self, substance: str) -> SubstanceUse | None:
+        for use in self.substances:
+            if use.substance == substance:
+                return use
+        return None
+
+    def score(self, instrument_id: str) -> scoring.Score | None:
+        """The scored instrument, when its answers were given (validated at parse time)."""
+        answers = self.instruments.get(instrument_id)
+        if answers is None:
+            return None
+        return scoring.score(instrument_id, answers, sex=self.sex)
+
+
+@cache
+def schema() -> dict[str, Any]:
+    path = resources.files("waymark.clinical").joinpath("profile.schema.json")
+    loaded: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return loaded
+
+
+@cache
+def _validator() -> jsonschema.protocols.Validator:
+    cls = jsonschema.validators.validator_for(schema())
+    return cls(schema())  # type: ignore[no-any-return]
+
+
+def _path(parts: Any) -> str:
+    text = "$"
+    for part in parts:
+        text += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return text
+
+
+def _check_meaning(data: Mapping[str, Any]) -> None:
+    """What the schema cannot say: one primary substance, no substance twice, and
+    instrument answers that score."""
+    seen: set[str] = set()
+    primaries = 0
+    for index, use in enumerate(data["substances"]):
+        if use["substance"] in seen:
+            raise ProfileError(
+                f"$.substances[{index}].substance",
+                f"{use['substance']!r} is listed twice; list each substance once",
+            )
+        seen.add(use["substance"])
+        primaries += bool(use.get("primary"))
+        if primaries > 1:
+            raise ProfileError(
+                f"$.substances[{index}].primary", "only one substance can be the primary one"
+            )
+    for instrument_id, answers in data.get("instruments", {}).items():
+        try:
+            scoring.score(instrument_id, answers, sex=data.get("sex"))
+        except scoring.ScoringError as error:
+            where = f"$.instruments.{instrument_id}"
+            if error.item_index is not None:
+                where += f"[{error.item_index}]"
+            raise ProfileError(where, str(error)) from error
+
+
+def _substance(raw: Mapping[str, Any]) -> SubstanceUse:
+    return SubstanceUse(
+        substance=raw["substance"],
+        primary=raw.get("primary", False),
+        route=raw.get("route"),
+        days_used_past_30=raw.get("days_used_past_30"),
+        typical_amount=raw.get("typical_amount"),
+        prescribed=raw.get("prescribed", False),
+        criteria=frozenset(raw.get("criteria", ())),
+        last_use_days_ago=raw.get("last_use_days_ago"),
+    )
+
+
+def parse_profile(data: Any) -> Profile:
+    """Validate a decoded JSON profile and return it typed; raises :class:`ProfileError`."""
+    error = best_match(_validator().iter_errors(data))
+    if error is not None:
+        raise ProfileError(_path(error.absolute_path), error.message)
+    _check_meaning(data)
+    mental = data.get("mental_health", {})
+    past = data.get("past_treatment", {})
+    return Profile(
+        version=data["version"],
+        age=data["age"],
+        sex=data.get("sex"),
+        pregnant=data.get("pregnant", False),
+        substances=tuple(_substance(raw) for raw in data["substances"]),
+        goal=data["goal"],
+        instruments={k: tuple(v) for k, v in data.get("instruments", {}).items()},
+        withdrawal_history=WithdrawalHistory(**data.get("withdrawal_history", {})),
+        health=frozenset(data.get("health", ())),
+        mental_health=MentalHealth(
+            suicidal_thoughts=mental.get("suicidal_thoughts", False),
+            co_occurring=frozenset(mental.get("co_occurring", ())),
+        ),
+        readiness=Readiness(**data.get("readiness", {})),
+        support=Support(**data.get("support", {})),
+        past_treatment=PastTreatment(
+            quit_attempts=past.get("quit_attempts"),
+            returns_to_use=past.get("returns_to_use"),
+            treatment_episodes=past.get("treatment_episodes"),
+            helped=tuple(past.get("helped", ())),
+        ),
+    )
+
+
+def parse_profile_json(text: str) -> Profile:
+    """Parse profile JSON text; bad JSON is a :class:`ProfileError` at ``$``."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ProfileError("$", f"not valid JSON ({error.msg}, line {error.lineno})") from error
+    return parse_profile(data)

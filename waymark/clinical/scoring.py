@@ -1,0 +1,353 @@
+"""The one scoring engine: reads every instrument from its data file and scores answers.
+
+Answers are 0-based option indices in the published option order (CONTRACTS.md §1); the
+engine owns the points. ``None`` means "not asked", allowed only where the instrument's own
+skip logic allows it (FACTS.md §0.4: no total for an incomplete instrument otherwise).
+
+Pure: no Django, no network, no files outside this package's own data.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any, Literal
+
+Sex = Literal["female", "male"]
+SEXES: tuple[Sex, ...] = ("female", "male")
+
+
+class ScoringError(ValueError):
+    """Answers that cannot be scored; the message names the item at fault.
+
+    ``item_index`` (0-based) is set when one item is at fault, so a form can mark it.
+    """
+
+    def __init__(self, message: str, item_index: int | None = None) -> None:
+        super().__init__(message)
+        self.item_index = item_index
+
+
+class UnknownInstrument(ScoringError):
+    pass
+
+
+@dataclass(frozen=True)
+class Option:
+    label: str
+    points: int
+
+
+@dataclass(frozen=True)
+class Item:
+    id: str
+    text: str
+    options: tuple[Option, ...]
+    loinc: str | None = None
+    variants: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def max_points(self) -> int:
+        return max(option.points for option in self.options)
+
+    def text_for(self, context: str | None) -> str:
+        """The wording for a context (e.g. NIAAA's alcohol wording), else the general one."""
+        return self.variants.get(context or "", self.text)
+
+
+@dataclass(frozen=True)
+class Band:
+    id: str
+    min: int
+    max: int
+    label: str
+    meaning: str
+
+    def holds(self, total: int) -> bool:
+        return self.min <= total <= self.max
+
+
+@dataclass(frozen=True)
+class SkipRule:
+    """When ``items`` add up to at most ``points_at_most``, ``not_asked`` may be left out."""
+
+    items: tuple[str, ...]
+    points_at_most: int
+    not_asked: frozenset[str]
+
+
+@dataclass(frozen=True)
+class FlagRule:
+    id: str
+    item: str
+    min_points: int
+    meaning: str
+
+
+@dataclass(frozen=True)
+class Instrument:
+    id: str
+    name: str
+    short_name: str
+    version: str
+    rater: str
+    timeframe: str
+    instructions: str
+    licence: str
+    source: str
+    notes: str
+    loinc_panel: str | None
+    loinc_total: str | None
+    items: tuple[Item, ...]
+    # Bands keyed by sex; instruments without sex-specific cut-offs use the key None.
+    bands: Mapping[Sex | None, tuple[Band, ...]]
+    cautious_sex: Sex | None
+    skip_rules: tuple[SkipRule, ...]
+    flag_rules: tuple[FlagRule, ...]
+    excluded_when_prescribed: frozenset[str]
+
+    @property
+    def min_total(self) -> int:
+        return sum(min(option.points for option in item.options) for item in self.items)
+
+    @property
+    def max_total(self) -> int:
+        return sum(item.max_points for item in self.items)
+
+    @property
+    def sex_specific(self) -> bool:
+        return None not in self.bands
+
+    def bands_for(self, sex: Sex | None) -> tuple[Band, ...]:
+        """The bands for a sex; when sex is not given, the cautious set (FACTS.md §0.3)."""
+        if not self.sex_specific:
+            return self.bands[None]
+        return self.bands[sex or self.cautious_sex]
+
+    def band_for(self, total: int, sex: Sex | None = None) -> Band:
+        for band in self.bands_for(sex):
+            if band.holds(total):
+                return band
+        raise ScoringError(f"{self.id}: total {total} is outside every band")  # data error
+
+    def item_index(self, item_id: str) -> int:
+        for index, item in enumerate(self.items):
+            if item.id == item_id:
+                return index
+        raise KeyError(item_id)
+
+
+@dataclass(frozen=True)
+class Score:
+    instrument: Instrument
+    total: int
+    band: Band
+    flags: tuple[str, ...]
+    points: tuple[int | None, ...]
+    sex: Sex | None = None
+    prescribed: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        """The public JSON shape of CONTRACTS.md §1 (keys may be added, never changed)."""
+        return {
+            "instrument": self.instrument.id,
+            "version": self.instrument.version,
+            "total": self.total,
+            "max": self.instrument.max_total,
+            "band": self.band.id,
+            "flags": list(self.flags),
+            "band_label": self.band.label,
+            "meaning": self.band.meaning,
+        }
+
+
+INSTRUMENT_IDS: tuple[str, ...] = (
+    "audit",
+    "audit-c",
+    "dast-10",
+    "phq-9",
+    "phq-2",
+    "gad-7",
+    "barc-10",
+    "sud-11",
+    "cows",
+    "ciwa-ar",
+)
+
+
+def _read_data(instrument_id: str) -> dict[str, Any]:
+    path = resources.files("waymark.clinical").joinpath("instruments", f"{instrument_id}.json")
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return data
+
+
+def _options(spec: Any, option_sets: Mapping[str, Any]) -> tuple[Option, ...]:
+    raw = option_sets[spec] if isinstance(spec, str) else spec
+    return tuple(Option(label=o["label"], points=int(o["points"])) for o in raw)
+
+
+def _bands(raw: Sequence[Mapping[str, Any]]) -> tuple[Band, ...]:
+    return tuple(
+        Band(id=b["id"], min=b["min"], max=b["max"], label=b["label"], meaning=b["meaning"])
+        for b in raw
+    )
+
+
+def _items(data: Mapping[str, Any]) -> tuple[Item, ...]:
+    if "items_from" in data:
+        parent = get_instrument(data["items_from"]["instrument"])
+        wanted = data["items_from"]["items"]
+        return tuple(parent.items[parent.item_index(item_id)] for item_id in wanted)
+    option_sets = data.get("option_sets", {})
+    return tuple(
+        Item(
+            id=raw["id"],
+            text=raw["text"],
+            options=_options(raw["options"], option_sets),
+            loinc=raw.get("loinc"),
+            variants=dict(raw.get("variants", {})),
+        )
+        for raw in data["items"]
+    )
+
+
+@cache
+def get_instrument(instrument_id: str) -> Instrument:
+    """The instrument with this public id; raises :class:`UnknownInstrument`."""
+    if instrument_id not in INSTRUMENT_IDS:
+        known = ", ".join(INSTRUMENT_IDS)
+        raise UnknownInstrument(f"unknown instrument {instrument_id!r}; known: {known}")
+    data = _read_data(instrument_id)
+    raw_bands = data["bands"]
+    bands: dict[Sex | None, tuple[Band, ...]]
+    if isinstance(raw_bands, list):
+        bands = {None: _bands(raw_bands)}
+    else:
+        bands = {sex: _bands(raw_bands[sex]) for sex in SEXES}
+    loinc = data.get("loinc") or {}
+    return Instrument(
+        id=data["id"],
+        name=data["name"],
+        short_name=data["short_name"],
+        version=str(data["version"]),
+        rater=data["rater"],
+        timeframe=data.get("timeframe", ""),
+        instructions=data.get("instructions", ""),
+        licence=data["licence"],
+        source=data["source"],
+        notes=data.get("notes", ""),
+        loinc_panel=loinc.get("panel"),
+        loinc_total=loinc.get("total"),
+        items=_items(data),
+        bands=bands,
+        cautious_sex=data.get("cautious_sex"),
+        skip_rules=tuple(
+            SkipRule(
+                items=tuple(rule["when"]["items"]),
+                points_at_most=rule["when"]["points_at_most"],
+                not_asked=frozenset(rule["not_asked"]),
+            )
+            for rule in data.get("skip", [])
+        ),
+        flag_rules=tuple(
+            FlagRule(id=f["id"], item=f["item"], min_points=f["min_points"], meaning=f["meaning"])
+            for f in data.get("flags", [])
+        ),
+        excluded_when_prescribed=frozenset(data.get("excluded_when_prescribed", [])),
+    )
+
+
+def all_instruments() -> tuple[Instrument, ...]:
+    return tuple(get_instrument(instrument_id) for instrument_id in INSTRUMENT_IDS)
+
+
+def _item_label(instrument: Instrument, index: int) -> str:
+    return f"{instrument.id} item {index + 1} ({instrument.items[index].id})"
+
+
+def _may_skip(instrument: Instrument, index: int, points: Sequence[int | None]) -> bool:
+    """Whether skip logic lets item ``index`` go unanswered, given the earlier points."""
+    item_id = instrument.items[index].id
+    for rule in instrument.skip_rules:
+        if item_id not in rule.not_asked:
+            continue
+        indices = [instrument.item_index(i) for i in rule.items]
+        if all(i < index for i in indices):
+            if sum(points[i] or 0 for i in indices) <= rule.points_at_most:
+                return True
+    return False
+
+
+def answer_points(instrument: Instrument, answers: Sequence[int | None]) -> tuple[int | None, ...]:
+    """Turn option indices into points, checking every answer; ``None`` stays ``None``."""
+    if len(answers) != len(instrument.items):
+        raise ScoringError(
+            f"{instrument.id} needs {len(instrument.items)} answers, got {len(answers)}"
+        )
+    points: list[int | None] = []
+    for index, (item, answer) in enumerate(zip(instrument.items, answers, strict=True)):
+        if answer is None:
+            if not _may_skip(instrument, index, points):
+                raise ScoringError(
+                    f"{_item_label(instrument, index)}: an answer is required here"
+                    " (skip logic does not allow leaving it out)",
+                    index,
+                )
+            points.append(None)
+            continue
+        if isinstance(answer, bool) or not isinstance(answer, int):
+            raise ScoringError(
+                f"{_item_label(instrument, index)}: {answer!r} is not an option number", index
+            )
+        if not 0 <= answer < len(item.options):
+            raise ScoringError(
+                f"{_item_label(instrument, index)}: option {answer} is out of range"
+                f" (0 to {len(item.options) - 1})",
+                index,
+            )
+        points.append(item.options[answer].points)
+    return tuple(points)
+
+
+def score(
+    instrument_id: str,
+    answers: Sequence[int | None],
+    *,
+    sex: Sex | None = None,
+    prescribed: bool = False,
+) -> Score:
+    """Score one set of answers exactly as CONTRACTS.md §1 defines.
+
+    ``prescribed``: the substance is taken only as prescribed, so the items the instrument
+    lists in ``excluded_when_prescribed`` (DSM-5 tolerance and withdrawal, FACTS.md §2.6)
+    do not count.
+    """
+    instrument = get_instrument(instrument_id)
+    if sex is not None and sex not in SEXES:
+        raise ScoringError(f"sex must be one of {', '.join(SEXES)}, or not given")
+    if prescribed and not instrument.excluded_when_prescribed:
+        raise ScoringError(f"{instrument.id}: 'prescribed' applies only to sud-11")
+    points = answer_points(instrument, answers)
+    counted = [
+        p or 0
+        for item, p in zip(instrument.items, points, strict=True)
+        if not (prescribed and item.id in instrument.excluded_when_prescribed)
+    ]
+    total = sum(counted)
+    flags = tuple(
+        rule.id
+        for rule in instrument.flag_rules
+        if (points[instrument.item_index(rule.item)] or 0) >= rule.min_points
+    )
+    return Score(
+        instrument=instrument,
+        total=total,
+        band=instrument.band_for(total, sex),
+        flags=flags,
+        points=points,
+        sex=sex,
+        prescribed=prescribed,
+    )

@@ -1,0 +1,137 @@
+"""Plain facts read off a profile, shared by the safety rules, urgency, care level and taper.
+
+Each function answers one question about the person. Thresholds that are ours rather than a
+published cut-off say so (❓), so a clinician reviewing docs/clinical-rules.md can see them.
+"""
+
+from __future__ import annotations
+
+from waymark.clinical.profile import Profile, SubstanceUse
+
+SEDATIVES = ("alcohol", "benzodiazepines")
+DEPRESSANTS_WITH_OPIOIDS = ("alcohol", "benzodiazepines")
+
+# "Daily or near-daily" use (FACTS.md §11.2). 20 of the past 30 days is our reading of
+# "near-daily" ❓: no source gives a number.
+NEAR_DAILY_DAYS = 20
+# Regular benzodiazepine use: FACTS.md §4.2 says anyone who has taken a benzodiazepine for
+# more than a month should taper under supervision; half the days of the past month is our
+# threshold for "taking it regularly" ❓.
+REGULAR_BENZODIAZEPINE_DAYS = 15
+# More than about 30 UK units (≈17 US standard drinks) a day rules out self-managed
+# withdrawal (FACTS.md §4.1, §11.2; ⚠️ UK service guidance).
+VERY_HEAVY_DRINKS_PER_DAY = 17
+# Tolerance falls within days of not using (FACTS.md §4.3 gives no number); a week is our
+# cautious threshold for "a gap" ❓.
+OPIOID_GAP_DAYS = 7
+
+
+def days(use: SubstanceUse) -> int | None:
+    return use.days_used_past_30
+
+
+def near_daily(use: SubstanceUse) -> bool:
+    return (use.days_used_past_30 or 0) >= NEAR_DAILY_DAYS
+
+
+def audit_item_points(profile: Profile, item_id: str) -> int:
+    result = profile.score("audit")
+    if result is None:
+        return 0
+    return result.points[result.instrument.item_index(item_id)] or 0
+
+
+def dast_item_points(profile: Profile, item_id: str) -> int:
+    result = profile.score("dast-10")
+    if result is None:
+        return 0
+    return result.points[result.instrument.item_index(item_id)] or 0
+
+
+def morning_drinking(profile: Profile) -> bool:
+    """AUDIT Q6 (an "eye-opener") above zero points to physical dependence (FACTS.md §2.1)."""
+    return audit_item_points(profile, "eye-opener") > 0
+
+
+def alcohol_dependence_signs(profile: Profile) -> bool:
+    """Signs of physical dependence on alcohol (FACTS.md §11.2): withdrawal, shakes or sweats
+    when cutting back, morning drinking, or near-daily drinking with tolerance."""
+    use = profile.use_of("alcohol")
+    if use is None:
+        return False
+    return (
+        "withdrawal" in use.criteria
+        or profile.withdrawal_history.current_symptoms
+        or morning_drinking(profile)
+        or (near_daily(use) and "tolerance" in use.criteria)
+    )
+
+
+def benzodiazepine_dependence_signs(profile: Profile) -> bool:
+    """Physical dependence on a benzodiazepine is possible after regular use, prescribed or
+    not (FACTS.md §4.2); withdrawal signs include DAST-10 item 9 (FACTS.md §2.3)."""
+    use = profile.use_of("benzodiazepines")
+    if use is None:
+        return False
+    return (
+        "withdrawal" in use.criteria
+        or "tolerance" in use.criteria
+        or profile.withdrawal_history.current_symptoms
+        or dast_item_points(profile, "withdrawal") > 0
+        or (use.days_used_past_30 or 0) >= REGULAR_BENZODIAZEPINE_DAYS
+    )
+
+
+def sedative_dependence_signs(profile: Profile) -> bool:
+    return alcohol_dependence_signs(profile) or benzodiazepine_dependence_signs(profile)
+
+
+def complicated_withdrawal_history(profile: Profile) -> bool:
+    history = profile.withdrawal_history
+    return history.seizures or history.delirium_tremens
+
+
+def very_heavy_drinking(profile: Profile) -> bool:
+    """More than about 17 US drinks on a day of drinking, on most days (or frequency unknown)."""
+    use = profile.use_of("alcohol")
+    if use is None or use.typical_amount is None:
+        return False
+    frequent = use.days_used_past_30 is None or use.days_used_past_30 >= 15
+    return use.typical_amount > VERY_HEAVY_DRINKS_PER_DAY and frequent
+
+
+def regular_sedative_use(profile: Profile) -> bool:
+    """Near-daily drinking or regular benzodiazepine use: enough for withdrawal to matter."""
+    alcohol = profile.use_of("alcohol")
+    benzo = profile.use_of("benzodiazepines")
+    return bool(
+        (alcohol and near_daily(alcohol))
+        or (benzo and (benzo.days_used_past_30 or 0) >= REGULAR_BENZODIAZEPINE_DAYS)
+    )
+
+
+def takes_sedating_medication(profile: Profile) -> bool:
+    return "taking-sedating-medication" in profile.health
+
+
+def non_prescribed(profile: Profile, substance: str) -> bool:
+    use = profile.use_of(substance)
+    return use is not None and not use.prescribed
+
+
+def injects(profile: Profile) -> bool:
+    return any(use.route == "injected" for use in profile.substances)
+
+
+def opioid_gap(profile: Profile) -> bool:
+    """A break after opioid use: detox, hospital, jail, or simply days without (FACTS.md §4.3)."""
+    use = profile.use_of("opioids")
+    if use is None:
+        return False
+    if use.last_use_days_ago is not None:
+        return use.last_use_days_ago >= OPIOID_GAP_DAYS
+    return use.days_used_past_30 == 0
+
+
+def criteria_count(use: SubstanceUse) -> int:
+    return len(use.counted_criteria)

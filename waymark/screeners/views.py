@@ -1,0 +1,39 @@
+"""Quick screens: any self-rated instrument on its own, scored at once, nothing stored."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from waymark.clinical import scoring
+from waymark.screeners.forms import InstrumentForm
+
+# The instruments a person may take alone, in the order a person would meet them.
+SELF_SCREENS = ("audit-c", "audit", "dast-10", "phq-2", "phq-9", "gad-7", "barc-10")
+
+
+def _self_screen(instrument_id: str) -> scoring.Instrument:
+    if instrument_id not in SELF_SCREENS:
+        raise Http404("No such screen.")
+    return scoring.get_instrument(instrument_id)
+
+
+def screener_list(request: HttpRequest) -> HttpResponse:
+    instruments = [scoring.get_instrument(i) for i in SELF_SCREENS]
+    return render(request, "waymark/screeners/list.html", {"instruments": instruments})
+
+
+def screener(request: HttpRequest, instrument_id: str) -> HttpResponse:
+    instrument = _self_screen(instrument_id)
+    form = InstrumentForm(instrument, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid() and form.score is not None:
+        return render(
+            request, "waymark/screeners/result.html", {"instrument": instrument, "score": form.score}
+        )
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "waymark/screeners/form.html",
+        {"instrument": instrument, "form": form},
+        status=status,
+    )

@@ -1,0 +1,279 @@
+"""Waymark's one settings module, driven by the environment (see docs/configuration.md).
+
+A fresh clone runs with no services: SQLite in WAL mode in a git-ignored data folder.
+Nothing insecure is assumed for production: with DEBUG off, SECRET_KEY (or SECRET_KEY_FILE)
+and ALLOWED_HOSTS must come from the environment, and `waymark.checks` refuses to start
+without them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = BASE_DIR.parent
+
+
+def env_text(name: str, default: str = "") -> str:
+    """A value from NAME, or from the file named by NAME_FILE (for secrets)."""
+    if name in os.environ:
+        return os.environ[name]
+    file_name = os.environ.get(f"{name}_FILE")
+    if file_name:
+        try:
+            return Path(file_name).read_text(encoding="utf-8").strip()
+        except OSError as error:
+            raise ImproperlyConfigured(f"{name}_FILE: cannot read {file_name}: {error}") from error
+    return default
+
+
+def env_bool(name: str, default: bool) -> bool:
+    """Strict: only True or False (any case); anything else is a configuration error."""
+    value = env_text(name)
+    if value == "":
+        return default
+    if value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    raise ImproperlyConfigured(f"{name} must be True or False, not {value!r}")
+
+
+def env_int(name: str, default: int) -> int:
+    value = env_text(name)
+    if value == "":
+        return default
+    try:
+        return int(value)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}") from error
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    value = env_text(name)
+    if value == "":
+        return default
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+DEBUG = env_bool("DEBUG", False)
+DATA_DIR = Path(env_text("WAYMARK_DATA_DIR", str(PROJECT_DIR / "data"))).resolve()
+
+# With DEBUG on, a local key is generated once into the data folder. With DEBUG off the key
+# must come from the environment; until it does, this process gets a random key it shares
+# with nobody, and the system check waymark.E001 stops `waymark serve` from starting.
+SECRET_KEY = env_text("SECRET_KEY")
+SECRET_KEY_FROM_ENVIRONMENT = bool(SECRET_KEY)
+if not SECRET_KEY and DEBUG:
+    key_file = DATA_DIR / "secret-key"
+    if not key_file.exists():
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_urlsafe(50), encoding="utf-8")
+        key_file.chmod(0o600)
+    SECRET_KEY = key_file.read_text(encoding="utf-8").strip()
+elif not SECRET_KEY:
+    SECRET_KEY = secrets.token_urlsafe(50)
+
+LOCAL_HOSTS = ["localhost", "127.0.0.1", "[::1]"]
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", LOCAL_HOSTS if DEBUG else [])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+# Behind HTTPS (the only way to run Waymark for real people), set HTTPS=True.
+HTTPS = env_bool("HTTPS", False)
+SECURE_SSL_REDIRECT = HTTPS
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "csp",
+    "waymark.apps.WaymarkConfig",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+]
+
+ROOT_URLCONF = "waymark.urls"
+WSGI_APPLICATION = "waymark.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "waymark.context_processors.help_lines",
+            ],
+        },
+    }
+]
+
+
+def _database() -> dict[str, Any]:
+    url = env_text("DATABASE_URL")
+    if url:
+        return dj_database_url.parse(url, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60))
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": DATA_DIR / "waymark.sqlite3",
+        "OPTIONS": {
+            # WAL lets readers and one writer work at once; IMMEDIATE avoids
+            # "database is locked" on write-after-read transactions.
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        },
+    }
+
+
+DATABASES = {"default": _database()}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+TIME_ZONE = env_text("TIME_ZONE", "UTC")
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+
+# A strict policy: nothing inline, nothing from anywhere else (no CDN, no analytics).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_text("LOG_LEVEL", "INFO")},
+}
+
+# --- Help lines ------------------------------------------------------------------------------
+# Shown in the footer of every page and first on every result. They are configuration, never
+# template text: a program outside the US, or a release that finds a number changed (FACTS.md
+# §6 asks for a check at every release), sets WAYMARK_HELP_LINES to a JSON list of
+# {"name", "contact", "href"?, "description"?} objects, or WAYMARK_HELP_LINES_FILE to a file.
+DEFAULT_HELP_LINES: list[dict[str, Any]] = [
+    {
+        "name": _("Emergency"),
+        "contact": _("Call 911"),
+        "href": "tel:911",
+        "description": _("If a life is in danger now: an overdose, a seizure, a suicide attempt."),
+    },
+    {
+        "name": _("988 Suicide & Crisis Lifeline"),
+        "contact": _("Call or text 988"),
+        "href": "tel:988",
+        "description": _("Free, confidential support any time, day or night. Spanish: press 2."),
+    },
+    {
+        "name": _("Crisis Text Line"),
+        "contact": _("Text HOME to 741741"),
+        "href": "sms:741741",
+        "description": _("Talk by text with a trained crisis counselor."),
+    },
+    {
+        "name": _("SAMHSA National Helpline"),
+        "contact": "1-800-662-4357",
+        "href": "tel:+18006624357",
+        "description": _("Free, confidential treatment referral and information, 24/7."),
+    },
+]
+# Harm-reduction lines for people who use drugs (FACTS.md §5: volunteer-run, check each release).
+DEFAULT_HARM_REDUCTION_LINES: list[dict[str, Any]] = [
+    {
+        "name": _("Never Use Alone"),
+        "contact": "1-800-484-3731",
+        "href": "tel:+18004843731",
+        "description": _(
+            "If you use alone, call: someone stays on the line and sends help if you stop answering."
+        ),
+    },
+]
+
+
+def _lines(name: str, default: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    raw = env_text(name)
+    if raw == "":
+        return default
+    try:
+        lines = json.loads(raw)
+    except json.JSONDecodeError as error:
+        raise ImproperlyConfigured(f"{name} must be a JSON list: {error}") from error
+    if not isinstance(lines, list):
+        raise ImproperlyConfigured(f"{name} must be a JSON list of objects")
+    return lines
+
+
+HELP_LINES = _lines("WAYMARK_HELP_LINES", DEFAULT_HELP_LINES)
+HARM_REDUCTION_LINES = _lines("WAYMARK_HARM_REDUCTION_LINES", DEFAULT_HARM_REDUCTION_LINES)
