@@ -16,7 +16,10 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn, TextIO
 
-from waymark.clinical import scoring
+from waymark import helplines
+from waymark.clinical import labels, pathway, scoring, taper
+from waymark.clinical.profile import SUBSTANCES, Profile, ProfileError, parse_profile_json
+from waymark.clinical.safety import SAFETY_TEXT
 
 USAGE_ERROR = 2
 
@@ -75,6 +78,8 @@ def _score_for_people(result: scoring.Score) -> str:
     for rule in instrument.flag_rules:
         if rule.id in result.flags:
             lines.append(f"IMPORTANT ({rule.id}): {rule.meaning}")
+            lines.append("  Help now:")
+            lines += _help_lines_text()
     if instrument.sex_specific and result.sex is None:
         lines.append("Sex was not given, so the more cautious cut-off was used.")
     if result.prescribed:
@@ -169,11 +174,117 @@ def cmd_instruments(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+# --- recommend ------------------------------------------------------------------------------
+
+
+def _read_profile(source: str) -> Profile:
+    try:
+        return parse_profile_json(_read_text(source))
+    except ProfileError as error:
+        raise UsageError(f"invalid profile: {error}") from error
+
+
+def _help_lines_text() -> list[str]:
+    lines = []
+    for line in helplines.help_lines():
+        if isinstance(line, dict):
+            lines.append(f"    {line.get('name', '')}: {line.get('contact', '')}")
+    return lines
+
+
+def recommendation_for_people(result: pathway.Recommendation) -> str:
+    """Safety first, then urgency and signs, the path with its factors, next steps."""
+    out: list[str] = []
+    if result.safety:
+        out.append("SAFETY FIRST")
+        for finding_id in result.safety:
+            reasons = " ".join(
+                dict.fromkeys(str(f.reason) for f in result.findings if f.id == finding_id)
+            )
+            out.append(f"  ! {labels.SAFETY_TITLE[finding_id]}: {SAFETY_TEXT[finding_id]}")
+            out.append(f"    Why: {reasons}")
+        if "crisis-support" in result.safety:
+            out.append("  Help now:")
+            out += _help_lines_text()
+        out.append("")
+    out.append(f"Professional help: {labels.URGENCY[result.urgency]} ({result.urgency}).")
+    out.append(f"  {result.urgency_reason}")
+    if result.signs:
+        out.append("Warning signs found:")
+        out += [f"  - {labels.SIGN[sign]}" for sign in result.signs]
+    out.append("What your answers may suggest (only a clinician can diagnose):")
+    for s in result.severities:
+        out.append(
+            f"  - {labels.SUBSTANCE[s.substance]}: {s.criteria_met} of 11 signs — "
+            f"{labels.SEVERITY[s.severity]}"
+        )
+    out.append(
+        f"Care intensity to ask about (a suggestion, not a placement): "
+        f"{labels.CARE_LEVEL[result.care_level]}."
+    )
+    out.append(f"  {result.care_reason}")
+    out.append("")
+    out.append(f"Path: {labels.APPROACH[result.approach]} ({result.approach}).")
+    out.append(f"  {result.approach_reason}")
+    for reason in result.abstinence_safer_reasons:
+        out.append(f"  Stopping is the safer option for your health: {reason}")
+    for factor in result.factors:
+        out.append(f"  - {labels.FACTOR[factor.factor]} {labels.LEANS[factor.leans]}: {factor.reason}")
+    out.append("")
+    out.append("Next steps:")
+    out += [f"  {number}. {step}" for number, step in enumerate(result.next_steps, start=1)]
+    return "\n".join(out) + "\n"
+
+
+def cmd_recommend(args: argparse.Namespace, out: TextIO) -> int:
+    result = pathway.recommend(_read_profile(args.profile))
+    if args.json:
+        _dump(result.as_dict(), out)
+    else:
+        out.write(recommendation_for_people(result))
+    return 0
+
+
+# --- taper -----------------------------------------------------------------------------------
+
+
+def _amount(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of drinks") from error
+    if value != value or value in (float("inf"), float("-inf")):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of drinks")
+    return value
+
+
+def cmd_taper(args: argparse.Namespace, out: TextIO) -> int:
+    profile = _read_profile(args.profile) if args.profile is not None else None
+    try:
+        result = taper.taper(args.start, args.target, substance=args.substance, profile=profile)
+    except taper.TaperError as error:
+        raise UsageError(str(error)) from error
+    if args.json:
+        _dump(result.as_dict(), out)
+    elif result.refused:
+        out.write(f"No home taper schedule: {result.reason}\n")
+    else:
+        out.write(
+            "A gradual schedule, in US standard drinks a day. Hold each day's limit; if you get "
+            "shaky, sweaty or anxious, stop cutting, go back to the last day that felt steady, "
+            "and call a doctor. A seizure, confusion or hallucinations: call emergency "
+            "services.\n"
+        )
+        for step in result.steps:
+            out.write(f"  day {step.day:>3}: at most {step.limit:g}\n")
+    return 0
+
+
 # --- the parser ------------------------------------------------------------------------------
 
 Handler = Callable[[argparse.Namespace, TextIO], int]
 # The commands answered by the pure core, without starting Django.
-CLINICAL_COMMANDS = ("score", "instruments")
+CLINICAL_COMMANDS = ("score", "instruments", "recommend", "taper")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -205,6 +316,20 @@ def build_parser() -> argparse.ArgumentParser:
     instruments.add_argument("--json", action="store_true", help="print JSON instead of text")
     instruments.set_defaults(handler=cmd_instruments)
 
+    recommend = commands.add_parser("recommend", help="recommend a path for a check-up profile")
+    recommend.add_argument("--profile", required=True, metavar="FILE|-", help="profile JSON (v1)")
+    recommend.add_argument("--json", action="store_true", help="print JSON instead of text")
+    recommend.set_defaults(handler=cmd_recommend)
+
+    schedule = commands.add_parser("taper", help="a gradual alcohol taper schedule, or why not")
+    schedule.add_argument("--substance", required=True, choices=SUBSTANCES)
+    schedule.add_argument("--from", dest="start", required=True, type=_amount,
+                          metavar="DRINKS_PER_DAY", help="US standard drinks a day now")
+    schedule.add_argument("--to", dest="target", required=True, type=_amount, metavar="TARGET",
+                          help="US standard drinks a day to reach")
+    schedule.add_argument("--profile", metavar="FILE|-", help="check the profile's safety too")
+    schedule.add_argument("--json", action="store_true", help="print JSON instead of text")
+    schedule.set_defaults(handler=cmd_taper)
     return parser
 
 

@@ -8,7 +8,6 @@ without them.
 
 from __future__ import annotations
 
-import json
 import os
 import secrets
 from pathlib import Path
@@ -17,6 +16,8 @@ from typing import Any
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from waymark import helplines
 
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent
@@ -219,61 +220,10 @@ LOGGING = {
 }
 
 # --- Help lines ------------------------------------------------------------------------------
-# Shown in the footer of every page and first on every result. They are configuration, never
-# template text: a program outside the US, or a release that finds a number changed (FACTS.md
-# §6 asks for a check at every release), sets WAYMARK_HELP_LINES to a JSON list of
-# {"name", "contact", "href"?, "description"?} objects, or WAYMARK_HELP_LINES_FILE to a file.
-DEFAULT_HELP_LINES: list[dict[str, Any]] = [
-    {
-        "name": _("Emergency"),
-        "contact": _("Call 911"),
-        "href": "tel:911",
-        "description": _("If a life is in danger now: an overdose, a seizure, a suicide attempt."),
-    },
-    {
-        "name": _("988 Suicide & Crisis Lifeline"),
-        "contact": _("Call or text 988"),
-        "href": "tel:988",
-        "description": _("Free, confidential support any time, day or night. Spanish: press 2."),
-    },
-    {
-        "name": _("Crisis Text Line"),
-        "contact": _("Text HOME to 741741"),
-        "href": "sms:741741",
-        "description": _("Talk by text with a trained crisis counselor."),
-    },
-    {
-        "name": _("SAMHSA National Helpline"),
-        "contact": "1-800-662-4357",
-        "href": "tel:+18006624357",
-        "description": _("Free, confidential treatment referral and information, 24/7."),
-    },
-]
-# Harm-reduction lines for people who use drugs (FACTS.md §5: volunteer-run, check each release).
-DEFAULT_HARM_REDUCTION_LINES: list[dict[str, Any]] = [
-    {
-        "name": _("Never Use Alone"),
-        "contact": "1-800-484-3731",
-        "href": "tel:+18004843731",
-        "description": _(
-            "If you use alone, call: someone stays on the line and sends help if you stop answering."
-        ),
-    },
-]
-
-
-def _lines(name: str, default: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    raw = env_text(name)
-    if raw == "":
-        return default
-    try:
-        lines = json.loads(raw)
-    except json.JSONDecodeError as error:
-        raise ImproperlyConfigured(f"{name} must be a JSON list: {error}") from error
-    if not isinstance(lines, list):
-        raise ImproperlyConfigured(f"{name} must be a JSON list of objects")
-    return lines
-
-
-HELP_LINES = _lines("WAYMARK_HELP_LINES", DEFAULT_HELP_LINES)
-HARM_REDUCTION_LINES = _lines("WAYMARK_HARM_REDUCTION_LINES", DEFAULT_HARM_REDUCTION_LINES)
+# Shown in the footer of every page and first on every result; see waymark/helplines.py and
+# docs/configuration.md. The system check waymark.E005 reports a malformed entry.
+try:
+    HELP_LINES = helplines.help_lines()
+    HARM_REDUCTION_LINES = helplines.harm_reduction_lines()
+except helplines.HelpLineError as error:
+    raise ImproperlyConfigured(str(error)) from error

@@ -159,7 +159,8 @@ def care_level(profile: Profile, severity: str, safety_ids: list[str]) -> Need:
     support = profile.support
     if support.stable_housing is False and severity == "severe":
         needs.append(Need("residential", say(N_("Without stable housing, a residential "
-                                                "program can give a safe place to start."))))
+                                                "program can give a safe place to start, "
+                                                "whenever you want one."))))
     elif severity in ("moderate", "severe") and (
         support.stable_housing is False
         or (support.supportive_people == 0 and support.substance_free_home is False)

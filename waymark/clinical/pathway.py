@@ -57,6 +57,18 @@ class Recommendation:
     next_steps: tuple[Message, ...]
     adult: bool
 
+    @property
+    def safety_with_reasons(self) -> list[tuple[str, list[Message]]]:
+        """Each safety id, in display order, with the distinct reasons that raised it."""
+        grouped: list[tuple[str, list[Message]]] = []
+        for safety_id in self.safety:
+            reasons: list[Message] = []
+            for finding in self.findings:
+                if finding.id == safety_id and finding.reason not in reasons:
+                    reasons.append(finding.reason)
+            grouped.append((safety_id, reasons))
+        return grouped
+
     def as_dict(self) -> dict[str, Any]:
         """The public JSON shape of CONTRACTS.md §3 (keys may be added, never changed)."""
         return {

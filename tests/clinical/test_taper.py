@@ -1,0 +1,87 @@
+"""Taper schedules keep their invariants, and are refused where a self-taper is unsafe."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from waymark.clinical.profile import parse_profile
+from waymark.clinical.taper import STABILISATION_DAYS, TaperError, taper
+
+amounts = st.decimals(min_value=1, max_value=17, places=2).map(float)
+
+
+@given(start=amounts, fraction=st.floats(0, 0.99))
+def test_any_schedule_keeps_the_contract(start: float, fraction: float) -> None:
+    target = round(start * fraction, 2)
+    assume(target < start)
+    result = taper(start, target)
+    assert not result.refused and result.reason is None
+    limits = [step.limit for step in result.steps]
+    assert [step.day for step in result.steps] == list(range(1, len(limits) + 1))
+    assert limits[:STABILISATION_DAYS] == [start] * STABILISATION_DAYS
+    assert limits[-1] == target
+    for before, after in zip(limits, limits[1:], strict=False):
+        assert after <= before
+        assert before - after <= 0.1 * start
+
+
+@given(start=st.decimals(min_value=5, max_value=17, places=1).map(float))
+def test_limits_move_in_half_drinks_where_ten_percent_allows(start: float) -> None:
+    limits = [step.limit for step in taper(start, 0).steps][STABILISATION_DAYS:]
+    assert all((limit * 2).is_integer() for limit in limits)
+
+
+def test_it_refuses_above_17_drinks_a_day_and_names_supervised_withdrawal() -> None:
+    result = taper(17.5, 4)
+    assert result.refused and result.steps == ()
+    assert result.reason is not None and "supervised withdrawal" in result.reason
+
+
+@pytest.mark.parametrize("substance", ["benzodiazepines", "opioids", "stimulants"])
+def test_it_makes_schedules_for_alcohol_only(substance: str) -> None:
+    result = taper(8, 2, substance=substance)
+    assert result.refused and "supervised withdrawal" in (result.reason or "")
+
+
+def _profile(**extra: Any) -> Any:
+    return parse_profile(
+        {"version": 1, "age": 40, "goal": "cut-down",
+         "substances": [{"substance": "alcohol", "days_used_past_30": 10}], **extra}
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"withdrawal_history": {"seizures": True}},
+        {"withdrawal_history": {"delirium_tremens": True}},
+        {"health": ["taking-sedating-medication"]},
+        {"health": ["liver-disease"]},
+        {"health": ["seizure-disorder"]},
+        {"pregnant": True},
+        {"substances": [{"substance": "alcohol"}, {"substance": "benzodiazepines"}]},
+    ],
+)
+def test_it_refuses_for_a_profile_where_a_self_taper_is_unsafe(extra: dict[str, Any]) -> None:
+    result = taper(10, 2, profile=_profile(**extra))
+    assert result.refused
+    assert result.reason is not None and "supervised withdrawal" in result.reason
+
+
+def test_it_offers_a_schedule_for_a_profile_without_red_flags() -> None:
+    assert not taper(10, 2, profile=_profile()).refused
+
+
+@pytest.mark.parametrize(
+    ("start", "target", "message"),
+    [(8, 8, "below the starting amount"), (8, -1, "below 0"), (0.5, 0, "at least 1")],
+)
+def test_it_rejects_amounts_that_make_no_schedule(
+    start: float, target: float, message: str
+) -> None:
+    with pytest.raises(TaperError, match=message):
+        taper(start, target)

@@ -1,0 +1,192 @@
+"""The command line, as people and scripts use it (CONTRACTS.md §1, §3, §4)."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.reference import SHARED
+from waymark.cli import main, run_clinical
+
+VIGNETTE_PROFILE = json.loads((SHARED / "reference" / "vignettes.json").read_text())[0]["profile"]
+
+
+def waymark(*args: str, stdin: str = "") -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    old_stdin = sys.stdin
+    sys.stdin = io.StringIO(stdin)
+    try:
+        status = run_clinical(list(args), out, err)
+    finally:
+        sys.stdin = old_stdin
+    return status, out.getvalue(), err.getvalue()
+
+
+def test_score_prints_the_contract_json() -> None:
+    status, out, err = waymark("score", "phq-9", "--answers", "0,0,0,0,0,0,0,0,1", "--json")
+    assert status == 0 and err == ""
+    result = json.loads(out)
+    assert {k: result[k] for k in ("instrument", "version", "total", "max", "band", "flags")} == {
+        "instrument": "phq-9", "version": "1", "total": 1, "max": 27, "band": "minimal",
+        "flags": ["suicidal-ideation"],
+    }  # fmt: skip
+
+
+def test_score_for_people_explains_the_band_and_names_the_source() -> None:
+    status, out, _ = waymark("score", "audit-c", "--answers", "1,1,1")
+    assert status == 0
+    assert "Total: 3 of 12" in out and "Positive" in out
+    assert "more cautious cut-off" in out and "Source:" in out and "not a diagnosis" in out
+
+
+def test_score_shows_help_lines_when_item_9_is_answered() -> None:
+    _, out, _ = waymark("score", "phq-9", "--answers", "0,0,0,0,0,0,0,0,3")
+    assert "Help now" in out and "988" in out
+
+
+def test_score_accepts_dashes_for_questions_skip_logic_leaves_out() -> None:
+    _, out, _ = waymark("score", "audit", "--answers", "0,-,-,-,-,-,-,-,2,2", "--json")
+    assert json.loads(out)["total"] == 8
+
+
+def test_score_honours_sex_and_prescribed() -> None:
+    _, out, _ = waymark("score", "audit-c", "--answers", "1,1,1", "--sex", "male", "--json")
+    assert json.loads(out)["band"] == "negative"
+    answers = "1,1,0,0,0,0,0,0,0,1,1"
+    _, out, _ = waymark("score", "sud-11", "--answers", answers, "--prescribed", "--json")
+    assert json.loads(out)["total"] == 2
+
+
+@pytest.mark.parametrize(
+    ("args", "names"),
+    [
+        (["score", "cage", "--answers", "1"], "unknown instrument 'cage'"),
+        (["score", "gad-7", "--answers", "0,0,0"], "gad-7 needs 7 answers, got 3"),
+        (["score", "gad-7", "--answers", "0,0,0,0,0,0,9"], "gad-7 item 7"),
+        (["score", "gad-7", "--answers", "0,0,x,0,0,0,0"], "answer 3: 'x'"),
+        (["score", "gad-7", "--answers", "0,,0,0,0,0,0"], "answer 2: '(empty)'"),
+        (["score", "gad-7", "--answers", "0,-1,0,0,0,0,0"], "answer 2: '-1'"),
+        (["score", "phq-9", "--answers", "0,0,0,0,0,0,0,0,-"], "phq-9 item 9"),
+        (["score", "audit", "--answers", "1,-,0,0,0,0,0,0,0,0"], "audit item 2"),
+        (["score", "audit-c", "--answers", "0,0,0", "--sex", "other"], "--sex"),
+        (["score", "audit-c", "--answers", "0,0,0", "--prescribed"], "only to sud-11"),
+        (["score", "gad-7"], "--answers"),
+        (["score", "--batch", "/nonexistent/file"], "cannot read /nonexistent/file"),
+        (["score", "gad-7", "--answers", "0", "--batch", "-"], "give neither"),
+        (["nonsense"], "invalid choice"),
+        (["recommend"], "--profile"),
+        (["recommend", "--profile", "/nonexistent"], "cannot read"),
+        (["taper", "--substance", "alcohol", "--from", "x", "--to", "1"], "not a number"),
+        (["taper", "--substance", "alcohol", "--from", "nan", "--to", "1"], "not a number"),
+        (["taper", "--substance", "wine", "--from", "8", "--to", "1"], "--substance"),
+        (["taper", "--substance", "alcohol", "--from", "8", "--to", "9"], "below the starting"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line_naming_the_problem(args: list[str], names: str) -> None:
+    status, out, err = waymark(*args)
+    assert status == 2
+    assert out == ""
+    assert err.count("\n") == 1 and err.startswith("waymark: error: ")
+    assert names in err
+    assert "Traceback" not in err
+
+
+def test_batch_scores_each_line_in_order_and_reports_bad_lines_without_stopping() -> None:
+    lines = [
+        {"instrument": "phq-2", "answers": [2, 1]},
+        {"instrument": "phq-2", "answers": [2]},
+        "not json",
+        {"instrument": "audit-c", "answers": [1, 1, 1], "sex": "male"},
+        {"instrument": "sud-11", "answers": [1] * 11, "prescribed": True},
+        {"instrument": 3, "answers": []},
+    ]
+    text = "\n".join(line if isinstance(line, str) else json.dumps(line) for line in lines)
+    status, out, err = waymark("score", "--batch", "-", stdin=text + "\n\n")
+    assert status == 1 and err == ""
+    results = [json.loads(line) for line in out.splitlines()]
+    assert len(results) == 6
+    assert results[0]["band"] == "positive"
+    assert "phq-2 needs 2 answers" in results[1]["error"]
+    assert "not valid JSON" in results[2]["error"]
+    assert results[3]["band"] == "negative"
+    assert results[4]["total"] == 9
+    assert "error" in results[5]
+
+
+def test_batch_exits_0_when_every_line_scored(tmp_path: Path) -> None:
+    batch = tmp_path / "batch.jsonl"
+    batch.write_text(json.dumps({"instrument": "gad-7", "answers": [0] * 7}) + "\n")
+    status, out, _ = waymark("score", "--batch", str(batch))
+    assert status == 0 and json.loads(out)["band"] == "minimal"
+
+
+def test_instruments_lists_ids_items_ranges_and_licences() -> None:
+    status, out, _ = waymark("instruments", "--json")
+    rows = {row["id"]: row for row in json.loads(out)}
+    assert status == 0 and len(rows) == 10
+    assert (rows["audit"]["items"], rows["audit"]["min"], rows["audit"]["max"]) == (10, 0, 40)
+    assert (rows["barc-10"]["min"], rows["barc-10"]["max"]) == (10, 60)
+    assert all(row["licence"] for row in rows.values())
+    _, text, _ = waymark("instruments")
+    assert "ciwa-ar" in text and "Licence:" in text
+
+
+def test_recommend_prints_the_contract_json_for_a_profile_on_stdin() -> None:
+    status, out, _ = waymark("recommend", "--profile", "-", "--json",
+                             stdin=json.dumps(VIGNETTE_PROFILE))  # fmt: skip
+    result = json.loads(out)
+    assert status == 0
+    assert set(result) >= {"approach", "substance", "abstinence_safer", "severity", "signs",
+                           "urgency", "care_level", "safety", "factors", "next_steps"}  # fmt: skip
+
+
+def test_recommend_for_people_puts_safety_first() -> None:
+    _, out, _ = waymark("recommend", "--profile", "-", stdin=json.dumps(VIGNETTE_PROFILE))
+    assert out.startswith("SAFETY FIRST")
+    order = [out.index(s) for s in ("SAFETY FIRST", "Professional help:", "Path:", "Next steps:")]
+    assert order == sorted(order)
+    assert "only a clinician can diagnose" in out
+
+
+def test_recommend_names_the_json_path_of_an_invalid_profile() -> None:
+    bad = {**VIGNETTE_PROFILE, "substances": [{"substance": "beer"}]}
+    status, out, err = waymark("recommend", "--profile", "-", stdin=json.dumps(bad))
+    assert status == 2 and out == ""
+    assert "$.substances[0].substance" in err and err.count("\n") == 1
+
+
+def test_taper_prints_the_contract_json() -> None:
+    status, out, _ = waymark("taper", "--substance", "alcohol", "--from", "6", "--to", "2",
+                             "--json")  # fmt: skip
+    result = json.loads(out)
+    assert status == 0 and result["refused"] is False and result["reason"] is None
+    assert result["steps"][0] == {"day": 1, "limit": 6.0}
+    assert result["steps"][-1]["limit"] == 2.0
+
+
+def test_taper_refuses_with_the_profile_and_says_why() -> None:
+    status, out, _ = waymark("taper", "--substance", "alcohol", "--from", "6", "--to", "2",
+                             "--profile", "-", stdin=json.dumps(VIGNETTE_PROFILE))  # fmt: skip
+    assert status == 0 and out.startswith("No home taper schedule:")
+    assert "supervised withdrawal" in out
+
+
+def test_no_arguments_print_help_naming_every_command(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([]) == 0
+    out = capsys.readouterr().out
+    for command in ("score", "instruments", "recommend", "taper", "serve", "migrate"):
+        assert command in out
+
+
+def test_the_installed_command_runs_django_commands_too() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "waymark", "help", "--commands"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0
+    assert "serve" in done.stdout and "migrate" in done.stdout
