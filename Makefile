@@ -7,7 +7,7 @@ PORT ?= 8000
 # git-ignored data folder, made once.
 RUN_ENV := DEBUG=False SECRET_KEY_FILE=data/secret-key ALLOWED_HOSTS=127.0.0.1,localhost
 
-.PHONY: run test lint typecheck migrations-check pytest messages clean
+.PHONY: run test lint typecheck migrations-check pytest messages docs clean
 
 run: $(VENV)/.installed data/secret-key
 	$(RUN_ENV) $(BIN)/waymark migrate --noinput
@@ -24,15 +24,21 @@ typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy waymark tests
 
 migrations-check: $(VENV)/.installed-dev
-	$(BIN)/waymark makemigrations --check --dry-run
+	DEBUG=True $(BIN)/waymark makemigrations --check --dry-run
 
 pytest: $(VENV)/.installed-dev node_modules/.installed
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # Translations: collect the strings (N_ marks those of the clinical core), then compile.
 messages: $(VENV)/.installed-dev
-	cd waymark && ../$(BIN)/waymark makemessages -l es --keyword=N_ --no-obsolete
-	cd waymark && ../$(BIN)/waymark compilemessages
+	DEBUG=True $(BIN)/waymark datamessages
+	$(BIN)/ruff format --quiet waymark/data_messages.py
+	cd waymark && DEBUG=True ../$(BIN)/waymark makemessages -l es --no-obsolete
+	cd waymark && DEBUG=True ../$(BIN)/waymark compilemessages
+
+# The command-line reference, generated from the parsers' help.
+docs: $(VENV)/.installed
+	$(BIN)/python -c "from waymark.cli import reference_markdown as r; print(r(), end='')" > docs/cli.md
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

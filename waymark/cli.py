@@ -229,7 +229,9 @@ def recommendation_for_people(result: pathway.Recommendation) -> str:
     for reason in result.abstinence_safer_reasons:
         out.append(f"  Stopping is the safer option for your health: {reason}")
     for factor in result.factors:
-        out.append(f"  - {labels.FACTOR[factor.factor]} {labels.LEANS[factor.leans]}: {factor.reason}")
+        out.append(
+            f"  - {labels.FACTOR[factor.factor]} {labels.LEANS[factor.leans]}: {factor.reason}"
+        )
     out.append("")
     out.append("Next steps:")
     out += [f"  {number}. {step}" for number, step in enumerate(result.next_steps, start=1)]
@@ -296,7 +298,7 @@ def build_parser() -> argparse.ArgumentParser:
         ),
         epilog=(
             "Every other command is a Django management command, for example "
-            "'waymark migrate', 'waymark serve', 'waymark demo'; 'waymark help' lists them."
+            "'waymark migrate', 'waymark serve', 'waymark check'; 'waymark help' lists them."
         ),
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
@@ -305,9 +307,7 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("instrument", nargs="?", metavar="INSTRUMENT", help="an instrument id")
     score.add_argument("--answers", help="0-based option numbers, comma-separated; '-' = not asked")
     score.add_argument("--sex", choices=scoring.SEXES, help="for sex-specific cut-offs")
-    score.add_argument(
-        "--prescribed", action="store_true", help="sud-11: taken only as prescribed"
-    )
+    score.add_argument("--prescribed", action="store_true", help="sud-11: taken only as prescribed")
     score.add_argument("--batch", metavar="FILE|-", help="one JSON request per line")
     score.add_argument("--json", action="store_true", help="print JSON instead of text")
     score.set_defaults(handler=cmd_score)
@@ -323,10 +323,22 @@ def build_parser() -> argparse.ArgumentParser:
 
     schedule = commands.add_parser("taper", help="a gradual alcohol taper schedule, or why not")
     schedule.add_argument("--substance", required=True, choices=SUBSTANCES)
-    schedule.add_argument("--from", dest="start", required=True, type=_amount,
-                          metavar="DRINKS_PER_DAY", help="US standard drinks a day now")
-    schedule.add_argument("--to", dest="target", required=True, type=_amount, metavar="TARGET",
-                          help="US standard drinks a day to reach")
+    schedule.add_argument(
+        "--from",
+        dest="start",
+        required=True,
+        type=_amount,
+        metavar="DRINKS_PER_DAY",
+        help="US standard drinks a day now",
+    )
+    schedule.add_argument(
+        "--to",
+        dest="target",
+        required=True,
+        type=_amount,
+        metavar="TARGET",
+        help="US standard drinks a day to reach",
+    )
     schedule.add_argument("--profile", metavar="FILE|-", help="check the profile's safety too")
     schedule.add_argument("--json", action="store_true", help="print JSON instead of text")
     schedule.set_defaults(handler=cmd_taper)
@@ -364,3 +376,18 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def reference_markdown() -> str:
+    """docs/cli.md, generated from the parsers' own help so the two cannot drift."""
+    os.environ["COLUMNS"] = "100"
+    parser = build_parser()
+    parts = [
+        "# Command-line reference\n",
+        "Generated from `waymark --help` by `make docs`; a test fails when it is out of date.\n",
+        "```\n" + parser.format_help() + "```\n",
+    ]
+    for command in CLINICAL_COMMANDS:
+        sub = parser._subparsers._group_actions[0].choices[command]  # type: ignore[union-attr,index]
+        parts.append(f"## waymark {command}\n\n```\n{sub.format_help()}```\n")
+    return "\n".join(parts)

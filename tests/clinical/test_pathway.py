@@ -227,3 +227,50 @@ def test_every_safety_rule_cites_its_fact_and_adds_only_public_ids(
 
 def test_every_safety_id_has_plain_words() -> None:
     assert set(safety.SAFETY_TEXT) == set(safety.SAFETY_IDS) == set(labels.SAFETY_TITLE)
+
+
+def test_stopping_prescribed_opioids_is_planned_with_the_prescriber() -> None:
+    profile = {
+        "version": 1, "age": 45, "goal": "stop",
+        "substances": [{"substance": "opioids", "prescribed": True, "days_used_past_30": 30}],
+    }  # fmt: skip
+    result = run(profile)
+    assert {"no-self-taper", "naloxone", "medication-for-opioid-use-disorder"} <= set(
+        result["safety"]
+    )
+    assert any("prescriber" in step for step in result["next_steps"])
+    assert result["urgency"] != "none"
+
+
+def test_tobacco_alone_never_calls_for_a_treatment_program() -> None:
+    profile = {
+        "version": 1, "age": 45, "goal": "stop", "support": {"stable_housing": False},
+        "substances": [{"substance": "tobacco", "criteria": list(CRITERIA)}],
+    }  # fmt: skip
+    result = run(profile)
+    assert result["severity"] == "severe"
+    assert (result["urgency"], result["care_level"]) == ("consider", "brief-intervention")
+
+
+def test_cannabis_withdrawal_beside_light_drinking_is_not_alcohol_withdrawal() -> None:
+    profile = {
+        "version": 1, "age": 30, "goal": "cut-down",
+        "withdrawal_history": {"current_symptoms": True},
+        "substances": [{"substance": "cannabis", "days_used_past_30": 30},
+                       {"substance": "alcohol", "days_used_past_30": 3, "typical_amount": 2}],
+    }  # fmt: skip
+    assert "medically-supervised-withdrawal" not in run(profile)["safety"]
+
+
+def test_men_over_65_get_the_cautious_audit_c_cut_off() -> None:
+    base = {"version": 1, "sex": "male", "goal": "unsure", "instruments": {"audit-c": [1, 1, 1]},
+            "substances": [{"substance": "alcohol"}]}  # fmt: skip
+    assert run({**base, "age": 40})["urgency"] == "none"
+    assert run({**base, "age": 70})["urgency"] == "consider"
+
+
+def test_an_audit_escalation_item_calls_for_a_professional_whatever_the_zone() -> None:
+    profile = {"version": 1, "age": 40, "goal": "cut-down",
+               "substances": [{"substance": "alcohol"}],
+               "instruments": {"audit": [1, 0, 0, 0, 0, 2, 0, 0, 0, 0]}}  # fmt: skip
+    assert run(profile)["urgency"] == "recommended"

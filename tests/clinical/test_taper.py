@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Any
 
 import pytest
@@ -24,7 +25,7 @@ def test_any_schedule_keeps_the_contract(start: float, fraction: float) -> None:
     assert [step.day for step in result.steps] == list(range(1, len(limits) + 1))
     assert limits[:STABILISATION_DAYS] == [start] * STABILISATION_DAYS
     assert limits[-1] == target
-    for before, after in zip(limits, limits[1:], strict=False):
+    for before, after in pairwise(limits):
         assert after <= before
         assert before - after <= 0.1 * start
 
@@ -41,10 +42,23 @@ def test_it_refuses_above_17_drinks_a_day_and_names_supervised_withdrawal() -> N
     assert result.reason is not None and "supervised withdrawal" in result.reason
 
 
-@pytest.mark.parametrize("substance", ["benzodiazepines", "opioids", "stimulants"])
+def test_it_never_makes_a_schedule_for_benzodiazepines() -> None:
+    result = taper(8, 2, substance="benzodiazepines")
+    assert result.refused and "supervised withdrawal" in (result.reason or "")
+
+
+@pytest.mark.parametrize("substance", ["opioids", "stimulants", "cannabis"])
 def test_it_makes_schedules_for_alcohol_only(substance: str) -> None:
     result = taper(8, 2, substance=substance)
-    assert result.refused and "supervised withdrawal" in (result.reason or "")
+    assert result.refused and "prescriber" in (result.reason or "")
+
+
+def test_a_profile_that_does_not_list_alcohol_is_still_checked_as_drinking() -> None:
+    profile = parse_profile(
+        {"version": 1, "age": 30, "goal": "cut-down", "pregnant": True,
+         "substances": [{"substance": "cannabis"}]}
+    )  # fmt: skip
+    assert taper(8, 2, profile=profile).refused
 
 
 def _profile(**extra: Any) -> Any:

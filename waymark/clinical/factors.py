@@ -67,7 +67,9 @@ def health_reasons(profile: Profile) -> list[Message]:
         reasons.append(say(N_("Alcohol harms the liver and pancreas you already need to protect.")))
     if drinks and signals.complicated_withdrawal_history(profile):
         reasons.append(
-            say(N_("You have had seizures or DTs in withdrawal: each heavy spell risks them again."))
+            say(
+                N_("You have had seizures or DTs in withdrawal: each heavy spell risks them again.")
+            )
         )
     if profile.uses("stimulants") and profile.health & {"heart-disease", "seizure-disorder"}:
         reasons.append(say(N_("Stimulants strain the heart and can trigger seizures.")))
@@ -111,7 +113,9 @@ def support_factor(profile: Profile) -> Factor:
         return Factor(
             "support",
             HARM_REDUCTION,
-            say(N_("Without a stable place to live, staying safe comes first while support grows.")),
+            say(
+                N_("Without a stable place to live, staying safe comes first while support grows.")
+            ),
         )
     people = support.supportive_people
     strong = (barc is not None and barc.band.id == BARC_STRONG) or (
@@ -205,7 +209,9 @@ def readiness_factor(profile: Profile) -> Factor:
         return Factor(
             "readiness",
             NEUTRAL,
-            say(N_("You feel partly ready: it is worth exploring what would move you one step up.")),
+            say(
+                N_("You feel partly ready: it is worth exploring what would move you one step up.")
+            ),
         )
     return Factor(
         "readiness", NEUTRAL, say(N_("You did not rate your readiness, so it leans neither way."))

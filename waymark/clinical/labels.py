@@ -15,8 +15,7 @@ APPROACH_MEANING = {
         "Using less, or more safely, to cut the harm: every step that keeps you well counts."
     ),
     "staged": N_(
-        "Reduce the harm now, and plan to stop as the next step, when the signs say you are "
-        "ready."
+        "Reduce the harm now, and plan to stop as the next step, when the signs say you are ready."
     ),
 }
 LEANS = {
@@ -47,8 +46,9 @@ CARE_LEVEL = {
     ),
     "partial-hospitalization": N_("Day treatment: most of the day in a program, nights at home"),
     "residential": N_("Residential care: living for a while in a treatment setting"),
-    "inpatient": N_("Inpatient care: in a hospital or clinic, with doctors and nurses around "
-                    "the clock"),
+    "inpatient": N_(
+        "Inpatient care: in a hospital or clinic, with doctors and nurses around the clock"
+    ),
 }
 SEVERITY = {
     "none": N_("Below the threshold of a use disorder"),

@@ -10,6 +10,7 @@ from typing import Any
 from waymark.clinical import care, factors, safety, signals
 from waymark.clinical.factors import ABSTINENCE, HARM_REDUCTION, Factor
 from waymark.clinical.profile import CRITERIA, Profile
+from waymark.clinical.safety import Finding
 from waymark.clinical.text import N_, Message, say
 
 APPROACHES = ("abstinence", "harm-reduction", "staged")
@@ -51,7 +52,7 @@ class Recommendation:
     care_level: str
     care_reason: Message
     safety: tuple[str, ...]
-    findings: tuple[safety.Finding, ...]
+    findings: tuple[Finding, ...]
     factors: tuple[Factor, ...]
     approach_reason: Message
     next_steps: tuple[Message, ...]
@@ -105,8 +106,12 @@ def substance_severities(profile: Profile) -> tuple[SubstanceSeverity, ...]:
     return tuple(severities)
 
 
-def overall_severity(severities: tuple[SubstanceSeverity, ...]) -> str:
-    return max((s.severity for s in severities), key=care.SEVERITY_LEVELS.index)
+def overall_severity(
+    severities: tuple[SubstanceSeverity, ...], *, leave_out: tuple[str, ...] = ()
+) -> str:
+    """The highest severity among the substances, leaving out those in ``leave_out``."""
+    counted = [s.severity for s in severities if s.substance not in leave_out]
+    return max(counted, key=care.SEVERITY_LEVELS.index, default="none")
 
 
 def warning_signs(profile: Profile) -> tuple[str, ...]:
@@ -133,8 +138,9 @@ def choose_approach(
         if abstinence_safer and readiness != "low":
             return "staged", say(
                 N_(
-                    "You want to cut down, and that is where the plan starts. Because your "
-                    "health makes stopping the safer option, stopping is the planned next step."
+                    "Your goal of using less or more safely is where the plan starts. Because "
+                    "your health makes stopping the safer option, stopping is the planned next "
+                    "step."
                 )
             )
         return "harm-reduction", say(
@@ -155,27 +161,46 @@ def choose_approach(
 
 def _professional_step(urgency: str) -> Message | None:
     if urgency == "urgent":
-        return say(N_("Contact a doctor or a treatment service today. If you cannot reach one, "
-                      "call the helpline shown on this page."))
+        return say(
+            N_(
+                "Contact a doctor or a treatment service today. If you cannot reach one, "
+                "call the helpline shown on this page."
+            )
+        )
     if urgency == "recommended":
-        return say(N_("Book an assessment with a doctor or an addiction counsellor in the next "
-                      "week or two."))
+        return say(
+            N_(
+                "Book an assessment with a doctor or an addiction counsellor in the next "
+                "week or two."
+            )
+        )
     if urgency == "consider":
-        return say(N_("Consider talking to a doctor or counsellor about your use; a short "
-                      "conversation can help."))
+        return say(
+            N_(
+                "Consider talking to a doctor or counsellor about your use; a short "
+                "conversation can help."
+            )
+        )
     return None
 
 
 def _approach_step(approach: str, profile: Profile) -> Message:
     if approach == "abstinence":
-        return say(N_("Choose a start date, tell someone you trust, and plan for cravings "
-                      "and high-risk situations."))
+        return say(
+            N_(
+                "Choose a start date, tell someone you trust, and plan for cravings "
+                "and high-risk situations."
+            )
+        )
     if approach == "staged":
-        return say(N_("Set a lower limit for now and track it every day; plan when to take "
-                      "the step to stopping."))
+        return say(
+            N_(
+                "Set a lower limit for now and track it every day; plan when to take "
+                "the step to stopping."
+            )
+        )
     if profile.uses("alcohol"):
-        return say(N_("Set a lower limit, with drink-free days each week, and track it every "
-                      "day."))
+        return say(N_("Set a lower limit, with drink-free days each week, and track it every day."))
     return say(N_("Set one safer-use goal for this week and track how it goes."))
 
 
@@ -183,35 +208,73 @@ def next_steps(profile: Profile, approach: str, urgency: str, ids: list[str]) ->
     """Three to six concrete actions, most pressing first."""
     steps: list[Message] = []
     if "crisis-support" in ids:
-        steps.append(say(N_("Call or text a crisis line now (shown on this page). If you are in "
-                            "danger, call emergency services.")))
+        steps.append(
+            say(
+                N_(
+                    "Call or text a crisis line now (shown on this page). If you are in "
+                    "danger, call emergency services."
+                )
+            )
+        )
     if not profile.age >= ADULT_AGE:
-        steps.append(say(N_("Waymark is made for adults. Please talk to a school counsellor, a "
-                            "doctor or a youth service you trust; the help lines here still "
-                            "apply to you.")))
+        steps.append(
+            say(
+                N_(
+                    "Waymark is made for adults. Please talk to a school counsellor, a "
+                    "doctor or a youth service you trust; the help lines here still "
+                    "apply to you."
+                )
+            )
+        )
     if "medically-supervised-withdrawal" in ids:
-        steps.append(say(N_("Do not stop suddenly on your own. Ask a doctor or a withdrawal "
-                            "service about medically supervised withdrawal before you change "
-                            "how much you use.")))
+        steps.append(
+            say(
+                N_(
+                    "Do not stop suddenly on your own. Ask a doctor or a withdrawal "
+                    "service about medically supervised withdrawal before you change "
+                    "how much you use."
+                )
+            )
+        )
     if "pregnancy-care" in ids:
-        steps.append(say(N_("Tell a prenatal care provider about your use; they can connect you "
-                            "with addiction care that is safe in pregnancy.")))
+        steps.append(
+            say(
+                N_(
+                    "Tell a prenatal care provider about your use; they can connect you "
+                    "with addiction care that is safe in pregnancy."
+                )
+            )
+        )
     if "naloxone" in ids:
         steps.append(say(N_("Get naloxone today and show the people around you how to use it.")))
     professional = _professional_step(urgency)
     if professional is not None:
         steps.append(professional)
+    opioids = profile.use_of("opioids")
+    if opioids is not None and opioids.prescribed and "no-self-taper" in ids:
+        steps.append(
+            say(
+                N_("Do not stop prescribed opioids suddenly: plan any change with your prescriber.")
+            )
+        )
     if "medication-for-opioid-use-disorder" in ids:
-        steps.append(say(N_("Ask about medication for opioid use disorder (buprenorphine or "
-                            "methadone).")))
+        steps.append(
+            say(
+                N_(
+                    "Ask about medication for opioid use disorder (buprenorphine, methadone or "
+                    "naltrexone)."
+                )
+            )
+        )
     elif "medication-for-alcohol-use-disorder" in ids:
-        steps.append(say(N_("Ask a doctor whether a medicine for alcohol use disorder could "
-                            "help you.")))
+        steps.append(
+            say(N_("Ask a doctor whether a medicine for alcohol use disorder could help you."))
+        )
     steps.append(_approach_step(approach, profile))
-    steps.append(say(N_("Make a written plan: your reasons, your triggers, and who you can "
-                        "call.")))
-    steps.append(say(N_("Check in with yourself every day for a few weeks to see what is "
-                        "changing.")))
+    steps.append(say(N_("Make a written plan: your reasons, your triggers, and who you can call.")))
+    steps.append(
+        say(N_("Check in with yourself every day for a few weeks to see what is changing."))
+    )
     return steps[:MAX_NEXT_STEPS]
 
 
@@ -222,15 +285,17 @@ def recommend(profile: Profile) -> Recommendation:
     ids = safety.safety_ids(found)
     severities = substance_severities(profile)
     severity = overall_severity(severities)
+    care_severity = overall_severity(severities, leave_out=care.NOT_DRIVING_CARE)
+    primary = next(s for s in severities if s.substance == profile.primary.substance)
     health = factors.health_reasons(profile)
     severe_sedatives = factors.severity_makes_abstinence_safer(profile)
     if severe_sedatives:
         health.append(say(N_("Severe alcohol or sedative use makes stopping the safer option.")))
     abstinence_safer = bool(health)
-    leaning = factors.all_factors(profile, severity)
+    leaning = factors.all_factors(profile, primary.severity)
     approach, approach_reason = choose_approach(profile, leaning, abstinence_safer)
-    urgency = care.urgency(profile, severity, ids)
-    care_level = care.care_level(profile, severity, ids)
+    urgency = care.urgency(profile, care_severity, ids)
+    care_level = care.care_level(profile, care_severity, ids)
     return Recommendation(
         approach=approach,
         substance=profile.primary.substance,

@@ -42,6 +42,7 @@ CRITERIA = (
     "withdrawal",
 )
 GOALS = ("stop", "cut-down", "safer-use", "unsure")
+OLDER_ADULT_AGE = 65
 
 
 class ProfileError(ValueError):
@@ -151,7 +152,15 @@ class Profile:
         answers = self.instruments.get(instrument_id)
         if answers is None:
             return None
-        return scoring.score(instrument_id, answers, sex=self.sex)
+        return scoring.score(instrument_id, answers, sex=self.cut_off_sex)
+
+    @property
+    def cut_off_sex(self) -> scoring.Sex | None:
+        """The sex whose cut-offs apply: men over 65 get the cautious (female) ones, as in the
+        CDC alcohol-screening logic (FACTS.md §0.3 ✅); not given is cautious too."""
+        if self.sex == "male" and self.age > OLDER_ADULT_AGE:
+            return None
+        return self.sex
 
 
 @cache
@@ -164,7 +173,7 @@ def schema() -> dict[str, Any]:
 @cache
 def _validator() -> jsonschema.protocols.Validator:
     cls = jsonschema.validators.validator_for(schema())
-    return cls(schema())  # type: ignore[no-any-return]
+    return cls(schema())
 
 
 def _path(parts: Any) -> str:

@@ -47,8 +47,8 @@ SAFETY_TEXT: dict[str, str] = {
     ),
     "pregnancy-care": N_(
         "Because you are pregnant, prenatal care together with addiction care is recommended "
-        "as soon as you can. Do not stop opioids suddenly: medication for opioid use disorder "
-        "is the standard care in pregnancy."
+        "as soon as you can. If you use opioids, do not stop suddenly: medication for opioid "
+        "use disorder is the standard care in pregnancy."
     ),
     "polysubstance-overdose-risk": N_(
         "Opioids together with alcohol, benzodiazepines or other sedating medicines sharply "
@@ -60,12 +60,12 @@ SAFETY_TEXT: dict[str, str] = {
         "to. Going back to your old amount can be fatal: start much lower, and never alone."
     ),
     "naloxone": N_(
-        "Carry naloxone (for example Narcan nasal spray, sold without a prescription) and "
-        "show the people around you how to use it. It reverses an opioid overdose."
+        "Naloxone (for example Narcan nasal spray, sold without a prescription) reverses an "
+        "opioid overdose. Keep it with you and show the people around you how to use it."
     ),
     "never-use-alone": N_(
-        "Never use alone. If you do, call a never-use-alone line or tell someone who can "
-        "check on you and call for help."
+        "If you do use alone, call a never-use-alone line, or ask someone to check on you "
+        "and call for help if you stop answering."
     ),
     "fentanyl-test-strips": N_(
         "Fentanyl is in much of the drug supply. Test strips can show it is there (not how "
@@ -76,13 +76,12 @@ SAFETY_TEXT: dict[str, str] = {
         "and hepatitis C, with no judgement."
     ),
     "medication-for-opioid-use-disorder": N_(
-        "Medication for opioid use disorder (buprenorphine, methadone or naltrexone) cuts the "
-        "risk of dying from overdose. It fits abstinence-based recovery too. Ask a doctor "
-        "about it."
+        "Buprenorphine, methadone and naltrexone cut the risk of dying from an overdose, and "
+        "they fit abstinence-based recovery too. Ask a doctor about them."
     ),
     "medication-for-alcohol-use-disorder": N_(
-        "Medicines such as naltrexone and acamprosate can reduce drinking and cravings. "
-        "Ask a doctor whether one might suit you."
+        "Naltrexone and acamprosate can reduce drinking and cravings. Ask a doctor whether "
+        "one might suit you."
     ),
 }
 
@@ -112,7 +111,7 @@ class SafetyRule:
 def _suicidal_thoughts(profile: Profile) -> Message | None:
     phq9 = profile.score("phq-9")
     if phq9 is not None and "suicidal-ideation" in phq9.flags:
-        return say(N_("PHQ-9 question 9 was answered above \"Not at all\"."))
+        return say(N_('PHQ-9 question 9 was answered above "Not at all".'))
     if profile.mental_health.suicidal_thoughts:
         return say(N_("You told us about thoughts of suicide."))
     return None
@@ -129,7 +128,8 @@ def _sedative_dependence(profile: Profile) -> Message | None:
 
 
 def _complicated_history(profile: Profile) -> Message | None:
-    if signals.complicated_withdrawal_history(profile):
+    uses_risky = profile.uses(*signals.WITHDRAWAL_DANGER)
+    if signals.complicated_withdrawal_history(profile) and uses_risky:
         return say(N_("You have had seizures or delirium tremens (DTs) during withdrawal before."))
     return None
 
@@ -177,6 +177,18 @@ def _self_taper_conditions(profile: Profile) -> Message | None:
     return None
 
 
+def _prescribed_opioid_change(profile: Profile) -> Message | None:
+    use = profile.use_of("opioids")
+    if use is not None and use.prescribed and profile.goal in ("stop", "cut-down"):
+        return say(
+            N_(
+                "Prescribed opioids such as methadone or buprenorphine must not be stopped "
+                "suddenly: plan any change with your prescriber."
+            )
+        )
+    return None
+
+
 def _pregnancy(profile: Profile) -> Message | None:
     if profile.pregnant:
         return say(N_("You are pregnant and use alcohol, tobacco or drugs."))
@@ -219,7 +231,9 @@ def _combined_depressants(profile: Profile) -> Message | None:
     if profile.uses(*signals.DEPRESSANTS_WITH_OPIOIDS) or signals.takes_sedating_medication(
         profile
     ):
-        return say(N_("You use opioids together with alcohol, benzodiazepines or sedating medicine."))
+        return say(
+            N_("You use opioids together with alcohol, benzodiazepines or sedating medicine.")
+        )
     return None
 
 
@@ -237,7 +251,7 @@ def _opioid_use_disorder(profile: Profile) -> Message | None:
         return None
     if signals.criteria_count(use) >= 2:
         return say(N_("Your answers suggest a possible opioid use disorder."))
-    if not use.prescribed and profile.goal in ("stop", "cut-down"):
+    if profile.goal in ("stop", "cut-down"):
         return say(N_("You want to stop or cut down opioids."))
     if profile.pregnant:
         return say(N_("You are pregnant and use opioids."))
@@ -255,112 +269,153 @@ SUPERVISED = ("medically-supervised-withdrawal", "no-self-taper")
 
 RULES: tuple[SafetyRule, ...] = (
     SafetyRule(
-        "suicidal-thoughts", "§11.1, §2.7",
+        "suicidal-thoughts",
+        "§11.1, §2.7",
         "PHQ-9 item 9 above zero, or suicidal thoughts said directly, brings crisis support "
         "whatever the totals.",
-        _suicidal_thoughts, ("crisis-support",),
+        _suicidal_thoughts,
+        ("crisis-support",),
     ),
     SafetyRule(
-        "sedative-dependence", "§11.2, §4.1, §4.2",
+        "sedative-dependence",
+        "§11.2, §4.1, §4.2",
         "Signs of physical dependence on alcohol (withdrawal, shakes or sweats when cutting "
         "back, AUDIT Q6 above zero, near-daily drinking with tolerance) or on benzodiazepines "
         "(withdrawal, tolerance, DAST-10 item 9, use on 15 or more of the past 30 days) mean "
         "supervised withdrawal and no self-taper.",
-        _sedative_dependence, SUPERVISED,
+        _sedative_dependence,
+        SUPERVISED,
     ),
     SafetyRule(
-        "complicated-withdrawal-history", "§4.1, §11.2",
-        "Past withdrawal seizures or delirium tremens mean supervised withdrawal and no "
-        "self-taper.",
-        _complicated_history, SUPERVISED,
+        "complicated-withdrawal-history",
+        "§4.1, §11.2",
+        "Past withdrawal seizures or delirium tremens, with alcohol, benzodiazepine or other "
+        "sedative use now, mean supervised withdrawal and no self-taper.",
+        _complicated_history,
+        SUPERVISED,
     ),
     SafetyRule(
-        "sedating-medication", "§4.1, §11.2",
+        "sedating-medication",
+        "§4.1, §11.2",
         "A sedating medicine taken with alcohol or benzodiazepines means supervised "
         "withdrawal and no self-taper.",
-        _sedating_medication, SUPERVISED,
+        _sedating_medication,
+        SUPERVISED,
     ),
     SafetyRule(
-        "alcohol-with-benzodiazepines", "§11.2, §4.2",
-        "Alcohol and benzodiazepines used together mean supervised withdrawal and no "
-        "self-taper.",
-        _alcohol_with_benzodiazepines, SUPERVISED,
+        "alcohol-with-benzodiazepines",
+        "§11.2, §4.2",
+        "Alcohol and benzodiazepines used together mean supervised withdrawal and no self-taper.",
+        _alcohol_with_benzodiazepines,
+        SUPERVISED,
     ),
     SafetyRule(
-        "very-heavy-drinking", "§4.1, §11.2 (⚠️ UK service guidance)",
+        "very-heavy-drinking",
+        "§4.1, §11.2 (⚠️ UK service guidance)",
         "More than about 17 US standard drinks a day, on most days, means supervised "
         "withdrawal and no self-taper.",
-        _very_heavy_drinking, SUPERVISED,
+        _very_heavy_drinking,
+        SUPERVISED,
     ),
     SafetyRule(
-        "withdrawal-risk-conditions", "§4.1, §11.2",
+        "withdrawal-risk-conditions",
+        "§4.1, §11.2",
         "Epilepsy, liver disease or pregnancy together with near-daily drinking or regular "
         "benzodiazepine use mean supervised withdrawal and no self-taper.",
-        _risky_conditions, SUPERVISED,
+        _risky_conditions,
+        SUPERVISED,
     ),
     SafetyRule(
-        "self-taper-conditions", "§4.1, §4.2, CONTRACTS §4",
+        "self-taper-conditions",
+        "§4.1, §4.2, CONTRACTS §4",
         "Any benzodiazepine use, or alcohol use with liver disease or a seizure disorder, or "
         "pregnancy with alcohol or opioid use, rules out a home taper schedule.",
-        _self_taper_conditions, ("no-self-taper",),
+        _self_taper_conditions,
+        ("no-self-taper",),
     ),
     SafetyRule(
-        "pregnancy", "§11.4",
-        "Pregnancy with any substance use brings a recommendation for prenatal and "
-        "addiction care.",
-        _pregnancy, ("pregnancy-care",),
+        "pregnancy",
+        "§11.4",
+        "Pregnancy with any substance use brings a recommendation for prenatal and addiction care.",
+        _pregnancy,
+        ("pregnancy-care",),
     ),
     SafetyRule(
-        "pregnancy-with-opioids", "§11.2, PRODUCT invariants",
+        "pregnancy-with-opioids",
+        "§11.2, PRODUCT invariants",
         "Opioids in pregnancy are never to be stopped abruptly: supervised care, no "
         "self-taper, and medication for opioid use disorder as standard care.",
-        _pregnancy_with_opioids, (*SUPERVISED, "medication-for-opioid-use-disorder"),
+        _pregnancy_with_opioids,
+        (*SUPERVISED, "medication-for-opioid-use-disorder"),
     ),
     SafetyRule(
-        "opioid-use", "§5, §11.3",
+        "opioid-use",
+        "§5, §11.3",
         "Any opioid use brings naloxone and the overdose-response steps.",
-        _opioid_use, ("naloxone",),
+        _opioid_use,
+        ("naloxone",),
     ),
     SafetyRule(
-        "non-prescribed-opioids", "§5, §11.3",
+        "non-prescribed-opioids",
+        "§5, §11.3",
         "Opioids not taken as prescribed bring never-use-alone and fentanyl test strips.",
-        _non_prescribed_opioids, ("never-use-alone", "fentanyl-test-strips"),
+        _non_prescribed_opioids,
+        ("never-use-alone", "fentanyl-test-strips"),
     ),
     SafetyRule(
-        "stimulants", "§5, PRODUCT invariants",
+        "stimulants",
+        "§5, PRODUCT invariants",
         "Stimulants not taken as prescribed bring fentanyl test strips and naloxone, "
         "because of fentanyl in the supply.",
-        _stimulants, ("fentanyl-test-strips", "naloxone"),
+        _stimulants,
+        ("fentanyl-test-strips", "naloxone"),
     ),
     SafetyRule(
-        "injection", "§5",
+        "injection",
+        "§5",
         "Injecting brings syringe services and testing.",
-        _injection, ("syringe-services",),
+        _injection,
+        ("syringe-services",),
     ),
     SafetyRule(
-        "combined-depressants", "§4.2",
+        "combined-depressants",
+        "§4.2",
         "Opioids with alcohol, benzodiazepines or sedating medicine bring the "
         "combined-overdose warning.",
-        _combined_depressants, ("polysubstance-overdose-risk", "naloxone"),
+        _combined_depressants,
+        ("polysubstance-overdose-risk", "naloxone"),
     ),
     SafetyRule(
-        "lost-tolerance", "§4.3, §11.3",
+        "lost-tolerance",
+        "§4.3, §11.3",
         "A break of 7 days or more after opioid use (❓ our threshold), or a plan to stop or "
         "cut down opioids, brings the lost-tolerance warning.",
-        _lost_tolerance, ("reduced-tolerance", "naloxone"),
+        _lost_tolerance,
+        ("reduced-tolerance", "naloxone"),
     ),
     SafetyRule(
-        "opioid-use-disorder", "§9.1, §4.3, §11.3",
-        "Two or more opioid criteria, a plan to stop or cut down opioids not taken as "
-        "prescribed, or opioids in pregnancy bring information on medication for opioid use "
-        "disorder.",
-        _opioid_use_disorder, ("medication-for-opioid-use-disorder",),
+        "opioid-use-disorder",
+        "§9.1, §4.3, §11.3",
+        "Two or more opioid criteria, a plan to stop or cut down opioids, or opioids in "
+        "pregnancy bring information on medication for opioid use disorder.",
+        _opioid_use_disorder,
+        ("medication-for-opioid-use-disorder",),
     ),
     SafetyRule(
-        "alcohol-use-disorder", "§9.2",
+        "prescribed-opioid-change",
+        "§4.3",
+        "A plan to stop or cut down prescribed opioids (methadone, buprenorphine, pain "
+        "medicines) means no self-taper: the prescriber plans any change.",
+        _prescribed_opioid_change,
+        ("no-self-taper",),
+    ),
+    SafetyRule(
+        "alcohol-use-disorder",
+        "§9.2",
         "Four or more alcohol criteria (possible moderate or severe alcohol use disorder) "
         "bring information on medication for alcohol use disorder.",
-        _alcohol_use_disorder, ("medication-for-alcohol-use-disorder",),
+        _alcohol_use_disorder,
+        ("medication-for-alcohol-use-disorder",),
     ),
 )
 

@@ -31,7 +31,7 @@ class ScoringError(ValueError):
         self.item_index = item_index
 
 
-class UnknownInstrument(ScoringError):
+class UnknownInstrumentError(ScoringError):
     pass
 
 
@@ -216,10 +216,10 @@ def _items(data: Mapping[str, Any]) -> tuple[Item, ...]:
 
 @cache
 def get_instrument(instrument_id: str) -> Instrument:
-    """The instrument with this public id; raises :class:`UnknownInstrument`."""
+    """The instrument with this public id; raises :class:`UnknownInstrumentError`."""
     if instrument_id not in INSTRUMENT_IDS:
         known = ", ".join(INSTRUMENT_IDS)
-        raise UnknownInstrument(f"unknown instrument {instrument_id!r}; known: {known}")
+        raise UnknownInstrumentError(f"unknown instrument {instrument_id!r}; known: {known}")
     data = _read_data(instrument_id)
     raw_bands = data["bands"]
     bands: dict[Sex | None, tuple[Band, ...]]
@@ -275,9 +275,10 @@ def _may_skip(instrument: Instrument, index: int, points: Sequence[int | None]) 
         if item_id not in rule.not_asked:
             continue
         indices = [instrument.item_index(i) for i in rule.items]
-        if all(i < index for i in indices):
-            if sum(points[i] or 0 for i in indices) <= rule.points_at_most:
-                return True
+        # Only earlier items decide, so the answers are checked in the order they are asked.
+        earlier = all(i < index for i in indices)
+        if earlier and sum(points[i] or 0 for i in indices) <= rule.points_at_most:
+            return True
     return False
 
 

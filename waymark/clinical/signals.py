@@ -9,6 +9,9 @@ from __future__ import annotations
 from waymark.clinical.profile import Profile, SubstanceUse
 
 SEDATIVES = ("alcohol", "benzodiazepines")
+# Substances whose withdrawal can be dangerous: alcohol, benzodiazepines, and "other", which
+# is where z-drugs, GHB and barbiturates are entered (FACTS.md §4.2 ⚠️: treat like benzos).
+WITHDRAWAL_DANGER = ("alcohol", "benzodiazepines", "other")
 DEPRESSANTS_WITH_OPIOIDS = ("alcohol", "benzodiazepines")
 
 # "Daily or near-daily" use (FACTS.md §11.2). 20 of the past 30 days is our reading of
@@ -21,13 +24,23 @@ REGULAR_BENZODIAZEPINE_DAYS = 15
 # More than about 30 UK units (≈17 US standard drinks) a day rules out self-managed
 # withdrawal (FACTS.md §4.1, §11.2; ⚠️ UK service guidance).
 VERY_HEAVY_DRINKS_PER_DAY = 17
+# "Most days" for the very-heavy-drinking rule: FACTS.md gives "a day" with no frequency;
+# 15 of the past 30 days is our reading ❓ (a rare binge is not daily dependence).
+MOST_DAYS = 15
+# Withdrawal symptoms are reported once, not per substance. They count towards a substance
+# unless its use is known to be light — fewer than 10 days in the past 30 ❓ our threshold —
+# so that, say, cannabis withdrawal beside light drinking is not read as alcohol withdrawal.
+LIGHT_USE_DAYS = 10
 # Tolerance falls within days of not using (FACTS.md §4.3 gives no number); a week is our
 # cautious threshold for "a gap" ❓.
 OPIOID_GAP_DAYS = 7
 
 
-def days(use: SubstanceUse) -> int | None:
-    return use.days_used_past_30
+def symptoms_may_come_from(use: SubstanceUse | None, profile: Profile) -> bool:
+    """Whether the reported withdrawal symptoms may come from this substance."""
+    if use is None or not profile.withdrawal_history.current_symptoms:
+        return False
+    return use.days_used_past_30 is None or use.days_used_past_30 >= LIGHT_USE_DAYS
 
 
 def near_daily(use: SubstanceUse) -> bool:
@@ -61,7 +74,7 @@ def alcohol_dependence_signs(profile: Profile) -> bool:
         return False
     return (
         "withdrawal" in use.criteria
-        or profile.withdrawal_history.current_symptoms
+        or symptoms_may_come_from(use, profile)
         or morning_drinking(profile)
         or (near_daily(use) and "tolerance" in use.criteria)
     )
@@ -76,7 +89,9 @@ def benzodiazepine_dependence_signs(profile: Profile) -> bool:
     return (
         "withdrawal" in use.criteria
         or "tolerance" in use.criteria
-        or profile.withdrawal_history.current_symptoms
+        or symptoms_may_come_from(use, profile)
+        # DAST-10 item 9 does not say which drug (FACTS.md §2.3): with benzodiazepines in
+        # the picture, it is read cautiously as theirs.
         or dast_item_points(profile, "withdrawal") > 0
         or (use.days_used_past_30 or 0) >= REGULAR_BENZODIAZEPINE_DAYS
     )
@@ -96,7 +111,7 @@ def very_heavy_drinking(profile: Profile) -> bool:
     use = profile.use_of("alcohol")
     if use is None or use.typical_amount is None:
         return False
-    frequent = use.days_used_past_30 is None or use.days_used_past_30 >= 15
+    frequent = use.days_used_past_30 is None or use.days_used_past_30 >= MOST_DAYS
     return use.typical_amount > VERY_HEAVY_DRINKS_PER_DAY and frequent
 
 

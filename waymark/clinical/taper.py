@@ -5,7 +5,8 @@ first for about a week, then cut by no more than about 10% of the starting daily
 day, more slowly at the top of the range; never self-taper above about 17 US drinks a day,
 with past seizures or DTs, epilepsy, liver disease, sedating medication, or in pregnancy.
 Benzodiazepines and other sedatives are never self-tapered (FACTS.md §4.2). Evidence that
-self-tapering works is limited, so every schedule says to involve a clinician.
+self-tapering works is limited, so wherever a schedule is shown it comes with the advice to
+involve a clinician, and to stop cutting and re-stabilise if symptoms return.
 
 The contract (CONTRACTS.md §4): day 1 starts a stabilisation period at the starting amount;
 the limit never rises, never falls by more than 10% of the starting amount from one day to
@@ -14,12 +15,12 @@ the next, and ends at the target. Every day is listed, so that holds between any
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import Any
 
 from waymark.clinical import safety, signals
-from waymark.clinical.profile import Profile
+from waymark.clinical.profile import Profile, SubstanceUse
 from waymark.clinical.text import N_, Message, say
 
 STABILISATION_DAYS = 7
@@ -37,6 +38,10 @@ SAFER_WAY = N_(
     "The safer way is medically supervised withdrawal: a doctor or a withdrawal-management "
     "service can plan it with you and keep it safe."
 )
+PRESCRIBER_WAY = N_(
+    "The safer way is to plan any reduction with a doctor or prescriber, who can also tell "
+    "you about medicines that help."
+)
 
 
 class TaperError(ValueError):
@@ -52,12 +57,13 @@ class Step:
 @dataclass(frozen=True)
 class Taper:
     refused: bool
-    why: Message | None  # why it was refused; the safer way (SAFER_WAY) always follows
+    why: Message | None  # why it was refused; `safer_way` always follows it
     steps: tuple[Step, ...]
+    safer_way: str = SAFER_WAY
 
     @property
     def reason(self) -> str | None:
-        return None if self.why is None else f"{self.why} {SAFER_WAY}"
+        return None if self.why is None else f"{self.why} {self.safer_way}"
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -67,28 +73,47 @@ class Taper:
         }
 
 
-def _refuse(why: str, **params: Any) -> Taper:
-    return Taper(refused=True, why=say(why, **params), steps=())
+def _refuse(why: str, safer_way: str = SAFER_WAY, **params: Any) -> Taper:
+    return Taper(refused=True, why=say(why, **params), steps=(), safer_way=safer_way)
+
+
+def _drinking(profile: Profile, start: Decimal) -> Profile:
+    """The profile of someone drinking `start` drinks a day: a taper is asked for alcohol,
+    so alcohol counts as used even where the profile did not list it."""
+    if profile.uses("alcohol"):
+        return profile
+    drinking = SubstanceUse("alcohol", typical_amount=float(start))
+    return replace(profile, substances=(*profile.substances, drinking))
 
 
 def refusal(substance: str, start: Decimal, profile: Profile | None) -> Taper | None:
     """The refusal, when a self-taper is not safe; None when it may be offered."""
     if substance in ("benzodiazepines",):
-        return _refuse(N_("Waymark never makes a schedule for stopping benzodiazepines or "
-                          "other sedatives: stopping them can cause seizures."))
+        return _refuse(
+            N_(
+                "Waymark never makes a schedule for stopping benzodiazepines or "
+                "other sedatives: stopping them can cause seizures."
+            )
+        )
     if substance != "alcohol":
-        return _refuse(N_("Waymark makes taper schedules for alcohol only. For other "
-                          "substances, a prescriber can plan a reduction with you."))
+        return _refuse(
+            N_("Waymark makes taper schedules for alcohol only."), safer_way=PRESCRIBER_WAY
+        )
     if start > signals.VERY_HEAVY_DRINKS_PER_DAY:
-        return _refuse(N_("At more than %(limit)d standard drinks a day, cutting down on your "
-                          "own can bring dangerous withdrawal."),
-                       limit=signals.VERY_HEAVY_DRINKS_PER_DAY)
+        return _refuse(
+            N_(
+                "At more than %(limit)d standard drinks a day, cutting down on your "
+                "own can bring dangerous withdrawal."
+            ),
+            limit=signals.VERY_HEAVY_DRINKS_PER_DAY,
+        )
     if profile is None:
         return None
+    drinking = _drinking(profile, start)
     for rule in safety.RULES:
         if "no-self-taper" not in rule.adds:
             continue
-        why = rule.check(profile)
+        why = rule.check(drinking)
         if why is not None:
             return Taper(refused=True, why=why, steps=())
     return None

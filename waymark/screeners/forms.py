@@ -54,9 +54,7 @@ class InstrumentForm(forms.Form):
             return cleaned
         answers = [cleaned.get(item.id) for item in self.instrument.items]
         try:
-            self.score = scoring.score(
-                self.instrument.id, answers, sex=cleaned.get("sex") or None
-            )
+            self.score = scoring.score(self.instrument.id, answers, sex=cleaned.get("sex") or None)
         except scoring.ScoringError as error:
             if error.item_index is None:
                 raise forms.ValidationError(str(error)) from error

@@ -28,7 +28,9 @@ def screener(request: HttpRequest, instrument_id: str) -> HttpResponse:
     form = InstrumentForm(instrument, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid() and form.score is not None:
         return render(
-            request, "waymark/screeners/result.html", {"instrument": instrument, "score": form.score}
+            request,
+            "waymark/screeners/result.html",
+            {"instrument": instrument, "score": form.score},
         )
     status = 400 if request.method == "POST" else 200
     return render(

@@ -12,7 +12,8 @@ from django.core.management.base import BaseCommand, CommandParser
 
 class Command(BaseCommand):
     help = "Check the configuration, then serve Waymark with gunicorn."
-    requires_system_checks: list[str] = []  # run below, with the deploy checks too
+    # The checks run in handle(), so that a failure stops the server before it starts.
+    requires_system_checks: list[str] = []  # noqa: RUF012 (Django reads this attribute)
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
@@ -25,10 +26,18 @@ class Command(BaseCommand):
         self.stdout.write(f"Waymark is serving on http://{bind}/  (Ctrl+C stops it)")
         self.stdout.flush()
         argv = [
-            sys.executable, "-m", "gunicorn", "waymark.wsgi:application",
-            "--bind", bind,
-            "--workers", str(options["workers"]),
-            "--access-logfile", "-",
-            "--forwarded-allow-ips", os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "waymark.wsgi:application",
+            "--bind",
+            bind,
+            "--workers",
+            str(options["workers"]),
+            "--access-logfile",
+            "-",
+            "--forwarded-allow-ips",
+            os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
         ]
-        os.execv(sys.executable, argv)
+        # Replace this process with gunicorn, so signals reach it directly.
+        os.execv(sys.executable, argv)  # noqa: S606 (fixed argv, no shell)

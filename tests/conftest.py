@@ -1,0 +1,75 @@
+"""Shared by every test.
+
+Browser tests (marker `browser`) need the system Chromium and axe-core; PostgreSQL tests
+(marker `postgres`) need DATABASE_URL pointing at PostgreSQL. Outside CI a missing tool
+skips those tests with the reason; under CI (the `CI` variable set) it fails them, so a
+broken CI machine can never pass by skipping.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+# Playwright's sync API runs an event loop in the main thread; without this Django refuses
+# ORM calls made beside it. Set before Django is imported by pytest-django.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+CHROMIUM = Path("/usr/bin/chromium")
+AXE = PROJECT_DIR / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def _skip_or_fail(reason: str) -> None:
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason} (CI is set, so this fails instead of skipping)", pytrace=False)
+    pytest.skip(reason)
+
+
+def _is_postgresql() -> bool:
+    from django.conf import settings
+
+    return "postgresql" in settings.DATABASES["default"]["ENGINE"]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if item.get_closest_marker("browser"):
+        if not CHROMIUM.exists():
+            _skip_or_fail(f"{CHROMIUM} is missing (apt-get install chromium fonts-liberation)")
+        if not AXE.exists():
+            _skip_or_fail(f"{AXE} is missing (run `npm ci`)")
+    if item.get_closest_marker("postgres") and not _is_postgresql():
+        reason = "needs DATABASE_URL pointing at PostgreSQL"
+        # CI runs the suite twice, on SQLite then on PostgreSQL: only the second run,
+        # which sets WAYMARK_EXPECT_POSTGRES=1, must have it.
+        if os.environ.get("WAYMARK_EXPECT_POSTGRES") == "1":
+            pytest.fail(f"{reason}, and WAYMARK_EXPECT_POSTGRES=1 is set", pytrace=False)
+        pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings: Any) -> None:
+    """With DEBUG off the settings use whitenoise's manifest storage, which needs
+    collectstatic; tests serve static files straight from the app folders instead."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args() -> dict[str, Any]:
+    return {"executable_path": str(CHROMIUM), "args": CHROMIUM_ARGS}
