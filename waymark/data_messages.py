@@ -111,7 +111,7 @@ MESSAGES = [
     N_(
         "Uses cocaine a few times a month with friends and sometimes keeps going longer than planned."
     ),
-    N_("Casey, 35: out of detox a week ago, strong cravings"),
+    N_("Casey, 35: out of detox ten days ago, strong cravings"),
     N_(
         "Finished a detox program ten days ago and wants to stay stopped, but the cravings are strong."
     ),

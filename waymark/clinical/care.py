@@ -239,7 +239,10 @@ def care_level(profile: Profile, severity: str, safety_ids: list[str]) -> Need:
         )
     if "crisis-support" in safety_ids or profile.health & {"psychosis", "bipolar-disorder"}:
         needs.append(
-            Need("outpatient", say(N_("Mental health needs care alongside substance use.")))
+            Need(
+                "outpatient",
+                say(N_("Your mental health needs care at the same time as your substance use.")),
+            )
         )
     # Return to use (dimension 5) and living environment (dimension 6).
     returns = profile.past_treatment.returns_to_use or 0

@@ -290,7 +290,11 @@ def recommend(profile: Profile) -> Recommendation:
     health = factors.health_reasons(profile)
     severe_sedatives = factors.severity_makes_abstinence_safer(profile)
     if severe_sedatives:
-        health.append(say(N_("Severe alcohol or sedative use makes stopping the safer option.")))
+        health.append(
+            say(
+                N_("Many warning signs around alcohol or sedatives make stopping the safer option.")
+            )
+        )
     abstinence_safer = bool(health)
     leaning = factors.all_factors(profile, primary.severity)
     approach, approach_reason = choose_approach(profile, leaning, abstinence_safer)
