@@ -11,4 +11,10 @@ SHARED = ROOT.parent / "shared"
 
 
 def load(name: str) -> Any:
-    return json.loads((SHARED / "reference" / name).read_text(encoding="utf-8"))
+    path = SHARED / "reference" / name
+    if not path.exists():
+        raise FileNotFoundError(
+            f"the shared reference data is missing: {path}. Waymark's tests expect the "
+            "design folder `shared/` beside the repository (../shared/reference/)."
+        )
+    return json.loads(path.read_text(encoding="utf-8"))
