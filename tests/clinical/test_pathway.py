@@ -274,3 +274,22 @@ def test_an_audit_escalation_item_calls_for_a_professional_whatever_the_zone() -
                "substances": [{"substance": "alcohol"}],
                "instruments": {"audit": [1, 0, 0, 0, 0, 2, 0, 0, 0, 0]}}  # fmt: skip
     assert run(profile)["urgency"] == "recommended"
+
+
+def test_daily_use_of_an_unnamed_drug_with_withdrawal_signs_is_treated_as_a_sedative() -> None:
+    profile = {
+        "version": 1, "age": 30, "goal": "stop",
+        "withdrawal_history": {"current_symptoms": True},
+        "substances": [{"substance": "other", "days_used_past_30": 28}],
+    }  # fmt: skip
+    assert {"medically-supervised-withdrawal", "no-self-taper"} <= set(run(profile)["safety"])
+
+
+def test_only_prescribed_opioids_send_the_person_to_their_prescriber() -> None:
+    profile = {
+        "version": 1, "age": 30, "goal": "safer-use",
+        "substances": [{"substance": "opioids", "route": "smoked"},
+                       {"substance": "benzodiazepines", "days_used_past_30": 2}],
+    }  # fmt: skip
+    result = recommend(parse_profile(profile))
+    assert "prescriber" not in str(result.urgency_reason)

@@ -99,3 +99,25 @@ def test_it_rejects_amounts_that_make_no_schedule(
 ) -> None:
     with pytest.raises(TaperError, match=message):
         taper(start, target)
+
+
+def test_withdrawal_symptoms_refuse_a_taper_even_where_drinking_was_listed_as_light() -> None:
+    profile = parse_profile(
+        {"version": 1, "age": 40, "goal": "cut-down",
+         "withdrawal_history": {"current_symptoms": True},
+         "substances": [{"substance": "alcohol", "days_used_past_30": 3}]}
+    )  # fmt: skip
+    assert taper(10, 2, profile=profile).refused
+
+
+def test_another_substance_s_rule_does_not_refuse_an_alcohol_taper() -> None:
+    profile = parse_profile(
+        {"version": 1, "age": 40, "goal": "stop",
+         "substances": [{"substance": "opioids", "prescribed": True}]}
+    )  # fmt: skip
+    assert not taper(6, 2, profile=profile).refused
+
+
+def test_a_taper_for_an_unnamed_drug_is_refused_as_a_possible_sedative() -> None:
+    result = taper(6, 2, substance="other")
+    assert result.refused and "supervised withdrawal" in (result.reason or "")

@@ -132,7 +132,7 @@ def urgency(profile: Profile, severity: str, safety_ids: list[str]) -> Need:
     if "medically-supervised-withdrawal" in safety_ids:
         acute = (
             signals.complicated_withdrawal_history(profile)
-            or profile.withdrawal_history.current_symptoms
+            or signals.sedative_withdrawal_symptoms(profile)
             or signals.very_heavy_drinking(profile)
         )
         needs.append(
@@ -178,7 +178,8 @@ def urgency(profile: Profile, severity: str, safety_ids: list[str]) -> Need:
         )
     if signals.injects(profile):
         needs.append(Need("consider", say(N_("Injecting carries risks a clinic can help reduce."))))
-    if "no-self-taper" in safety_ids and profile.uses("opioids"):
+    opioids = profile.use_of("opioids")
+    if opioids is not None and opioids.prescribed and "no-self-taper" in safety_ids:
         reason = N_("Talk to your prescriber before changing how you take opioids.")
         needs.append(Need("consider", say(reason)))
     if _tobacco_problem(profile):
@@ -223,7 +224,7 @@ def care_level(profile: Profile, severity: str, safety_ids: list[str]) -> Need:
                     ),
                 )
             )
-        elif signals.very_heavy_drinking(profile) or profile.withdrawal_history.current_symptoms:
+        elif signals.very_heavy_drinking(profile) or signals.sedative_withdrawal_symptoms(profile):
             needs.append(
                 Need(
                     "intensive-outpatient",

@@ -286,7 +286,6 @@ def recommend(profile: Profile) -> Recommendation:
     severities = substance_severities(profile)
     severity = overall_severity(severities)
     care_severity = overall_severity(severities, leave_out=care.NOT_DRIVING_CARE)
-    primary = next(s for s in severities if s.substance == profile.primary.substance)
     health = factors.health_reasons(profile)
     severe_sedatives = factors.severity_makes_abstinence_safer(profile)
     if severe_sedatives:
@@ -296,7 +295,7 @@ def recommend(profile: Profile) -> Recommendation:
             )
         )
     abstinence_safer = bool(health)
-    leaning = factors.all_factors(profile, primary.severity)
+    leaning = factors.all_factors(profile, care_severity)
     approach, approach_reason = choose_approach(profile, leaning, abstinence_safer)
     urgency = care.urgency(profile, care_severity, ids)
     care_level = care.care_level(profile, care_severity, ids)

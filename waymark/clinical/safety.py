@@ -120,6 +120,13 @@ def _suicidal_thoughts(profile: Profile) -> Message | None:
 def _sedative_dependence(profile: Profile) -> Message | None:
     if signals.alcohol_dependence_signs(profile):
         return say(N_("There are signs your body has got used to alcohol (physical dependence)."))
+    if signals.other_sedative_dependence_signs(profile):
+        return say(
+            N_(
+                "Near-daily use of another drug with withdrawal signs was reported; if it is a "
+                "sedative (sleeping pills, GHB, barbiturates), stopping can be dangerous."
+            )
+        )
     if signals.benzodiazepine_dependence_signs(profile):
         return say(
             N_("Regular benzodiazepine use, or signs your body has got used to it, were reported.")

@@ -97,8 +97,30 @@ def benzodiazepine_dependence_signs(profile: Profile) -> bool:
     )
 
 
+def other_sedative_dependence_signs(profile: Profile) -> bool:
+    """ "Other" is where z-drugs, GHB and barbiturates are entered; their withdrawal is as
+    dangerous as benzodiazepines' (FACTS.md §4.2 ⚠️). We cannot tell which drug it is, so
+    near-daily use with withdrawal signs is read cautiously as a sedative's."""
+    use = profile.use_of("other")
+    if use is None or not near_daily(use):
+        return False
+    return "withdrawal" in use.criteria or symptoms_may_come_from(use, profile)
+
+
 def sedative_dependence_signs(profile: Profile) -> bool:
-    return alcohol_dependence_signs(profile) or benzodiazepine_dependence_signs(profile)
+    return (
+        alcohol_dependence_signs(profile)
+        or benzodiazepine_dependence_signs(profile)
+        or other_sedative_dependence_signs(profile)
+    )
+
+
+def sedative_withdrawal_symptoms(profile: Profile) -> bool:
+    """Withdrawal symptoms now that may come from alcohol or a sedative."""
+    return any(
+        symptoms_may_come_from(profile.use_of(substance), profile)
+        for substance in WITHDRAWAL_DANGER
+    )
 
 
 def complicated_withdrawal_history(profile: Profile) -> bool:

@@ -77,22 +77,29 @@ def _refuse(why: str, safer_way: str = SAFER_WAY, **params: Any) -> Taper:
     return Taper(refused=True, why=say(why, **params), steps=(), safer_way=safer_way)
 
 
+# Rules that add no-self-taper for another substance, not for drinking.
+NOT_ABOUT_ALCOHOL = ("prescribed-opioid-change",)
+
+
 def _drinking(profile: Profile, start: Decimal) -> Profile:
-    """The profile of someone drinking `start` drinks a day: a taper is asked for alcohol,
-    so alcohol counts as used even where the profile did not list it."""
-    if profile.uses("alcohol"):
-        return profile
-    drinking = SubstanceUse("alcohol", typical_amount=float(start))
-    return replace(profile, substances=(*profile.substances, drinking))
+    """The profile as someone drinking `start` drinks every day, which is what asking for
+    a taper means: alcohol counts as used daily even where the profile said less or did not
+    list it, so no rule misses a danger the taper itself creates."""
+    listed = profile.use_of("alcohol") or SubstanceUse("alcohol")
+    daily = replace(
+        listed, days_used_past_30=30, typical_amount=max(float(start), listed.typical_amount or 0)
+    )
+    others = tuple(use for use in profile.substances if use.substance != "alcohol")
+    return replace(profile, substances=(daily, *others))
 
 
 def refusal(substance: str, start: Decimal, profile: Profile | None) -> Taper | None:
     """The refusal, when a self-taper is not safe; None when it may be offered."""
-    if substance in ("benzodiazepines",):
+    if substance in ("benzodiazepines", "other"):
         return _refuse(
             N_(
                 "Waymark never makes a schedule for stopping benzodiazepines or "
-                "other sedatives: stopping them can cause seizures."
+                "other drugs that may be sedatives: stopping them can cause seizures."
             )
         )
     if substance != "alcohol":
@@ -111,7 +118,7 @@ def refusal(substance: str, start: Decimal, profile: Profile | None) -> Taper | 
         return None
     drinking = _drinking(profile, start)
     for rule in safety.RULES:
-        if "no-self-taper" not in rule.adds:
+        if "no-self-taper" not in rule.adds or rule.id in NOT_ABOUT_ALCOHOL:
             continue
         why = rule.check(drinking)
         if why is not None:
