@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class CheckupConfig(AppConfig):
+    name = "waymark.checkup"
+    label = "checkup"
+    verbose_name = "Check-ups"
