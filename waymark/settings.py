@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "waymark.apps.WaymarkConfig",
     "waymark.accounts.apps.AccountsConfig",
     "waymark.checkup.apps.CheckupConfig",
+    "waymark.content.apps.ContentConfig",
 ]
 
 MIDDLEWARE = [

@@ -282,6 +282,22 @@ def _may_skip(instrument: Instrument, index: int, points: Sequence[int | None]) 
     return False
 
 
+def missing_answers(instrument: Instrument, answers: Sequence[int | None]) -> list[int]:
+    """Indices of the items left unanswered that skip logic does not let go, so a form can
+    mark all of them at once (answers out of range count as answered here)."""
+    points: list[int | None] = []
+    missing: list[int] = []
+    for index, (item, answer) in enumerate(zip(instrument.items, answers, strict=True)):
+        if answer is None:
+            if not _may_skip(instrument, index, points):
+                missing.append(index)
+            points.append(None)
+        else:
+            in_range = isinstance(answer, int) and 0 <= answer < len(item.options)
+            points.append(item.options[answer].points if in_range else None)
+    return missing
+
+
 def answer_points(instrument: Instrument, answers: Sequence[int | None]) -> tuple[int | None, ...]:
     """Turn option indices into points, checking every answer; ``None`` stays ``None``."""
     if len(answers) != len(instrument.items):

@@ -1,4 +1,5 @@
-"""A form for any self-rated instrument, built from its data file."""
+"""A quick screen: one self-rated instrument, scored at once. It is the check-up's instrument
+step on its own, so items, skip logic and error messages are the same everywhere."""
 
 from __future__ import annotations
 
@@ -7,32 +8,17 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from waymark.checkup.steps import SEX_CHOICES, InstrumentStepForm
 from waymark.clinical import scoring
-
-SEX_CHOICES = [
-    ("", _("Prefer not to say")),
-    ("female", _("Female")),
-    ("male", _("Male")),
-]
+from waymark.clinical.checkup import Answers
 
 
-class InstrumentForm(forms.Form):
-    """One radio group per item. Blank answers reach the engine as "not asked", and the
-    engine's skip logic decides whether that is allowed, so the rule lives in one place."""
-
-    def __init__(self, instrument: scoring.Instrument, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+class InstrumentForm(InstrumentStepForm):
+    def __init__(self, instrument: scoring.Instrument, data: Any = None) -> None:
+        self.instrument_id = instrument.id
         self.instrument = instrument
-        for number, item in enumerate(instrument.items, start=1):
-            self.fields[item.id] = forms.TypedChoiceField(
-                label=f"{number}. {item.text}",
-                choices=[(str(i), option.label) for i, option in enumerate(item.options)],
-                coerce=int,
-                empty_value=None,
-                required=False,
-                widget=forms.RadioSelect,
-                error_messages={"invalid_choice": _("Please choose one of the answers shown.")},
-            )
+        self.score: scoring.Score | None = None
+        super().__init__(Answers([]), "", data)
         if instrument.sex_specific:
             self.fields["sex"] = forms.ChoiceField(
                 label=_("Sex assigned at birth"),
@@ -43,21 +29,11 @@ class InstrumentForm(forms.Form):
                 choices=SEX_CHOICES,
                 required=False,
             )
-        self.score: scoring.Score | None = None
-
-    def item_fields(self) -> list[forms.BoundField]:
-        return [self[item.id] for item in self.instrument.items]
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        if self.errors:
-            return cleaned
-        answers = [cleaned.get(item.id) for item in self.instrument.items]
-        try:
-            self.score = scoring.score(self.instrument.id, answers, sex=cleaned.get("sex") or None)
-        except scoring.ScoringError as error:
-            if error.item_index is None:
-                raise forms.ValidationError(str(error)) from error
-            field = self.instrument.items[error.item_index].id
-            self.add_error(field, _("Please choose an answer to this question."))
+        cleaned = super().clean()
+        if not self.errors:
+            answers = [cleaned.get(item.id) for item in self.instrument.items]
+            sex = cleaned.get("sex") or None
+            self.score = scoring.score(self.instrument.id, answers, sex=sex)
         return cleaned

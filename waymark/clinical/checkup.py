@@ -1,0 +1,241 @@
+"""The check-up as data: which steps apply, and the profile built from stored answers.
+
+The web check-up stores every answer as given (see waymark/checkup/models.py); this module
+turns those answers into a profile v1 object, which then goes through `parse_profile` and
+`recommend` exactly like a profile read by `waymark recommend`. Which steps apply is decided
+here too, from the answers so far, so "ask only what applies" is a rule in one place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from waymark.clinical import scoring
+
+PROFILE = "profile"  # the pseudo-instrument of plain questions
+PROFILE_VERSION = "1"
+
+# Substances whose criteria are asked one by one (tobacco is not: FACTS.md §11.4 names no
+# professional referral for it, and asking 11 questions about it would lengthen the check-up).
+CRITERIA_SUBSTANCES = ("alcohol", "opioids", "benzodiazepines", "stimulants", "cannabis", "other")
+MAX_CRITERIA_SUBSTANCES = 3
+# DAST-10 covers drugs other than alcohol and tobacco (FACTS.md §2.3).
+DAST_SUBSTANCES = ("opioids", "benzodiazepines", "stimulants", "cannabis", "other")
+# Withdrawal questions matter where withdrawal can be dangerous or is common.
+WITHDRAWAL_SUBSTANCES = ("alcohol", "benzodiazepines", "opioids", "other")
+PRESCRIBABLE = ("opioids", "benzodiazepines", "stimulants")
+
+STEPS = (
+    "about",
+    "substances",
+    "patterns",
+    "audit",
+    "dast-10",
+    "criteria",  # one step per main substance: criteria-alcohol, criteria-opioids, …
+    "withdrawal",
+    "health",
+    "mood",
+    "phq-9",
+    "gad-7",
+    "support",
+    "past",
+    "readiness",
+    "goal",
+)
+# PHQ-9 items already asked as the PHQ-2.
+PHQ_2_ITEMS = ("interest", "depressed")
+
+
+class IncompleteCheckUpError(ValueError):
+    """The answers do not yet make a profile; ``missing`` names the questions."""
+
+    def __init__(self, missing: list[str]) -> None:
+        super().__init__("the check-up is missing: " + ", ".join(missing))
+        self.missing = missing
+
+
+@dataclass(frozen=True)
+class StoredAnswer:
+    instrument: str
+    item: str
+    option: int | None = None
+    value: Any = None
+    context: str = ""
+
+
+class Answers:
+    """Read access to a check-up's stored answers."""
+
+    def __init__(self, answers: Iterable[StoredAnswer]) -> None:
+        self._plain: dict[tuple[str, str], Any] = {}
+        self._options: dict[tuple[str, str], dict[str, int | None]] = {}
+        for answer in answers:
+            if answer.instrument == PROFILE:
+                self._plain[(answer.context, answer.item)] = answer.value
+            else:
+                key = (answer.instrument, answer.context)
+                self._options.setdefault(key, {})[answer.item] = answer.option
+
+    def plain(self, item: str, context: str = "", default: Any = None) -> Any:
+        return self._plain.get((context, item), default)
+
+    def has_plain(self, item: str, context: str = "") -> bool:
+        return (context, item) in self._plain
+
+    def options(self, instrument: str, context: str = "") -> dict[str, int | None]:
+        return dict(self._options.get((instrument, context), {}))
+
+    @property
+    def substances(self) -> list[str]:
+        chosen = self.plain("substances") or []
+        return [s for s in chosen if isinstance(s, str)]
+
+    @property
+    def primary(self) -> str | None:
+        chosen = self.plain("primary")
+        substances = self.substances
+        if chosen in substances:
+            return str(chosen)
+        return substances[0] if substances else None
+
+    def criteria_substances(self) -> list[str]:
+        """The main substances: the primary one first, then the most used others."""
+        candidates = [s for s in self.substances if s in CRITERIA_SUBSTANCES]
+        primary = self.primary
+
+        def rank(substance: str) -> tuple[int, int]:
+            days = self.plain("days_used_past_30", substance)
+            return (0 if substance == primary else 1, -(days if isinstance(days, int) else 0))
+
+        return sorted(candidates, key=rank)[:MAX_CRITERIA_SUBSTANCES]
+
+    def phq_2_positive(self) -> bool:
+        answers = self.options("phq-2")
+        if set(PHQ_2_ITEMS) - set(answers):
+            return False
+        ordered = [answers[item] for item in PHQ_2_ITEMS]
+        try:
+            return scoring.score("phq-2", ordered).band.id == "positive"
+        except scoring.ScoringError:
+            return False
+
+
+def applicable_steps(answers: Answers) -> list[str]:
+    """The steps to ask, in order, given the answers so far."""
+    substances = set(answers.substances)
+    steps: list[str] = []
+    for step in STEPS:
+        if step == "patterns" and not substances:
+            continue
+        if step == "audit" and "alcohol" not in substances:
+            continue
+        if step == "dast-10" and not substances & set(DAST_SUBSTANCES):
+            continue
+        if step == "withdrawal" and not substances & set(WITHDRAWAL_SUBSTANCES):
+            continue
+        if step == "phq-9" and not answers.phq_2_positive():
+            continue
+        if step == "criteria":
+            steps += [f"criteria-{s}" for s in answers.criteria_substances()]
+            continue
+        steps.append(step)
+    return steps
+
+
+def crisis_reported(answers: Answers) -> bool:
+    """Suicidal thoughts said directly, or PHQ-9 item 9 above zero (FACTS.md §11.1)."""
+    if answers.plain("suicidal_thoughts") is True:
+        return True
+    phq9 = scoring.get_instrument("phq-9")
+    given = answers.options("phq-9")
+    for rule in phq9.flag_rules:
+        option = given.get(rule.item)
+        if option is not None:
+            item = phq9.items[phq9.item_index(rule.item)]
+            if 0 <= option < len(item.options) and item.options[option].points >= rule.min_points:
+                return True
+    return False
+
+
+def _instrument_answers(
+    instrument_id: str, given: Mapping[str, int | None]
+) -> list[int | None] | None:
+    items = scoring.get_instrument(instrument_id).items
+    if not any(item.id in given for item in items):
+        return None
+    return [given.get(item.id) for item in items]
+
+
+def _substance(answers: Answers, substance: str) -> dict[str, Any]:
+    use: dict[str, Any] = {"substance": substance}
+    if substance == answers.primary and len(answers.substances) > 1:
+        use["primary"] = True
+    for key in ("route", "days_used_past_30", "typical_amount", "last_use_days_ago"):
+        if answers.has_plain(key, substance):
+            use[key] = answers.plain(key, substance)
+    if substance in PRESCRIBABLE and answers.plain("prescribed", substance) is True:
+        use["prescribed"] = True
+    criteria = answers.options("sud-11", substance)
+    if criteria:
+        use["criteria"] = [
+            item.id for item in scoring.get_instrument("sud-11").items if criteria.get(item.id) == 1
+        ]
+    return use
+
+
+def _section(answers: Answers, keys: Iterable[str]) -> dict[str, Any]:
+    return {key: answers.plain(key) for key in keys if answers.plain(key) is not None}
+
+
+def build_profile(answers: Answers) -> dict[str, Any]:
+    """Profile v1 (CONTRACTS.md §2) from stored answers; raises IncompleteCheckUpError."""
+    missing = [key for key in ("age", "goal") if answers.plain(key) is None]
+    if not answers.substances:
+        missing.append("substances")
+    if missing:
+        raise IncompleteCheckUpError(missing)
+    profile: dict[str, Any] = {
+        "version": 1,
+        "age": answers.plain("age"),
+        "substances": [_substance(answers, s) for s in answers.substances],
+        "goal": answers.plain("goal"),
+    }
+    if answers.has_plain("sex"):
+        profile["sex"] = answers.plain("sex")
+    if answers.plain("pregnant") is True:
+        profile["pregnant"] = True
+    instruments: dict[str, list[int | None]] = {}
+    for instrument_id in ("audit", "dast-10", "phq-2", "gad-7", "barc-10"):
+        given = _instrument_answers(instrument_id, answers.options(instrument_id))
+        if given is not None:
+            instruments[instrument_id] = given
+    rest_of_phq9 = answers.options("phq-9")
+    if rest_of_phq9:
+        instruments["phq-9"] = [
+            answers.options("phq-2").get(item.id)
+            if item.id in PHQ_2_ITEMS
+            else rest_of_phq9.get(item.id)
+            for item in scoring.get_instrument("phq-9").items
+        ]
+    if instruments:
+        profile["instruments"] = instruments
+    sections = {
+        "withdrawal_history": _section(
+            answers, ("seizures", "delirium_tremens", "current_symptoms")
+        ),
+        "mental_health": _section(answers, ("suicidal_thoughts", "co_occurring")),
+        "readiness": _section(answers, ("importance", "confidence", "readiness")),
+        "support": _section(
+            answers, ("supportive_people", "stable_housing", "substance_free_home")
+        ),
+        "past_treatment": _section(
+            answers, ("quit_attempts", "returns_to_use", "treatment_episodes", "helped")
+        ),
+    }
+    profile |= {key: value for key, value in sections.items() if value}
+    health = answers.plain("health")
+    if health:
+        profile["health"] = list(health)
+    return profile
