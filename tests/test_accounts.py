@@ -1,0 +1,76 @@
+"""Accounts: a nickname is enough; lockout after failed logins; sign out; change password."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from waymark.accounts.models import User
+
+pytestmark = pytest.mark.django_db
+PASSWORD = "a-long-password-1"
+
+
+def signup(client: Client, **extra: Any) -> Any:
+    data = {"username": "river", "password1": PASSWORD, "password2": PASSWORD} | extra
+    return client.post(reverse("accounts:signup"), data)
+
+
+def test_a_nickname_and_a_password_are_enough(client: Client) -> None:
+    response = signup(client)
+    assert response.status_code == 302
+    user = User.objects.get(username="river")
+    assert user.email == "" and user.password.startswith("argon2")
+    assert client.get(reverse("checkup:history")).status_code == 200
+
+
+def test_signup_errors_re_show_the_form_keeping_the_username(client: Client) -> None:
+    response = signup(client, password2="something-else-2")
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert 'role="alert"' in page and 'value="river"' in page
+    assert not User.objects.exists()
+
+
+def test_an_outside_next_address_is_ignored(client: Client) -> None:
+    response = signup(client, next="https://evil.example/")
+    assert response["Location"] == reverse("accounts:home")
+
+
+def test_repeated_failed_logins_lock_the_account_for_a_while(client: Client) -> None:
+    User.objects.create_user("river", password=PASSWORD)
+    for _ in range(5):
+        client.post(reverse("accounts:login"), {"username": "river", "password": "wrong"})
+    locked = client.post(reverse("accounts:login"), {"username": "river", "password": PASSWORD})
+    assert locked.status_code == 429
+    assert "Too many attempts" in locked.content.decode()
+
+
+def test_sign_in_and_out(client: Client) -> None:
+    User.objects.create_user("river", password=PASSWORD)
+    response = client.post(reverse("accounts:login"), {"username": "river", "password": PASSWORD})
+    assert response.status_code == 302
+    assert "Sign out" in client.get("/").content.decode()
+    client.post(reverse("accounts:logout"))
+    assert "Sign in" in client.get("/").content.decode()
+
+
+def test_password_change(client: Client) -> None:
+    user = User.objects.create_user("river", password=PASSWORD)
+    client.force_login(user)
+    response = client.post(
+        reverse("accounts:password_change"),
+        {"old_password": PASSWORD, "new_password1": "another-long-pass-2",
+         "new_password2": "another-long-pass-2"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password("another-long-pass-2")
+
+
+def test_pages_for_people_need_a_sign_in(client: Client) -> None:
+    response = client.get(reverse("accounts:password_change"))
+    assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
