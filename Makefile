@@ -12,6 +12,7 @@ RUN_ENV := DEBUG=False SECRET_KEY_FILE=data/secret-key ALLOWED_HOSTS=127.0.0.1,l
 run: $(VENV)/.installed data/secret-key
 	$(RUN_ENV) $(BIN)/waymark migrate --noinput
 	$(RUN_ENV) $(BIN)/waymark collectstatic --noinput --verbosity 0
+	$(RUN_ENV) $(BIN)/waymark demo
 	$(RUN_ENV) PORT=$(PORT) $(BIN)/waymark serve
 
 test: $(VENV)/.installed-dev node_modules/.installed lint typecheck migrations-check pytest

@@ -74,3 +74,22 @@ def test_password_change(client: Client) -> None:
 def test_pages_for_people_need_a_sign_in(client: Client) -> None:
     response = client.get(reverse("accounts:password_change"))
     assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
+
+
+def test_the_demo_account_has_two_check_ups_to_compare(client: Client) -> None:
+    from django.core.management import call_command
+
+    call_command("demo")
+    call_command("demo")  # running it again changes nothing
+    user = User.objects.get(username="demo")
+    assert user.checkups.filter(status="complete").count() == 2
+    client.force_login(user)
+    assert "→" in client.get(reverse("checkup:history")).content.decode()
+
+
+def test_the_demo_refuses_on_a_public_host(settings: Any) -> None:
+    from django.core.management import CommandError, call_command
+
+    settings.ALLOWED_HOSTS = ["waymark.example.org"]
+    with pytest.raises(CommandError, match="refusing"):
+        call_command("demo")

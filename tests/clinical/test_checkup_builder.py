@@ -7,13 +7,12 @@ from typing import Any
 import pytest
 
 from tests.reference import load
-from waymark.clinical import scoring
 from waymark.clinical.checkup import (
-    PHQ_2_ITEMS,
     PROFILE,
     Answers,
     IncompleteCheckUpError,
     StoredAnswer,
+    answers_from_profile,
     applicable_steps,
     build_profile,
     crisis_reported,
@@ -22,38 +21,6 @@ from waymark.clinical.pathway import recommend
 from waymark.clinical.profile import parse_profile
 
 VIGNETTES: list[dict[str, Any]] = load("vignettes.json")
-SECTIONS = ("withdrawal_history", "mental_health", "readiness", "support", "past_treatment")
-
-
-def stored_for(profile: dict[str, Any]) -> list[StoredAnswer]:
-    """The answers a person would give in the web check-up to describe this profile."""
-    out = [StoredAnswer(PROFILE, key, value=profile[key])
-           for key in ("age", "sex", "pregnant", "goal", "health") if key in profile]  # fmt: skip
-    substances = profile["substances"]
-    out.append(StoredAnswer(PROFILE, "substances", value=[s["substance"] for s in substances]))
-    for use in substances:
-        name = use["substance"]
-        if use.get("primary"):
-            out.append(StoredAnswer(PROFILE, "primary", value=name))
-        for key in ("route", "days_used_past_30", "typical_amount", "prescribed",
-                    "last_use_days_ago"):  # fmt: skip
-            if use.get(key) is not None:
-                out.append(StoredAnswer(PROFILE, key, value=use[key], context=name))
-        for item in scoring.get_instrument("sud-11").items:
-            if "criteria" in use:
-                option = 1 if item.id in use["criteria"] else 0
-                out.append(StoredAnswer("sud-11", item.id, option=option, context=name))
-    for section in SECTIONS:
-        for key, value in profile.get(section, {}).items():
-            out.append(StoredAnswer(PROFILE, key, value=value))
-    for instrument_id, answers in profile.get("instruments", {}).items():
-        items = scoring.get_instrument(instrument_id).items
-        for item, option in zip(items, answers, strict=True):
-            if instrument_id == "phq-9" and item.id in PHQ_2_ITEMS:
-                out.append(StoredAnswer("phq-2", item.id, option=option))
-            else:
-                out.append(StoredAnswer(instrument_id, item.id, option=option))
-    return out
 
 
 @pytest.mark.parametrize("vignette", VIGNETTES, ids=[v["name"] for v in VIGNETTES])
@@ -61,7 +28,7 @@ def test_stored_answers_give_the_same_recommendation_as_the_profile(
     vignette: dict[str, Any],
 ) -> None:
     profile = vignette["profile"]
-    rebuilt = build_profile(Answers(stored_for(profile)))
+    rebuilt = build_profile(Answers(answers_from_profile(profile)))
     assert (
         recommend(parse_profile(rebuilt)).as_dict() == recommend(parse_profile(profile)).as_dict()
     )

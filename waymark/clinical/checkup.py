@@ -239,3 +239,42 @@ def build_profile(answers: Answers) -> dict[str, Any]:
     if health:
         profile["health"] = list(health)
     return profile
+
+
+PROFILE_KEYS = ("age", "sex", "pregnant", "goal", "health")
+SECTION_KEYS = ("withdrawal_history", "mental_health", "readiness", "support", "past_treatment")
+USE_KEYS = ("route", "days_used_past_30", "typical_amount", "prescribed", "last_use_days_ago")
+
+
+def answers_from_profile(profile: Mapping[str, Any]) -> list[StoredAnswer]:
+    """The answers that describe a (valid) profile: the inverse of :func:`build_profile`,
+    used to load examples and imports as if they had been answered step by step."""
+    out = [StoredAnswer(PROFILE, key, value=profile[key]) for key in PROFILE_KEYS if key in profile]
+    substances = profile["substances"]
+    out.append(StoredAnswer(PROFILE, "substances", value=[s["substance"] for s in substances]))
+    for use in substances:
+        name = use["substance"]
+        if use.get("primary"):
+            out.append(StoredAnswer(PROFILE, "primary", value=name))
+        out += [
+            StoredAnswer(PROFILE, key, value=use[key], context=name)
+            for key in USE_KEYS
+            if use.get(key) is not None
+        ]
+        if "criteria" in use:
+            out += [
+                StoredAnswer(
+                    "sud-11", item.id, option=int(item.id in use["criteria"]), context=name
+                )
+                for item in scoring.get_instrument("sud-11").items
+            ]
+    for section in SECTION_KEYS:
+        out += [StoredAnswer(PROFILE, k, value=v) for k, v in profile.get(section, {}).items()]
+    for instrument_id, answers in profile.get("instruments", {}).items():
+        items = scoring.get_instrument(instrument_id).items
+        for item, option in zip(items, answers, strict=True):
+            stored_as = (
+                "phq-2" if instrument_id == "phq-9" and item.id in PHQ_2_ITEMS else instrument_id
+            )
+            out.append(StoredAnswer(stored_as, item.id, option=option))
+    return out

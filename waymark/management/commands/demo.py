@@ -1,0 +1,62 @@
+"""`waymark demo`: a demo account with two completed check-ups, to click through.
+
+For a local demo only: it refuses when Waymark answers to any host other than this
+machine, since the demo password is printed and public.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from waymark.accounts.models import User
+from waymark.checkup.actions import do_complete_checkup
+from waymark.checkup.models import Answer, CheckUp
+from waymark.clinical.checkup import answers_from_profile
+from waymark.paths.views import examples
+
+USERNAME = "demo"
+PASSWORD = "waymark-demo"  # noqa: S105 (a public demo password, refused off this machine)
+LOCAL = {"localhost", "127.0.0.1", "[::1]", "testserver"}  # testserver: Django's tests
+# Sam's first check-up, and another four weeks on.
+DEMO_PEOPLE = ("daily-drinking-morning-shakes", "weekend-drinking")
+
+
+class Command(BaseCommand):
+    help = "Create a demo account with two check-ups (local use only)."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if set(settings.ALLOWED_HOSTS) - LOCAL:
+            raise CommandError(
+                "refusing to create a demo account with a public password: ALLOWED_HOSTS "
+                "names hosts other than this machine"
+            )
+        with transaction.atomic():
+            user, created = User.objects.get_or_create(username=USERNAME)
+            if created:
+                user.set_password(PASSWORD)
+                user.save()
+                self._add_checkups(user)
+        self.stdout.write(
+            f"Demo account: username {USERNAME!r}, password {PASSWORD!r} "
+            "(sign in at /account/login/)."
+        )
+
+    def _add_checkups(self, user: User) -> None:
+        by_slug = {person["slug"]: person["profile"] for person in examples()}
+        now = timezone.now()
+        for weeks_ago, slug in zip((4, 0), DEMO_PEOPLE, strict=True):
+            checkup = CheckUp.objects.create(owner=user)
+            Answer.objects.bulk_create(
+                Answer(checkup=checkup, instrument=a.instrument, version="1", context=a.context,
+                       item=a.item, option=a.option, value=a.value)
+                for a in answers_from_profile(by_slug[slug])
+            )  # fmt: skip
+            do_complete_checkup(checkup)
+            when = now - timedelta(weeks=weeks_ago)
+            CheckUp.objects.filter(pk=checkup.pk).update(created_at=when, completed_at=when)
