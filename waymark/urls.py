@@ -1,10 +1,15 @@
 from django.urls import include, path
 
 from waymark import views
+from waymark.api import api
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("screeners/", include("waymark.screeners.urls")),
     path("paths/", include("waymark.paths.urls")),
+    path("checkup/", include("waymark.checkup.urls")),
+    path("account/", include("waymark.accounts.urls")),
+    path("learn/", include("waymark.content.urls")),
 ]

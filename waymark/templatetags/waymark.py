@@ -45,37 +45,18 @@ def anchor(field: BoundField) -> str:
     return str(field.auto_id)
 
 
-# Which education pages a result links to, by what the result found.
-LEARN_FOR_SAFETY = {
-    "medically-supervised-withdrawal": "withdrawal-safety",
-    "no-self-taper": "gradual-tapering",
-    "naloxone": "naloxone-and-overdose",
-    "never-use-alone": "never-use-alone",
-    "fentanyl-test-strips": "fentanyl-test-strips",
-    "syringe-services": "syringe-services",
-    "reduced-tolerance": "lost-tolerance",
-    "medication-for-opioid-use-disorder": "medication-for-opioid-use-disorder",
-    "medication-for-alcohol-use-disorder": "medication-for-alcohol-use-disorder",
-}
-LEARN_FOR_APPROACH = {
-    "abstinence": ("abstinence", "abstinence-based-programs"),
-    "harm-reduction": ("harm-reduction", "safer-use"),
-    "staged": ("staged-path", "harm-reduction", "abstinence"),
-}
-
-
 @register.filter
 def learn_links(result: Recommendation) -> list[tuple[str, str]]:
     """(slug, title) of the education pages that fit this result, most pressing first."""
-    from waymark.content import library
+    from waymark.content.library import TOPIC_PAGES, load
 
-    slugs = [LEARN_FOR_SAFETY[s] for s in result.safety if s in LEARN_FOR_SAFETY]
-    slugs += LEARN_FOR_APPROACH[result.approach]
+    slugs = [TOPIC_PAGES[s] for s in result.safety if s in TOPIC_PAGES]
+    slugs.append(TOPIC_PAGES[result.approach])
     if result.urgency != "none":
         slugs += ["when-to-seek-treatment", "what-treatment-covers"]
     slugs.append("myths-and-facts")
     language = get_language() or "en"
-    return [(slug, library.load(slug, language).title) for slug in dict.fromkeys(slugs)]
+    return [(slug, load(slug, language).title) for slug in dict.fromkeys(slugs)]
 
 
 @register.filter
