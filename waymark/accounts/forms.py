@@ -13,7 +13,7 @@ class SignupForm(UserCreationForm):  # type: ignore[type-arg]
     email = forms.EmailField(
         label=_("Email (optional)"),
         required=False,
-        help_text=_("Only to reset a forgotten password. Leave it empty to stay anonymous."),
+        help_text=_("You can leave this empty to stay anonymous."),
     )
 
     class Meta:

@@ -541,7 +541,7 @@ class PastForm(StepForm):
         if attempts is not None and returns is not None and returns > attempts:
             self.add_error(
                 "returns_to_use",
-                _("This cannot be more than the number of times you tried to stop."),
+                _("This cannot be more than the number of times you tried to stop or cut down."),
             )
         return cleaned
 
@@ -637,19 +637,17 @@ STEP_DEFINITIONS: dict[str, Step] = {
     "health": Step("health", _("Your health"), HealthForm),
     "mood": Step(
         "mood", _("Your mood"), MoodForm,
-        intro=_("Over the last 2 weeks, how often have you been bothered by the following?"),
+        intro=scoring.get_instrument("phq-2").instructions,
         version=_instrument_version("phq-2"),
     ),
     "phq-9": Step(
         "phq-9", _("More about your mood (PHQ-9)"), Phq9RestForm,
-        intro=_("Over the last 2 weeks, how often have you been bothered by any of the "
-                "following problems?"),
+        intro=scoring.get_instrument("phq-9").instructions,
         version=_instrument_version("phq-9"),
     ),
     "gad-7": Step(
         "gad-7", _("Worry and anxiety (GAD-7)"), instrument_form("gad-7"),
-        intro=_("Over the last 2 weeks, how often have you been bothered by the following "
-                "problems?"),
+        intro=scoring.get_instrument("gad-7").instructions,
         version=_instrument_version("gad-7"),
     ),
     "support": Step(
