@@ -190,3 +190,12 @@ def test_the_installed_command_runs_django_commands_too() -> None:
     )  # fmt: skip
     assert done.returncode == 0
     assert "serve" in done.stdout and "migrate" in done.stdout
+
+
+@pytest.mark.parametrize("number", ["NaN", "Infinity", "1e400"])
+def test_recommend_refuses_numbers_json_does_not_allow(number: str) -> None:
+    text = json.dumps(VIGNETTE_PROFILE).replace(
+        '"typical_amount": 14', f'"typical_amount": {number}'
+    )
+    status, out, err = waymark("recommend", "--profile", "-", stdin=text)
+    assert status == 2 and out == "" and err.count("\n") == 1

@@ -254,6 +254,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_text("LOG_LEVEL", "INFO")},
 }
 
+# Requests a minute from one address to /api/v1/ (0 turns the limit off).
+WAYMARK_API_RATE_LIMIT = env_int("WAYMARK_API_RATE_LIMIT", 60)
+
 # --- Help lines ------------------------------------------------------------------------------
 # Shown in the footer of every page and first on every result; see waymark/helplines.py and
 # docs/configuration.md. The system check waymark.E005 reports a malformed entry.

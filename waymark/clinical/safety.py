@@ -184,15 +184,23 @@ def _self_taper_conditions(profile: Profile) -> Message | None:
     return None
 
 
-def _prescribed_opioid_change(profile: Profile) -> Message | None:
+def _opioid_change(profile: Profile) -> Message | None:
     use = profile.use_of("opioids")
-    if use is not None and use.prescribed and profile.goal in ("stop", "cut-down"):
+    if use is None or profile.goal not in ("stop", "cut-down"):
+        return None
+    if use.prescribed:
         return say(
             N_(
                 "Prescribed opioids such as methadone or buprenorphine must not be stopped "
                 "suddenly: plan any change with your prescriber."
             )
         )
+    return say(
+        N_(
+            "Cutting down opioids on your own brings withdrawal and then lower tolerance; a "
+            "clinician can make it safer, often with medication."
+        )
+    )
     return None
 
 
@@ -409,11 +417,12 @@ RULES: tuple[SafetyRule, ...] = (
         ("medication-for-opioid-use-disorder",),
     ),
     SafetyRule(
-        "prescribed-opioid-change",
+        "opioid-change",
         "§4.3",
-        "A plan to stop or cut down prescribed opioids (methadone, buprenorphine, pain "
-        "medicines) means no self-taper: the prescriber plans any change.",
-        _prescribed_opioid_change,
+        "A plan to stop or cut down opioids means no self-taper: for prescribed opioids "
+        "(methadone, buprenorphine, pain medicines) the prescriber plans any change; for "
+        "others a clinician can make it safer, often with medication.",
+        _opioid_change,
         ("no-self-taper",),
     ),
     SafetyRule(

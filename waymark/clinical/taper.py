@@ -78,7 +78,7 @@ def _refuse(why: str, safer_way: str = SAFER_WAY, **params: Any) -> Taper:
 
 
 # Rules that add no-self-taper for another substance, not for drinking.
-NOT_ABOUT_ALCOHOL = ("prescribed-opioid-change",)
+NOT_ABOUT_ALCOHOL = ("opioid-change",)
 
 
 def _drinking(profile: Profile, start: Decimal) -> Profile:
