@@ -9,10 +9,12 @@ broken CI machine can never pass by skipping.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.utils import translation
 
 # Playwright's sync API runs an event loop in the main thread; without this Django refuses
 # ORM calls made beside it. Set before Django is imported by pytest-django.
@@ -58,6 +60,14 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         if os.environ.get("WAYMARK_EXPECT_POSTGRES") == "1":
             pytest.fail(f"{reason}, and WAYMARK_EXPECT_POSTGRES=1 is set", pytrace=False)
         pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _english_unless_a_test_says_otherwise() -> Iterator[None]:
+    """Each test starts in English: a request in Spanish leaves its language active in the
+    thread that served it, and the test client serves requests in the test's own thread."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)

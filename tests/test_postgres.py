@@ -4,8 +4,10 @@ so that a misconfigured run fails here instead of quietly testing SQLite twice."
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import User
+from django.contrib.auth import get_user_model
 from django.db import connection, transaction
+
+User = get_user_model()
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
