@@ -5,11 +5,12 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 # `make run` serves with DEBUG off, as in production: the key comes from a file in the
 # git-ignored data folder, made once.
-RUN_ENV := DEBUG=False SECRET_KEY_FILE=data/secret-key ALLOWED_HOSTS=127.0.0.1,localhost
+RUN_ENV := DEBUG=False SECRET_KEY_FILE=data/secret-key WAYMARK_FIELD_KEYS_FILE=data/field-keys \
+	ALLOWED_HOSTS=127.0.0.1,localhost
 
 .PHONY: run test lint typecheck migrations-check pytest messages docs clean
 
-run: $(VENV)/.installed data/secret-key
+run: $(VENV)/.installed data/secret-key data/field-keys
 	$(RUN_ENV) $(BIN)/waymark migrate --noinput
 	$(RUN_ENV) $(BIN)/waymark collectstatic --noinput --verbosity 0
 	$(RUN_ENV) $(BIN)/waymark demo
@@ -60,6 +61,11 @@ node_modules/.installed: package.json package-lock.json
 data/secret-key:
 	mkdir -p data
 	umask 077 && $(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
+
+# The key for what people write (encrypted at rest); see docs/configuration.md to rotate it.
+data/field-keys:
+	mkdir -p data
+	umask 077 && $(PYTHON) -c "import base64, secrets; print(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())" > $@
 
 clean:
 	rm -rf $(VENV) node_modules data/static

@@ -70,6 +70,15 @@ def _english_unless_a_test_says_otherwise() -> Iterator[None]:
         yield
 
 
+# A fixed key for encrypted fields in tests (never used anywhere else).
+TEST_FIELD_KEY = "dGVzdC1vbmx5LWtleS1mb3Itd2F5bWFyay10ZXN0cy0="
+
+
+@pytest.fixture(autouse=True)
+def _field_keys(settings: Any) -> None:
+    settings.WAYMARK_FIELD_KEYS = [TEST_FIELD_KEY]
+
+
 @pytest.fixture(autouse=True)
 def _plain_static_storage(settings: Any) -> None:
     """With DEBUG off the settings use whitenoise's manifest storage, which needs

@@ -81,5 +81,7 @@ def test_waymark_refuses_to_start_in_production_without_a_key_or_hosts() -> None
 def test_waymark_starts_in_production_with_a_key_and_hosts(tmp_path: Any) -> None:
     key = tmp_path / "key"
     key.write_text("a-long-random-key-for-this-test-only-0123456789abcdef")
-    done = _check({"DEBUG": "False", "SECRET_KEY_FILE": str(key), "ALLOWED_HOSTS": "x.org"})
+    field_key = "R3Zw6iFJ7ZkqgXo3bJ2eO2lGm4v0n5kQ8Yw1cT9pL6A="
+    done = _check({"DEBUG": "False", "SECRET_KEY_FILE": str(key), "ALLOWED_HOSTS": "x.org",
+                   "WAYMARK_FIELD_KEYS": field_key})  # fmt: skip
     assert done.returncode == 0, done.stderr

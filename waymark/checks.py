@@ -21,6 +21,28 @@ def check_secret_key(app_configs: Any = None, **kwargs: Any) -> list[CheckMessag
     return [Error("DEBUG is off but no SECRET_KEY was given.", hint=KEY_HINT, id="waymark.E001")]
 
 
+FIELD_KEYS_HINT = (
+    "Set WAYMARK_FIELD_KEYS (or WAYMARK_FIELD_KEYS_FILE, a file holding them) in the "
+    "environment, for example to the output of: python -c 'import base64, secrets; "
+    "print(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())'. Keep the keys apart "
+    "from the database and its backups: what is encrypted under a lost key is lost."
+)
+
+
+@register(Tags.security, deploy=False)
+def check_field_keys(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    if settings.DEBUG or getattr(settings, "WAYMARK_FIELD_KEYS", None):
+        return []
+    return [
+        Error(
+            "DEBUG is off but no WAYMARK_FIELD_KEYS were given: notes and free text could not "
+            "be encrypted.",
+            hint=FIELD_KEYS_HINT,
+            id="waymark.E006",
+        )
+    ]
+
+
 @register(Tags.security, deploy=False)
 def check_allowed_hosts(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     if settings.DEBUG:

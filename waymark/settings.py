@@ -8,8 +8,10 @@ without them.
 
 from __future__ import annotations
 
+import base64
 import os
 import secrets
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +65,21 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [part.strip() for part in value.split(",") if part.strip()]
 
 
+def fernet_keys(source: str, text: str) -> list[str]:
+    """Fernet keys (32 random bytes in url-safe base64 each), separated by commas or lines."""
+    keys = text.replace(",", " ").split()
+    for number, key in enumerate(keys, start=1):
+        try:
+            well_formed = len(base64.urlsafe_b64decode(key)) == 32
+        except ValueError:  # bad padding and non-ASCII text are both ValueErrors
+            well_formed = False
+        if not well_formed:  # the message names the key's place, never the key
+            raise ImproperlyConfigured(
+                f"{source}: key {number} is not a Fernet key (32 bytes in url-safe base64)"
+            )
+    return keys
+
+
 DEBUG = env_bool("DEBUG", False)
 DATA_DIR = Path(env_text("WAYMARK_DATA_DIR", str(PROJECT_DIR / "data"))).resolve()
 
@@ -80,6 +97,27 @@ if not SECRET_KEY and DEBUG:
     SECRET_KEY = key_file.read_text(encoding="utf-8").strip()
 elif not SECRET_KEY:
     SECRET_KEY = secrets.token_urlsafe(50)
+
+# Notes and free text are encrypted at rest (waymark/fields.py) under keys of their own, newest
+# first, never derived from SECRET_KEY, so either can change alone (`waymark rotatekeys`). With
+# DEBUG on, a local key is generated once into the data folder. With DEBUG off the keys must
+# come from the environment, and there is no stand-in: data encrypted under a key nobody kept
+# would be lost. Until they are given, nothing can be encrypted and the system check
+# waymark.E006 stops `waymark serve` from starting.
+WAYMARK_FIELD_KEYS = fernet_keys("WAYMARK_FIELD_KEYS", env_text("WAYMARK_FIELD_KEYS"))
+if not WAYMARK_FIELD_KEYS and DEBUG:
+    field_keys_file = DATA_DIR / "field-keys"
+    if not field_keys_file.exists():
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        # Private from the start, and never replaced: a process starting at the same moment
+        # must not write a second key over the first.
+        with suppress(FileExistsError):
+            descriptor = os.open(field_keys_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+                handle.write(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode() + "\n")
+    WAYMARK_FIELD_KEYS = fernet_keys(
+        str(field_keys_file), field_keys_file.read_text(encoding="utf-8")
+    )
 
 LOCAL_HOSTS = ["localhost", "127.0.0.1", "[::1]"]
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", LOCAL_HOSTS if DEBUG else [])
@@ -114,6 +152,7 @@ INSTALLED_APPS = [
     "waymark.accounts.apps.AccountsConfig",
     "waymark.checkup.apps.CheckupConfig",
     "waymark.content.apps.ContentConfig",
+    "waymark.plans.apps.PlansConfig",
 ]
 
 MIDDLEWARE = [
@@ -252,6 +291,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_text("LOG_LEVEL", "INFO")},
+    # fontTools (used for PDFs) logs every glyph it subsets at INFO.
+    "loggers": {"fontTools": {"level": "WARNING"}},
 }
 
 # Requests a minute from one address to /api/v1/ (0 turns the limit off).

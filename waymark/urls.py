@@ -12,4 +12,5 @@ urlpatterns = [
     path("checkup/", include("waymark.checkup.urls")),
     path("account/", include("waymark.accounts.urls")),
     path("learn/", include("waymark.content.urls")),
+    path("plans/", include("waymark.plans.urls")),
 ]

@@ -13,7 +13,8 @@ from waymark.checkup import actions
 from waymark.checkup.history import history_rows
 from waymark.checkup.models import CheckUp
 from waymark.checkup.steps import Step, step_for
-from waymark.clinical.checkup import Answers, applicable_steps, crisis_reported
+from waymark.clinical.checkup import applicable_steps, crisis_reported
+from waymark.clinical.pathway import APPROACHES
 
 MOOD_STEPS = ("mood", "phq-9")
 
@@ -127,7 +128,7 @@ def result(request: HttpRequest, public_id: Any) -> HttpResponse:
     return render(
         request,
         "waymark/checkup/result.html",
-        {"checkup": checkup, "result": recommendation, "answers": Answers([])},
+        {"checkup": checkup, "result": recommendation, "approaches": APPROACHES},
     )
 
 

@@ -1,0 +1,112 @@
+"""Plan pages: draft from a check-up, view, edit (a new version each save), history, PDFs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language
+from django.views.decorators.http import require_http_methods, require_POST
+
+from waymark.checkup.models import CheckUp
+from waymark.checkup.views import visible_checkups
+from waymark.clinical.plan import APPROACHES
+from waymark.plans import actions, document, pdf
+from waymark.plans.forms import PlanForm
+from waymark.plans.models import Plan, PlanVersion
+
+
+def _plan(request: HttpRequest, public_id: Any) -> Plan:
+    """Deny by default: a plan is visible exactly when its check-up is."""
+    plan = (
+        Plan.objects.filter(public_id=public_id, checkup__in=visible_checkups(request))
+        .select_related("checkup")
+        .first()
+    )
+    if plan is None:
+        raise Http404("No such plan.")
+    return plan
+
+
+def _user(request: HttpRequest) -> Any:
+    return request.user if request.user.is_authenticated else None
+
+
+@require_POST
+def create(request: HttpRequest, checkup_id: Any) -> HttpResponse:
+    checkup = (
+        visible_checkups(request)
+        .filter(public_id=checkup_id, status=CheckUp.Status.COMPLETE)
+        .first()
+    )
+    if checkup is None:
+        raise Http404("No such check-up.")
+    approach = request.POST.get("approach") or None
+    if approach is not None and approach not in APPROACHES:
+        return redirect("checkup:result", checkup.public_id)
+    plan = actions.do_create_plan(checkup, approach or checkup.result["approach"], _user(request))
+    return redirect("plans:detail", plan.public_id)
+
+
+def _document(plan: Plan, version: PlanVersion) -> document.Document:
+    draft = actions.draft_for(plan.checkup, version.content.get("approach"))
+    return document.build(draft, version)
+
+
+def _version(plan: Plan, number: int | None) -> PlanVersion:
+    versions = plan.versions.all()
+    version = versions.filter(number=number).first() if number else versions.first()
+    if version is None:
+        raise Http404("No such version.")
+    return version
+
+
+def detail(request: HttpRequest, public_id: Any, number: int | None = None) -> HttpResponse:
+    plan = _plan(request, public_id)
+    version = _version(plan, number)
+    context = {
+        "plan": plan,
+        "version": version,
+        "doc": _document(plan, version),
+        "is_latest": number is None or number == plan.latest().number,
+    }
+    return render(request, "waymark/plans/detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def edit(request: HttpRequest, public_id: Any) -> HttpResponse:
+    plan = _plan(request, public_id)
+    latest = plan.latest()
+    form = PlanForm(request.POST or None, initial=PlanForm.initial_from(latest.content))
+    if request.method == "POST" and form.is_valid():
+        actions.do_save_version(plan, form.content(latest.content["approach"]), _user(request))
+        return redirect("plans:detail", plan.public_id)
+    status = 400 if request.method == "POST" else 200
+    context = {"plan": plan, "form": form, "doc": _document(plan, latest)}
+    return render(request, "waymark/plans/edit.html", context, status=status)
+
+
+def versions(request: HttpRequest, public_id: Any) -> HttpResponse:
+    plan = _plan(request, public_id)
+    rows = plan.versions.select_related("created_by").all()
+    return render(request, "waymark/plans/versions.html", {"plan": plan, "versions": rows})
+
+
+def _pdf(body: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def plan_pdf(request: HttpRequest, public_id: Any) -> HttpResponse:
+    plan = _plan(request, public_id)
+    doc = _document(plan, plan.latest())
+    return _pdf(pdf.plan_pdf(doc, language=get_language() or "en"), "recovery-plan.pdf")
+
+
+def wallet_pdf(request: HttpRequest, public_id: Any) -> HttpResponse:
+    plan = _plan(request, public_id)
+    doc = _document(plan, plan.latest())
+    return _pdf(pdf.wallet_card_pdf(doc, language=get_language() or "en"), "wallet-card.pdf")
