@@ -147,3 +147,25 @@ def test_an_unknown_path_choice_changes_nothing(client: Client) -> None:
     checkup = CheckUp.objects.get()
     client.post(reverse("plans:create", args=[checkup.public_id]), {"approach": "moderation"})
     assert not Plan.objects.exists()
+
+
+def test_the_json_twin_shows_the_plan_as_the_page_does(client: Client) -> None:
+    plan = make_plan(client, "injects fentanyl, not ready to stop")
+    listed = client.get("/api/v1/plans").json()
+    assert [p["id"] for p in listed] == [str(plan.public_id)]
+    detail = client.get(f"/api/v1/plans/{plan.public_id}").json()
+    assert detail["approach"] == "harm-reduction" and detail["version"] == 1
+    safety_blocks = [b["id"] for b in detail["document"]["safety"]["blocks"]]
+    assert safety_blocks == plan.checkup.result["safety"]
+    versions = client.get(f"/api/v1/plans/{plan.public_id}/versions").json()
+    assert [v["number"] for v in versions] == [1]
+
+
+def test_the_json_twin_is_closed_to_others(client: Client) -> None:
+    plan = make_plan(client, "cocaine on weekends")
+    stranger = Client()
+    other = User.objects.create_user("other", password="a-long-password-1")
+    stranger.force_login(other)
+    response = stranger.get(f"/api/v1/plans/{plan.public_id}")
+    assert response.status_code == 404 and response.json()["error"]["code"] == "not-found"
+    assert Client().get("/api/v1/plans").status_code == 401

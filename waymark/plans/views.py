@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
@@ -17,13 +18,13 @@ from waymark.plans.forms import PlanForm
 from waymark.plans.models import Plan, PlanVersion
 
 
-def _plan(request: HttpRequest, public_id: Any) -> Plan:
+def visible_plans(request: HttpRequest) -> QuerySet[Plan]:
     """Deny by default: a plan is visible exactly when its check-up is."""
-    plan = (
-        Plan.objects.filter(public_id=public_id, checkup__in=visible_checkups(request))
-        .select_related("checkup")
-        .first()
-    )
+    return Plan.objects.filter(checkup__in=visible_checkups(request)).select_related("checkup")
+
+
+def _plan(request: HttpRequest, public_id: Any) -> Plan:
+    plan = visible_plans(request).filter(public_id=public_id).first()
     if plan is None:
         raise Http404("No such plan.")
     return plan
@@ -49,7 +50,7 @@ def create(request: HttpRequest, checkup_id: Any) -> HttpResponse:
     return redirect("plans:detail", plan.public_id)
 
 
-def _document(plan: Plan, version: PlanVersion) -> document.Document:
+def plan_document(plan: Plan, version: PlanVersion) -> document.Document:
     draft = actions.draft_for(plan.checkup, version.content.get("approach"))
     return document.build(draft, version)
 
@@ -68,7 +69,7 @@ def detail(request: HttpRequest, public_id: Any, number: int | None = None) -> H
     context = {
         "plan": plan,
         "version": version,
-        "doc": _document(plan, version),
+        "doc": plan_document(plan, version),
         "is_latest": number is None or number == plan.latest().number,
     }
     return render(request, "waymark/plans/detail.html", context)
@@ -83,7 +84,7 @@ def edit(request: HttpRequest, public_id: Any) -> HttpResponse:
         actions.do_save_version(plan, form.content(latest.content["approach"]), _user(request))
         return redirect("plans:detail", plan.public_id)
     status = 400 if request.method == "POST" else 200
-    context = {"plan": plan, "form": form, "doc": _document(plan, latest)}
+    context = {"plan": plan, "form": form, "doc": plan_document(plan, latest)}
     return render(request, "waymark/plans/edit.html", context, status=status)
 
 
@@ -102,11 +103,11 @@ def _pdf(body: bytes, filename: str) -> HttpResponse:
 
 def plan_pdf(request: HttpRequest, public_id: Any) -> HttpResponse:
     plan = _plan(request, public_id)
-    doc = _document(plan, plan.latest())
+    doc = plan_document(plan, plan.latest())
     return _pdf(pdf.plan_pdf(doc, language=get_language() or "en"), "recovery-plan.pdf")
 
 
 def wallet_pdf(request: HttpRequest, public_id: Any) -> HttpResponse:
     plan = _plan(request, public_id)
-    doc = _document(plan, plan.latest())
+    doc = plan_document(plan, plan.latest())
     return _pdf(pdf.wallet_card_pdf(doc, language=get_language() or "en"), "wallet-card.pdf")
