@@ -83,6 +83,8 @@ def test_the_demo_account_has_two_check_ups_to_compare(client: Client) -> None:
     call_command("demo")  # running it again changes nothing
     user = User.objects.get(username="demo")
     assert user.checkups.filter(status="complete").count() == 2
+    plan = user.checkups.order_by("-completed_at").first().plans.get()  # type: ignore[union-attr]
+    assert plan.versions.count() == 2
     client.force_login(user)
     assert "→" in client.get(reverse("checkup:history")).content.decode()
 

@@ -19,6 +19,7 @@ from waymark.checkup.actions import do_complete_checkup
 from waymark.checkup.models import Answer, CheckUp
 from waymark.clinical.checkup import answers_from_profile
 from waymark.paths.views import examples
+from waymark.plans.actions import do_create_plan, do_save_version
 
 USERNAME = "demo"
 PASSWORD = "waymark-demo"  # noqa: S105 (a public demo password, refused off this machine)
@@ -28,7 +29,7 @@ DEMO_PEOPLE = ("daily-drinking-morning-shakes", "weekend-drinking")
 
 
 class Command(BaseCommand):
-    help = "Create a demo account with two check-ups (local use only)."
+    help = "Create a demo account with two check-ups and a plan (local use only)."
 
     def handle(self, *args: Any, **options: Any) -> None:
         if set(settings.ALLOWED_HOSTS) - LOCAL:
@@ -60,3 +61,15 @@ class Command(BaseCommand):
             do_complete_checkup(checkup)
             when = now - timedelta(weeks=weeks_ago)
             CheckUp.objects.filter(pk=checkup.pk).update(created_at=when, completed_at=when)
+        self._add_plan(user, checkup)
+
+    def _add_plan(self, user: User, checkup: CheckUp) -> None:
+        """A plan for the latest check-up, with a second version the person edited."""
+        plan = do_create_plan(checkup, checkup.result["approach"], user)
+        content = dict(plan.latest().content)
+        content["people"] = [
+            {"name": "Jordan (sister)", "phone": "555-0134", "note": "Call first"},
+            {"name": "Dr. Rivera", "phone": "555-0188", "note": "Clinic"},
+        ]
+        content["notes"] = "Fridays after work are the hardest. Plan something for 6 pm."
+        do_save_version(plan, content, user)
