@@ -34,17 +34,20 @@ class PlanForm(forms.Form):
                 help_text=_("One per line."),
             )
         for n in range(MAX_PEOPLE):
+            who = {"n": n + 1}
             self.fields[f"person-{n}-name"] = forms.CharField(
-                label=_("Name"), required=False, max_length=100
+                label=_("Person %(n)d: name") % who, required=False, max_length=100
             )
             self.fields[f"person-{n}-phone"] = forms.CharField(
-                label=_("Phone"),
+                label=_("Person %(n)d: phone") % who,
                 required=False,
                 max_length=40,
                 widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
             )
             self.fields[f"person-{n}-note"] = forms.CharField(
-                label=_("Who they are (optional)"), required=False, max_length=100
+                label=_("Person %(n)d: who they are (optional)") % who,
+                required=False,
+                max_length=100,
             )
         # Lists first, then people, then notes, as the plan shows them.
         self.order_fields([*PERSONAL_LISTS, *self._people_fields(), "notes"])
