@@ -302,3 +302,17 @@ def test_the_suggestions_are_tailored_to_the_substance_and_path() -> None:
     _, stopping = draft_for(by_name("heavy drinking with withdrawal seizures, wants to stop"))
     assert "Alcoholics Anonymous (AA)" in [str(m) for m in stopping.personal.meetings]
     assert 'Thinking "just one won\'t matter"' in [str(w) for w in stopping.personal.warning_signs]
+
+
+def test_no_drinking_limit_numbers_where_the_limits_are_not_for_the_person() -> None:
+    from waymark.clinical.pathway import recommend as _recommend
+    from waymark.clinical.profile import parse_profile as _parse
+
+    profile = _parse(
+        {"version": 1, "age": 50, "goal": "cut-down", "health": ["liver-disease"],
+         "substances": [{"substance": "alcohol", "days_used_past_30": 4, "typical_amount": 3}]}
+    )  # fmt: skip
+    draft = draft_plan(profile, _recommend(profile), "harm-reduction")
+    limits = [b for s in draft.sections for b in s.blocks if b.id == "drinking-limits"]
+    assert limits, "a harm-reduction plan for a drinker has the limits block"
+    assert not any("No more than" in str(bullet) for bullet in limits[0].bullets)

@@ -379,16 +379,21 @@ def _drinking_limits(draft: _Draft) -> list[Block]:
     if draft.chosen == "abstinence" or not profile.uses("alcohol"):
         return []
     day, week = drinking_limits(profile)
-    first = [prose.NOT_FOR_YOU[key] for key in limits_not_for_them(profile)]
+    free_days = prose.LIMIT_FREE_DAYS_LATER if draft.drinking_dependence else prose.LIMIT_FREE_DAYS
+    title = say(prose.TOOLKIT_TITLE["drinking-limits"])
+    not_for_them = [prose.NOT_FOR_YOU[key] for key in limits_not_for_them(profile)]
+    if not_for_them:
+        # The low-risk limits are for healthy adults: no numbers where they do not apply.
+        paragraphs = _say(*not_for_them, prose.LIMITS_NONE_FOR_YOU)
+        return [Block("drinking-limits", title, paragraphs, (), (say(free_days),), None, "§3")]
+    first: list[str] = []
     if profile.sex is None:
         first.append(prose.LIMITS_SEX_NOT_GIVEN)
     elif profile.cut_off_sex != profile.sex:
         first.append(prose.LIMITS_OLDER_MAN)
     paragraphs = _say(*first, prose.LIMITS_PARAGRAPH, prose.LIMITS_WHO_SHOULD_NOT)
     paragraphs += _say(prose.LIMITS_CANNOT_KEEP)
-    free_days = prose.LIMIT_FREE_DAYS_LATER if draft.drinking_dependence else prose.LIMIT_FREE_DAYS
     bullets = (say(prose.LIMIT_DAY, day=day), say(prose.LIMIT_WEEK, week=week), say(free_days))
-    title = say(prose.TOOLKIT_TITLE["drinking-limits"])
     return [Block("drinking-limits", title, paragraphs, (), bullets, None, "§3, §0.3")]
 
 

@@ -68,7 +68,7 @@ TRIGGERS_BULLETS = (
     N_("Plan ahead: decide what you will do and say before a situation you know is hard."),
     N_("Avoid what you can for now: take a different route, and keep none at home."),
     N_("Have a way out: your own transport, a time to leave, and someone to text."),
-    N_('Have a drink of your own in your hand and a simple "No, thanks" ready.'),
+    N_('Have an alcohol-free drink in your hand and a simple "No, thanks" ready.'),
     N_("Plan for payday: pay bills and buy food first, and carry less cash."),
     N_("Feelings are triggers too: stress, boredom or loneliness can be eased in other ways."),
 )

@@ -452,7 +452,11 @@ SAFER_PRESCRIBED_EXTRA = {
 LIMITS_PARAGRAPH = N_(
     "If you drink, staying within these low-risk limits from the US National Institute on "
     "Alcohol Abuse and Alcoholism (NIAAA) keeps the chance of alcohol problems low. Less is "
-    "better: every drink you cut counts, even before you reach them."
+    "better: every drink you cut counts, even before you are within the limits."
+)
+LIMITS_NONE_FOR_YOU = N_(
+    "So there is no number to aim for here: for you, less is always better, and every drink "
+    "you cut counts. Ask a doctor what is safe for you."
 )
 LIMIT_DAY = N_("No more than %(day)d standard drinks on any day.")
 LIMIT_WEEK = N_("No more than %(week)d standard drinks in a week.")
