@@ -1,8 +1,8 @@
 """The `waymark` command line.
 
-The clinical commands (score, instruments, recommend, taper) call the pure core directly and
-never start Django, so they answer fast. Every other command is a Django management command
-(`waymark migrate`, `waymark serve`, `waymark demo`, ...).
+The clinical commands (score, instruments, recommend, taper, outcomes) call the pure core
+directly and never start Django, so they answer fast. Every other command is a Django management
+command (`waymark migrate`, `waymark serve`, `waymark demo`, ...).
 
 Bad input exits 2 with one line on stderr and nothing on stdout (CONTRACTS.md §1).
 """
@@ -10,14 +10,18 @@ Bad input exits 2 with one line on stderr and nothing on stdout (CONTRACTS.md §
 from __future__ import annotations
 
 import argparse
+import csv
+import io
 import json
 import os
+import re
 import sys
 from collections.abc import Callable, Sequence
+from datetime import date
 from typing import Any, NoReturn, TextIO
 
 from waymark import helplines
-from waymark.clinical import labels, pathway, scoring, taper
+from waymark.clinical import drinks, labels, outcomes, pathway, scoring, taper
 from waymark.clinical.profile import SUBSTANCES, Profile, ProfileError, parse_profile_json
 from waymark.clinical.safety import SAFETY_TEXT
 
@@ -282,11 +286,139 @@ def cmd_taper(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+# --- outcomes --------------------------------------------------------------------------------
+
+OUTCOMES_HEADER = ("date", "amount")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+_AMOUNT = re.compile(r"-?(\d+\.?\d*|\.\d+)", re.ASCII)
+
+
+def _record_date(text: str, line: int) -> date:
+    if _ISO_DATE.fullmatch(text):
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            pass
+    raise UsageError(f"line {line}: {text or '(empty)'!r} is not a date (use YYYY-MM-DD)")
+
+
+def _record_amount(text: str, line: int) -> float:
+    if not _AMOUNT.fullmatch(text):
+        raise UsageError(f"line {line}: the amount {text or '(empty)'!r} is not a number")
+    amount = float(text)
+    if amount == float("inf"):  # so many digits that no float holds them
+        raise UsageError(f"line {line}: the amount is above {outcomes.MAX_AMOUNT:g}")
+    return amount
+
+
+def parse_days_csv(text: str) -> tuple[list[outcomes.DayRecord], list[int]]:
+    """The records of a `date,amount` CSV, and the line each came from.
+
+    The header is matched without regard to case or spaces around the names; a UTF-8 byte
+    order mark and blank lines are ignored. Errors name the line.
+    """
+    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""), strict=True)
+    records: list[outcomes.DayRecord] = []
+    lines: list[int] = []
+    header: tuple[str, ...] | None = None
+    try:
+        for row in reader:
+            fields = tuple(field.strip() for field in row)
+            if not any(fields):
+                continue
+            line = reader.line_num
+            if header is None:
+                header = tuple(field.lower() for field in fields)
+                if header != OUTCOMES_HEADER:
+                    raise UsageError(
+                        f"line {line}: the header row must be 'date,amount', not {','.join(row)!r}"
+                    )
+                continue
+            if len(fields) != len(OUTCOMES_HEADER):
+                raise UsageError(f"line {line}: expected 2 fields (date,amount), got {len(fields)}")
+            records.append(
+                outcomes.DayRecord(_record_date(fields[0], line), _record_amount(fields[1], line))
+            )
+            lines.append(line)
+    except csv.Error as error:
+        raise UsageError(f"line {reader.line_num}: {error}") from error
+    if header is None:
+        raise UsageError("no header row: the first line must be 'date,amount'")
+    return records, lines
+
+
+def _days(count: int) -> str:
+    return f"{count} day" if count == 1 else f"{count} days"
+
+
+def _who_cutoffs(sex: scoring.Sex | None) -> str:
+    low, medium, high = drinks.RISK_CUTOFFS[sex]
+    who = "men" if sex == "male" else "women" if sex == "female" else "women (and sex not given)"
+    return (
+        f"for {who}: low up to {low:g} g a day, medium up to {medium:g}, high up to {high:g}, "
+        f"very high above {high:g}"
+    )
+
+
+def outcomes_for_people(result: outcomes.Outcomes) -> str:
+    """The outcomes in plain words; numbers rounded to one decimal."""
+    if result.days_recorded == 0 or result.first is None or result.last is None:
+        return "No days recorded: there is nothing to count yet.\n"
+    lines = [
+        f"From {result.first} to {result.last}: {_days(result.days_in_span)}.",
+        f"Recorded: {_days(result.days_recorded)}. Missing (no row): {_days(result.days_missing)}.",
+        f"Days without drinking (percent days abstinent): {result.percent_days_abstinent:.1f}% "
+        "of recorded days.",
+    ]
+    if result.drinks_per_drinking_day is None:
+        lines.append("Drinks per drinking day: none (no drinking days recorded).")
+    else:
+        lines.append(
+            f"Drinks per drinking day: {result.drinks_per_drinking_day:.1f} US standard drinks "
+            "on average, on the days with any drinking."
+        )
+    lines += [
+        f"Heavy drinking days ({drinks.heavy_day_threshold(result.sex)} or more drinks in a day): "
+        f"{result.percent_heavy_drinking_days:.1f}% of recorded days.",
+        f"Alcohol per day: {result.grams_per_day:.1f} g of pure alcohol on average over "
+        "recorded days (a US standard drink is 14 g).",
+    ]
+    if result.who_risk_level is not None:
+        lines += [
+            f"WHO risk drinking level: {drinks.RISK_LEVEL_LABEL[result.who_risk_level]} "
+            f"({result.who_risk_level}).",
+            "  The World Health Organization's levels group the average alcohol a day, "
+            f"{_who_cutoffs(result.sex)}; abstinent is none at all. Dropping one or two levels "
+            "goes with better day-to-day functioning.",
+        ]
+    if result.sex is None:
+        lines.append("Sex was not given, so the more cautious cut-offs were used.")
+    lines += [
+        "Missing days were not counted as days without drinking, nor in any percentage or average.",
+        "Amounts are read as US standard drinks; for another substance, only the days with and "
+        "without use apply.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def cmd_outcomes(args: argparse.Namespace, out: TextIO) -> int:
+    records, lines = parse_days_csv(_read_text(args.days))
+    try:
+        result = outcomes.outcomes(records, sex=args.sex)
+    except outcomes.OutcomeError as error:
+        raise UsageError(error.describe(lambda index: f"line {lines[index]}")) from error
+    if args.json:
+        _dump(result.as_dict(), out)
+    else:
+        out.write(outcomes_for_people(result))
+    return 0
+
+
 # --- the parser ------------------------------------------------------------------------------
 
 Handler = Callable[[argparse.Namespace, TextIO], int]
 # The commands answered by the pure core, without starting Django.
-CLINICAL_COMMANDS = ("score", "instruments", "recommend", "taper")
+CLINICAL_COMMANDS = ("score", "instruments", "recommend", "taper", "outcomes")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -342,6 +474,20 @@ def build_parser() -> argparse.ArgumentParser:
     schedule.add_argument("--profile", metavar="FILE|-", help="check the profile's safety too")
     schedule.add_argument("--json", action="store_true", help="print JSON instead of text")
     schedule.set_defaults(handler=cmd_taper)
+
+    record = commands.add_parser(
+        "outcomes", help="outcomes from a day-by-day drinking or use record (CSV)"
+    )
+    record.add_argument(
+        "--days",
+        required=True,
+        metavar="FILE.csv|-",
+        help="CSV with the header 'date,amount': one row per recorded day (YYYY-MM-DD, "
+        "US standard drinks; 0 = none)",
+    )
+    record.add_argument("--sex", choices=scoring.SEXES, help="for sex-specific cut-offs")
+    record.add_argument("--json", action="store_true", help="print JSON instead of text")
+    record.set_defaults(handler=cmd_outcomes)
     return parser
 
 
