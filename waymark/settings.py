@@ -153,6 +153,7 @@ INSTALLED_APPS = [
     "waymark.checkup.apps.CheckupConfig",
     "waymark.content.apps.ContentConfig",
     "waymark.plans.apps.PlansConfig",
+    "waymark.tracking.apps.TrackingConfig",
 ]
 
 MIDDLEWARE = [

@@ -13,4 +13,5 @@ urlpatterns = [
     path("account/", include("waymark.accounts.urls")),
     path("learn/", include("waymark.content.urls")),
     path("plans/", include("waymark.plans.urls")),
+    path("track/", include("waymark.tracking.urls")),
 ]
