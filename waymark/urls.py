@@ -14,4 +14,5 @@ urlpatterns = [
     path("learn/", include("waymark.content.urls")),
     path("plans/", include("waymark.plans.urls")),
     path("track/", include("waymark.tracking.urls")),
+    path("progress/", include("waymark.progress.urls")),
 ]

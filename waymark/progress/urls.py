@@ -1,0 +1,13 @@
+"""/progress/: the page, and the record behind it as CSV for `waymark outcomes`."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from waymark.progress import views
+
+app_name = "progress"
+urlpatterns = [
+    path("", views.page, name="page"),
+    path("record.csv", views.record_csv, name="record-csv"),
+]
