@@ -85,8 +85,10 @@ def test_the_demo_account_has_two_check_ups_to_compare(client: Client) -> None:
     assert user.checkups.filter(status="complete").count() == 2
     plan = user.checkups.order_by("-completed_at").first().plans.get()  # type: ignore[union-attr]
     assert plan.versions.count() == 2
+    assert user.checkins.count() == 24
     client.force_login(user)
     assert "→" in client.get(reverse("checkup:history")).content.decode()
+    assert "<svg" in client.get(reverse("progress:page")).content.decode()
 
 
 def test_the_demo_refuses_on_a_public_host(settings: Any) -> None:

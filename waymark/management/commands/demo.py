@@ -7,6 +7,7 @@ machine, since the demo password is printed and public.
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -20,12 +21,14 @@ from waymark.checkup.models import Answer, CheckUp
 from waymark.clinical.checkup import answers_from_profile
 from waymark.paths.views import examples
 from waymark.plans.actions import do_create_plan, do_save_version
+from waymark.tracking.actions import CheckInData, do_record_checkin
 
 USERNAME = "demo"
 PASSWORD = "waymark-demo"  # noqa: S105 (a public demo password, refused off this machine)
 LOCAL = {"localhost", "127.0.0.1", "[::1]", "testserver"}  # testserver: Django's tests
 # Sam's first check-up, and another four weeks on.
 DEMO_PEOPLE = ("daily-drinking-morning-shakes", "weekend-drinking")
+DEMO_DRINKS = (0, 3, 0, 0, 5, 2, 0)
 
 
 class Command(BaseCommand):
@@ -62,6 +65,27 @@ class Command(BaseCommand):
             when = now - timedelta(weeks=weeks_ago)
             CheckUp.objects.filter(pk=checkup.pk).update(created_at=when, completed_at=when)
         self._add_plan(user, checkup)
+        self._add_checkins(user)
+
+    def _add_checkins(self, user: User) -> None:
+        """Four weeks of check-ins since the plan, drinking less over time, a slip, and a
+        few days left unrecorded — so the progress page has something honest to show."""
+        today = timezone.localdate()
+        for days_ago in range(27, -1, -1):
+            if days_ago in (20, 13, 12, 5):
+                continue  # missed days stay missing
+            drinks = DEMO_DRINKS[days_ago % len(DEMO_DRINKS)] if days_ago > 9 else 0
+            if days_ago == 3:
+                drinks = 4  # a slip: information, not failure
+            data = CheckInData(
+                used=drinks > 0,
+                amounts={"alcohol": Decimal(drinks)} if drinks else {},
+                cravings=max(0, min(10, days_ago // 3 + (3 if drinks else 0))),
+                mood=3 if drinks else 4,
+                triggers=["stress"] if drinks else [],
+                helped=[] if drinks else ["moving"],
+            )
+            do_record_checkin(user, today - timedelta(days=days_ago), data)
 
     def _add_plan(self, user: User, checkup: CheckUp) -> None:
         """A plan for the latest check-up, with a second version the person edited."""
