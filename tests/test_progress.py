@@ -333,3 +333,24 @@ def test_the_taper_counts_from_when_the_path_was_chosen_not_from_each_save(
     # 7 a day, held for the week of stabilisation, then 0.5 less a day: day 11 is 5.
     assert context["figures"][0].rows[-1][1] == ("5.0", "5.0 (within)")
     assert context["record"].targets.start == today() - timedelta(days=10)
+
+
+def test_the_json_twins_give_the_check_ins_and_the_page_s_numbers(client: Client) -> None:
+    from django.utils import timezone
+
+    from waymark.tracking.actions import CheckInData, do_record_checkin
+
+    user = User.objects.create_user("twin", password="a-long-password-1")
+    today = timezone.localdate()
+    for back, drinks in ((2, 3), (1, 0), (0, 5)):
+        amounts = {"alcohol": Decimal(drinks)} if drinks else {}
+        do_record_checkin(user, today - timedelta(days=back), CheckInData(drinks > 0, amounts))
+    client.force_login(user)
+    checkins = client.get("/api/v1/checkins").json()["items"]
+    assert [c["amounts"].get("alcohol", 0) for c in checkins] == [5.0, 0, 3.0]
+    progress = client.get("/api/v1/progress").json()
+    whole = progress["windows"][-1]
+    assert whole["days"] is None and whole["outcomes"]["days_recorded"] == 3
+    assert whole["outcomes"]["drinks_per_drinking_day"] == 4.0
+    assert progress["milestones"]["days_without_use"] == 1
+    assert Client().get("/api/v1/progress").status_code == 401
