@@ -199,3 +199,10 @@ def test_recommend_refuses_numbers_json_does_not_allow(number: str) -> None:
     )
     status, out, err = waymark("recommend", "--profile", "-", stdin=text)
     assert status == 2 and out == "" and err.count("\n") == 1
+
+
+def test_deeply_nested_or_huge_json_is_one_line_not_a_traceback() -> None:
+    status, out, err = waymark("recommend", "--profile", "-", stdin="[" * 100_000)
+    assert status == 2 and out == "" and err.count("\n") == 1
+    status, out, _ = waymark("score", "--batch", "-", stdin="[" * 100_000 + "\n")
+    assert status == 1 and "not valid JSON" in json.loads(out)["error"]

@@ -21,7 +21,7 @@ from datetime import date
 from typing import Any, NoReturn, TextIO
 
 from waymark import helplines
-from waymark.clinical import drinks, labels, outcomes, pathway, scoring, taper
+from waymark.clinical import drinks, labels, outcomes, pathway, scoring, strict_json, taper
 from waymark.clinical.profile import SUBSTANCES, Profile, ProfileError, parse_profile_json
 from waymark.clinical.safety import SAFETY_TEXT
 
@@ -113,9 +113,9 @@ def _score_one(args: argparse.Namespace, out: TextIO) -> int:
 
 def _batch_line(line: str) -> dict[str, Any]:
     try:
-        request = json.loads(line)
-    except json.JSONDecodeError as error:
-        return {"error": f"not valid JSON: {error.msg} at column {error.colno}"}
+        request = strict_json.loads(line)
+    except strict_json.NotJSONError as error:
+        return {"error": f"not valid JSON: {error}"}
     if not isinstance(request, dict):
         return {"error": "each line must be a JSON object"}
     instrument, answers = request.get("instrument"), request.get("answers")

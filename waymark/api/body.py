@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import math
 from typing import Any
 
 from django.conf import settings
@@ -13,22 +11,7 @@ from ninja.parser import Parser
 from ninja.types import DictStrAny
 
 from waymark.api.errors import EMPTY_BODY, ApiError
-
-
-class _NotJSONError(ValueError):
-    pass
-
-
-def _refuse_constant(name: str) -> Any:
-    raise _NotJSONError(f"{name} is not a JSON number")
-
-
-def _finite(text: str) -> float:
-    # Python reads 1e400 as infinity, which no JSON number is.
-    value = float(text)
-    if math.isinf(value):
-        raise _NotJSONError(f"{text} is too large a number")
-    return value
+from waymark.clinical import strict_json
 
 
 def _invalid(message: str) -> ApiError:
@@ -45,21 +28,11 @@ def read_json(request: HttpRequest) -> Any:
     if not raw.strip():
         raise _invalid(EMPTY_BODY)
     try:
-        return json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant, parse_float=_finite)
+        return strict_json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as error:
         raise _invalid("The request body is not UTF-8 text.") from error
-    except _NotJSONError as error:
+    except strict_json.NotJSONError as error:
         raise _invalid(f"The request body is not valid JSON ({error}).") from error
-    except json.JSONDecodeError as error:
-        raise _invalid(
-            f"The request body is not valid JSON ({error.msg}, line {error.lineno} "
-            f"column {error.colno})."
-        ) from error
-    except (ValueError, RecursionError) as error:
-        # Python refuses integers of thousands of digits, and nesting thousands deep.
-        raise _invalid(
-            "The request body is JSON too large to read (a number or nesting)."
-        ) from error
 
 
 class StrictJSONParser(Parser):

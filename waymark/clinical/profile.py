@@ -8,7 +8,6 @@ with the JSON path at fault (``$.substances[0].substance: ...``).
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -18,7 +17,7 @@ from typing import Any
 import jsonschema
 from jsonschema.exceptions import best_match
 
-from waymark.clinical import scoring
+from waymark.clinical import scoring, strict_json
 
 SUBSTANCES = (
     "alcohol",
@@ -257,23 +256,10 @@ def parse_profile(data: Any) -> Profile:
     )
 
 
-def _not_a_number(constant: str) -> Any:
-    raise ValueError(f"not valid JSON ({constant} is not a number JSON allows)")
-
-
-def _finite(text: str) -> float:
-    value = float(text)
-    if math.isinf(value):
-        raise ValueError(f"not valid JSON ({text[:20]} is too large a number)")
-    return value
-
-
 def parse_profile_json(text: str) -> Profile:
     """Parse profile JSON text; bad JSON is a :class:`ProfileError` at ``$``."""
     try:
-        data = json.loads(text, parse_constant=_not_a_number, parse_float=_finite)
-    except ValueError as error:
-        if not isinstance(error, json.JSONDecodeError):
-            raise ProfileError("$", str(error)) from error
-        raise ProfileError("$", f"not valid JSON ({error.msg}, line {error.lineno})") from error
+        data = strict_json.loads(text)
+    except strict_json.NotJSONError as error:
+        raise ProfileError("$", f"not valid JSON ({error})") from error
     return parse_profile(data)
