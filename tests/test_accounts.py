@@ -97,3 +97,11 @@ def test_the_demo_refuses_on_a_public_host(settings: Any) -> None:
     settings.ALLOWED_HOSTS = ["waymark.example.org"]
     with pytest.raises(CommandError, match="refusing"):
         call_command("demo")
+
+
+def test_settings_page_links_each_area(client: Client) -> None:
+    user = User.objects.create_user("river", password=PASSWORD)
+    assert client.get(reverse("accounts:settings")).status_code == 302
+    client.force_login(user)
+    page = client.get(reverse("accounts:settings")).content.decode()
+    assert reverse("accounts:password_change") in page

@@ -27,5 +27,6 @@ urlpatterns = [
         ),
         name="password_changed",
     ),
+    path("settings/", views.settings_index, name="settings"),
     path("", views.home, name="home"),
 ]

@@ -52,3 +52,9 @@ def claim_checkups_on_login(sender: Any, request: HttpRequest | None, **kwargs: 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     return redirect("checkup:history")
+
+
+@login_required
+def settings_index(request: HttpRequest) -> HttpResponse:
+    """One place for everything about the account: each area has its own page."""
+    return render(request, "waymark/accounts/settings.html")
