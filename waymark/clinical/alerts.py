@@ -1,0 +1,370 @@
+"""Caseload alerts: which people in a program need a clinician's attention, and why.
+
+The rules read one person's recent record — check-in days, completed check-ups, the plan's
+approach and daily targets — and return alerts, each with a rule id, a priority, a sentence for
+the clinician and the date of the evidence. They never diagnose and never decide treatment:
+an alert says "look at this person", nothing more.
+
+Every rule cites the fact it rests on; numbers chosen by us are marked ❓ and listed in
+docs/clinical-rules.md ("Caseload alerts"). An alert's :attr:`Alert.key` names the rule and the
+evidence date, so the same finding is raised once however often the rules run.
+
+Pure: no Django, no I/O.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from enum import IntEnum
+
+from waymark.clinical.progress import Day, Targets, check_days
+from waymark.clinical.reassess import InstrumentResult, worsening
+from waymark.clinical.scoring import get_instrument
+from waymark.clinical.signals import OPIOID_GAP_DAYS
+from waymark.clinical.text import N_, Message, say
+
+OPIOIDS = "opioids"
+
+# Alerts look back this many days, so that opening a chart weeks later does not raise a pile
+# of stale findings; two weeks is ours ❓ (matches the progress page's fortnight of cravings).
+LOOKBACK_DAYS = 14
+# No check-in for this many days (the issue's "3+ days"; ours ❓, no source gives a number).
+NO_CHECKIN_DAYS = 3
+# Craving spike: a rating of at least 8 of 10, or at least 4 above the person's own mean of
+# the previous 14 days (with at least 3 ratings to make a mean). Both ours ❓.
+CRAVING_HIGH = 8
+CRAVING_RISE = 4
+CRAVING_BASELINE_DAYS = 14
+CRAVING_MIN_RATINGS = 3
+
+
+class Priority(IntEnum):
+    """Higher sorts first on the caseload."""
+
+    NORMAL = 1
+    HIGH = 2
+    URGENT = 3
+
+    @property
+    def id(self) -> str:
+        return self.name.lower()
+
+
+PRIORITY_LABEL = {
+    Priority.URGENT: N_("Urgent"),
+    Priority.HIGH: N_("High"),
+    Priority.NORMAL: N_("Normal"),
+}
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    priority: Priority
+    title: str  # a short name for the rule, shown on the caseload
+    source: str  # the fact the rule rests on (for docs and reviewers)
+
+
+SUICIDAL = Rule(
+    "suicidal-thoughts",
+    Priority.URGENT,
+    N_("Suicidal thoughts reported"),
+    "FACTS §11.1, §2.7 (PHQ-9 item 9 ≥ 1, or thoughts said directly)",
+)
+OPIOID_AFTER_GAP = Rule(
+    "opioid-use-after-gap",
+    Priority.URGENT,
+    N_("Opioid use after a break (lower tolerance)"),
+    "FACTS §4.3, §11.3 (loss of tolerance); gap of 7+ days: signals.OPIOID_GAP_DAYS ❓",
+)
+RETURN_TO_USE = Rule(
+    "return-to-use",
+    Priority.HIGH,
+    N_("Use recorded against an abstinence goal"),
+    "ours ❓ (the plan's chosen approach is abstinence; FACTS §8 treats a lapse as expected)",
+)
+TAPER_NOT_FOLLOWED = Rule(
+    "taper-not-followed",
+    Priority.HIGH,
+    N_("More drinks than the taper step"),
+    "CONTRACTS §4 (the taper's daily limits); FACTS §4.1 (a taper needs clinician oversight)",
+)
+WORSENING = Rule(
+    "worsening-screener",
+    Priority.HIGH,
+    N_("Screener score worse"),
+    "reassess.worsening (PHQ-9 rise of 5 or more, or a higher band)",
+)
+CRAVING_SPIKE = Rule(
+    "craving-spike",
+    Priority.NORMAL,
+    N_("Strong cravings"),
+    "ours ❓ (8 or more of 10, or 4 above the person's 14-day mean)",
+)
+NO_CHECKIN = Rule(
+    "no-checkin",
+    Priority.NORMAL,
+    N_("No check-in for 3 or more days"),
+    "ours ❓ (3 days)",
+)
+RULES: tuple[Rule, ...] = (
+    SUICIDAL,
+    OPIOID_AFTER_GAP,
+    RETURN_TO_USE,
+    TAPER_NOT_FOLLOWED,
+    WORSENING,
+    CRAVING_SPIKE,
+    NO_CHECKIN,
+)
+RULES_BY_ID = {rule.id: rule for rule in RULES}
+
+
+@dataclass(frozen=True)
+class Alert:
+    rule: Rule
+    message: Message
+    evidence: date  # the day the finding rests on
+
+    @property
+    def id(self) -> str:
+        return self.rule.id
+
+    @property
+    def priority(self) -> Priority:
+        return self.rule.priority
+
+    @property
+    def key(self) -> str:
+        """The same finding always has the same key, so it is raised once."""
+        return f"{self.rule.id}:{self.evidence.isoformat()}"
+
+
+@dataclass(frozen=True)
+class CheckUp:
+    """A completed check-up, as far as the alerts need it."""
+
+    completed_on: date
+    crisis_reported: bool = False
+    # Screener results by instrument id: a Score (keeps sex-specific bands) or a bare total.
+    results: Mapping[str, InstrumentResult] = field(default_factory=dict, hash=False)
+    # Days since the last opioid use, as the person gave it (None: not asked or no opioids).
+    opioid_last_use_days_ago: int | None = None
+
+
+@dataclass(frozen=True)
+class Record:
+    """One person's recent record. ``checkups`` and ``days`` may come in any order.
+
+    ``watching_since``: when the clinician's view began (the consent's start); a person with no
+    check-in yet counts missing days from then.
+    """
+
+    today: date
+    days: tuple[Day, ...] = ()
+    checkups: tuple[CheckUp, ...] = ()
+    approach: str | None = None  # the plan's chosen approach, if there is a plan
+    plan_start: date | None = None
+    targets: Targets | None = None
+    watching_since: date | None = None
+
+
+def _recent(record: Record, on: date) -> bool:
+    return record.today - timedelta(days=LOOKBACK_DAYS) < on <= record.today
+
+
+def suicidal_thoughts(record: Record) -> list[Alert]:
+    """FACTS §11.1: PHQ-9 item 9 ≥ 1 or suicidal thoughts said directly start the crisis flow
+    whatever the totals; the person saw crisis lines at once, and the clinician is told too."""
+    return [
+        Alert(SUICIDAL, say(N_("Suicidal thoughts were reported in a check-up.")), c.completed_on)
+        for c in record.checkups
+        if c.crisis_reported and _recent(record, c.completed_on)
+    ]
+
+
+def _opioid_days(days: Sequence[Day]) -> list[date]:
+    return [day.date for day in days if OPIOIDS in day.substances]
+
+
+def opioid_use_after_gap(record: Record, days: Sequence[Day]) -> list[Alert]:
+    """FACTS §4.3: the main danger is loss of tolerance after any time without opioids. A
+    recorded day of opioid use whose previous known use (a check-in, or the last use a
+    check-up gave) is at least ``OPIOID_GAP_DAYS`` earlier raises an urgent alert. With no
+    known previous use there is no gap to measure, so nothing is raised."""
+    known: list[date] = _opioid_days(days)
+    for checkup in record.checkups:
+        if checkup.opioid_last_use_days_ago is not None:
+            known.append(checkup.completed_on - timedelta(days=checkup.opioid_last_use_days_ago))
+    known.sort()
+    alerts = []
+    for used_on in _opioid_days(days):
+        before = [d for d in known if d < used_on]
+        if before and (used_on - before[-1]).days >= OPIOID_GAP_DAYS and _recent(record, used_on):
+            alerts.append(
+                Alert(
+                    OPIOID_AFTER_GAP,
+                    say(
+                        N_(
+                            "Opioid use was recorded after %(days)d days without: tolerance "
+                            "may be lower, so the overdose risk is higher."
+                        ),
+                        days=(used_on - before[-1]).days,
+                    ),
+                    used_on,
+                )
+            )
+    return alerts
+
+
+def _run_starts(days: Sequence[Day], hit: Callable[[Day], bool]) -> list[Day]:
+    """The days where ``hit`` holds but did not on the day before (missing counts as not)."""
+    hits = {day.date for day in days if hit(day)}
+    return [day for day in days if day.date in hits and day.date - timedelta(1) not in hits]
+
+
+def return_to_use(record: Record, days: Sequence[Day]) -> list[Alert]:
+    """Ours ❓: with an abstinence plan, the first day of use after the plan began, and the
+    first day of each later run of use, raise one alert (a run of use is one alert)."""
+    if record.approach != "abstinence" or record.plan_start is None:
+        return []
+    start = record.plan_start
+    after = [day for day in days if day.date >= start]
+    return [
+        Alert(RETURN_TO_USE, say(N_("Use was recorded on an abstinence plan.")), day.date)
+        for day in _run_starts(after, lambda d: d.used)
+        if _recent(record, day.date)
+    ]
+
+
+def taper_not_followed(record: Record, days: Sequence[Day]) -> list[Alert]:
+    """CONTRACTS §4: a taper sets a most-drinks-a-day limit for each day. Drinks above the
+    day's step raise one alert per run of such days. Only a taper's own days count; an
+    abstinence target is the return-to-use rule's."""
+    targets = record.targets
+    if targets is None or not targets.steps:
+        return []
+    last_day = targets.start + timedelta(days=max(step.day for step in targets.steps) - 1)
+
+    def over(day: Day) -> bool:
+        limit = targets.on(day.date)
+        drinks = day.drinks
+        in_taper = targets.start <= day.date <= last_day
+        return in_taper and limit is not None and drinks is not None and drinks > limit
+
+    return [
+        Alert(
+            TAPER_NOT_FOLLOWED,
+            say(
+                N_("%(drinks)s drinks were recorded on a day the taper set at most %(limit)s."),
+                drinks=_number(day.drinks or 0),
+                limit=_number(targets.on(day.date) or 0),
+            ),
+            day.date,
+        )
+        for day in _run_starts(days, over)
+        if _recent(record, day.date)
+    ]
+
+
+def _number(value: float) -> str:
+    return f"{value:g}"
+
+
+def craving_spike(record: Record, days: Sequence[Day]) -> list[Alert]:
+    """Ours ❓: cravings of ``CRAVING_HIGH`` or more, or ``CRAVING_RISE`` above the mean of the
+    person's ratings over the ``CRAVING_BASELINE_DAYS`` before; one alert per run."""
+
+    def spike(day: Day) -> bool:
+        if day.cravings is None:
+            return False
+        if day.cravings >= CRAVING_HIGH:
+            return True
+        earlier = [
+            d.cravings
+            for d in days
+            if d.cravings is not None
+            and day.date - timedelta(days=CRAVING_BASELINE_DAYS) <= d.date < day.date
+        ]
+        if len(earlier) < CRAVING_MIN_RATINGS:
+            return False
+        return day.cravings >= statistics.fmean(earlier) + CRAVING_RISE
+
+    return [
+        Alert(
+            CRAVING_SPIKE,
+            say(N_("Cravings were rated %(cravings)d of 10."), cravings=day.cravings or 0),
+            day.date,
+        )
+        for day in _run_starts(days, spike)
+        if _recent(record, day.date)
+    ]
+
+
+def no_checkin(record: Record, days: Sequence[Day]) -> list[Alert]:
+    """Ours ❓: ``NO_CHECKIN_DAYS`` or more days since the last check-in (or since the
+    clinician began to watch, for a person who never checked in). The evidence date is the
+    last check-in (or that start), so one silence raises one alert."""
+    last = days[-1].date if days else record.watching_since
+    if last is None or last > record.today:
+        return []
+    silent = (record.today - last).days
+    if silent < NO_CHECKIN_DAYS:
+        return []
+    return [
+        Alert(
+            NO_CHECKIN,
+            say(N_("No check-in for %(days)d days."), days=silent),
+            last,
+        )
+    ]
+
+
+def worsening_screener(record: Record) -> list[Alert]:
+    """The latest check-up's screeners against each one's previous result, by the
+    re-assessment rule (``reassess.worsening``: a more serious band, or PHQ-9 up by 5 or more);
+    the evidence is the latest check-up."""
+    ordered = sorted(record.checkups, key=lambda c: c.completed_on)
+    if len(ordered) < 2 or not _recent(record, ordered[-1].completed_on):
+        return []
+    latest = ordered[-1]
+    previous: dict[str, InstrumentResult] = {}
+    for checkup in ordered[:-1]:
+        previous.update(checkup.results)
+    return [
+        Alert(
+            WORSENING,
+            say(
+                N_("%(instrument)s went from %(before)d to %(after)d points."),
+                instrument=get_instrument(found.instrument).short_name,
+                before=found.before.total,
+                after=found.after.total,
+            ),
+            latest.completed_on,
+        )
+        for found in worsening(previous, latest.results)
+    ]
+
+
+def evaluate(record: Record) -> list[Alert]:
+    """Every alert the record raises, most urgent first, then the most recent evidence first.
+    A key appears once (two findings of one rule on one day are one alert)."""
+    days = check_days(day for day in record.days if day.date <= record.today)
+    found: Iterable[Alert] = (
+        *suicidal_thoughts(record),
+        *opioid_use_after_gap(record, days),
+        *return_to_use(record, days),
+        *taper_not_followed(record, days),
+        *worsening_screener(record),
+        *craving_spike(record, days),
+        *no_checkin(record, days),
+    )
+    unique: dict[str, Alert] = {}
+    for alert in found:
+        unique.setdefault(alert.key, alert)
+    return sorted(
+        unique.values(),
+        key=lambda a: (-a.priority, -a.evidence.toordinal(), RULES.index(a.rule)),
+    )
