@@ -138,6 +138,7 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
 INSTALLED_APPS = [
+    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -148,12 +149,18 @@ INSTALLED_APPS = [
     "axes",
     "django_htmx",
     "ninja",
+    # Staff two-factor: TOTP apps, and one-time backup codes (docs/programs.md).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "waymark.apps.WaymarkConfig",
     "waymark.accounts.apps.AccountsConfig",
     "waymark.checkup.apps.CheckupConfig",
     "waymark.content.apps.ContentConfig",
     "waymark.plans.apps.PlansConfig",
     "waymark.tracking.apps.TrackingConfig",
+    "waymark.jobs.apps.JobsConfig",
+    "waymark.audit.apps.AuditConfig",
 ]
 
 MIDDLEWARE = [
@@ -164,6 +171,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Marks a session verified by a second factor: waymark.access lets no unverified staff
+    # session see patient data.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -298,6 +308,35 @@ LOGGING = {
 
 # Requests a minute from one address to /api/v1/ (0 turns the limit off).
 WAYMARK_API_RATE_LIMIT = env_int("WAYMARK_API_RATE_LIMIT", 60)
+
+# The screeners are due again this many days after a completed check-up (waymark.E007 checks
+# it is at least 1; docs/clinical-rules.md, "Re-assessment and the next step").
+WAYMARK_REASSESS_DAYS = env_int("WAYMARK_REASSESS_DAYS", 28)
+
+# --- Email and background work ----------------------------------------------------------------
+# Reminders are sent by `waymark worker` (docs/architecture.md). With DEBUG on, email is printed
+# to the worker's console unless EMAIL_BACKEND says otherwise; with DEBUG off it goes to SMTP.
+EMAIL_BACKEND = env_text(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = env_text("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_text("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_text("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+EMAIL_FILE_PATH = env_text("EMAIL_FILE_PATH", str(DATA_DIR / "mail"))
+DEFAULT_FROM_EMAIL = env_text("DEFAULT_FROM_EMAIL", "Waymark <no-reply@localhost>")
+# Where links in emails point: the address people open Waymark at, without a trailing slash.
+WAYMARK_SITE_URL = env_text("WAYMARK_SITE_URL", "http://localhost:8000").rstrip("/")
+# Reminder emails say nothing about what a person tracks, starting with the subject.
+WAYMARK_REMINDER_SUBJECT = env_text("WAYMARK_REMINDER_SUBJECT", "A reminder from Waymark")
+# How long `waymark worker` waits when nothing is due.
+WAYMARK_WORKER_POLL_SECONDS = env_int("WAYMARK_WORKER_POLL_SECONDS", 5)
 
 # --- Help lines ------------------------------------------------------------------------------
 # Shown in the footer of every page and first on every result; see waymark/helplines.py and

@@ -10,6 +10,7 @@ urlpatterns = [
     path("screeners/", include("waymark.screeners.urls")),
     path("paths/", include("waymark.paths.urls")),
     path("checkup/", include("waymark.checkup.urls")),
+    path("account/access/", include("waymark.audit.urls")),
     path("account/", include("waymark.accounts.urls")),
     path("learn/", include("waymark.content.urls")),
     path("plans/", include("waymark.plans.urls")),

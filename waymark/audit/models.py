@@ -1,0 +1,74 @@
+"""The audit trail: append-only and hash-chained, so an edited or deleted row is detected.
+
+Each entry stores the hash of the entry before it and a SHA-256 over its own fields and that
+hash. The single :class:`ChainHead` row holds the newest sequence number and hash: taking it for
+update is what puts concurrent writers (several app servers, the worker) in one order, and it
+lets `waymark audit verify` notice when the newest entries were cut off the end.
+
+People are referred to by their opaque ``public_id`` only, never by a foreign key: entries
+outlive the accounts they mention (a deleted account leaves only that reference behind).
+"""
+
+from __future__ import annotations
+
+from typing import Any, NoReturn
+
+from django.db import models
+
+
+class AppendOnlyError(RuntimeError):
+    """Audit entries are never changed or deleted through the application."""
+
+
+class AppendOnlyQuerySet(models.QuerySet["AuditEntry"]):
+    def update(self, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("audit entries cannot be changed")
+
+    def delete(self) -> NoReturn:
+        raise AppendOnlyError("audit entries cannot be deleted")
+
+
+class AuditEntry(models.Model):
+    seq = models.PositiveBigIntegerField(unique=True)
+    at = models.DateTimeField()
+    # Who: the actor's public_id ("" for the system) and the name they had at the time.
+    actor_ref = models.CharField(max_length=36, blank=True)
+    actor_label = models.CharField(max_length=200, blank=True)
+    # What: a dotted action ("view.chart", "consent.revoke", "export.fhir") and a short detail
+    # that never carries clinical data.
+    action = models.CharField(max_length=64)
+    detail = models.CharField(max_length=300, blank=True)
+    # Whose data: the person's public_id, or "" when no one person's data was touched.
+    subject_ref = models.CharField(max_length=36, blank=True, db_index=True)
+    # From where: the client address as the app server saw it, and the channel.
+    address = models.GenericIPAddressField(null=True, blank=True)
+    via = models.CharField(max_length=16)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("seq",)
+        verbose_name_plural = "audit entries"
+
+    def __str__(self) -> str:
+        return f"audit #{self.seq} {self.action}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError("audit entries cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("audit entries cannot be deleted")
+
+
+class ChainHead(models.Model):
+    """One row: the newest entry's sequence number and hash."""
+
+    seq = models.PositiveBigIntegerField(default=0)
+    hash = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"audit head #{self.seq}"
