@@ -118,6 +118,12 @@ class Instrument:
         return sum(item.max_points for item in self.items)
 
     @property
+    def clinician_only(self) -> bool:
+        """Clinician-rated scales (COWS, CIWA-Ar) are never part of a person's check-up or
+        quick screens, and never decide whether withdrawal at home is safe (FACTS.md §2.16)."""
+        return self.rater == "clinician"
+
+    @property
     def sex_specific(self) -> bool:
         return None not in self.bands
 

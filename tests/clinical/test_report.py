@@ -1,0 +1,95 @@
+"""The program report: outcomes across people, and no cell under 11 people."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from waymark.clinical.progress import Day
+from waymark.clinical.report import MIN_CELL, PersonRecord, program_report
+
+TODAY = date(2026, 6, 30)
+
+
+def ago(days: int) -> date:
+    return TODAY - timedelta(days=days)
+
+
+def improving(sex: str | None = None) -> PersonRecord:
+    """56 days: the first 28 with 6 drinks every day (heavy, WHO 'high' for 84 g), the last
+    28 with 2 drinks on odd days and none on even ones (no heavy days; 14 g a day: 'low')."""
+    days = [Day(ago(d), 6.0, True, substances=frozenset({"alcohol"})) for d in range(55, 27, -1)]
+    days += [
+        Day(ago(d), 2.0, True, substances=frozenset({"alcohol"}))
+        if d % 2
+        else Day(ago(d), 0.0, False)
+        for d in range(27, -1, -1)
+    ]
+    return PersonRecord(ago(56), tuple(days), None, {"phq-9": [(ago(56), 15), (ago(2), 8)]})
+
+
+def gone_quiet() -> PersonRecord:
+    """Checked in for a week two months ago, never since."""
+    days = tuple(Day(ago(d), 0.0, False) for d in range(70, 63, -1))
+    return PersonRecord(ago(70), days)
+
+
+def test_a_program_of_ten_shows_no_number_at_all() -> None:
+    report = program_report([improving() for _ in range(10)], TODAY)
+    assert report.people == 10
+    assert not report.shown
+    for cell in (
+        report.retention,
+        report.percent_days_abstinent,
+        report.heavy_day_reduction,
+        report.who_level_down,
+        report.screeners[0].change,
+    ):
+        assert cell.suppressed
+        assert cell.value is None
+
+
+def test_a_program_of_eleven_shows_its_outcomes() -> None:
+    report = program_report([improving() for _ in range(MIN_CELL)], TODAY)
+    assert report.shown
+    assert report.retention.value == 100.0
+    assert report.percent_days_abstinent.value == 50.0
+    assert report.heavy_days_first.value == 100.0
+    assert report.heavy_days_latest.value == 0.0
+    assert report.heavy_day_reduction.value == 100.0
+    assert report.who_level_down.value == 100.0
+    (phq9,) = report.screeners
+    assert phq9.instrument == "phq-9"
+    assert phq9.change.value == -7.0
+    assert phq9.better.value == 100.0
+
+
+def test_each_cell_is_suppressed_by_its_own_count() -> None:
+    # 11 people in all, so retention shows; only 10 have enough record for change.
+    people = [improving() for _ in range(10)] + [gone_quiet()]
+    report = program_report(people, TODAY)
+    assert report.retention.value == pytest.approx(100 * 10 / 11, abs=0.1)
+    assert report.heavy_day_reduction.people == 10
+    assert report.heavy_day_reduction.value is None
+    assert report.percent_days_abstinent.value is None
+
+
+def test_people_who_stopped_checking_in_lower_retention() -> None:
+    people = [improving() for _ in range(11)] + [gone_quiet() for _ in range(11)]
+    assert program_report(people, TODAY).retention.value == 50.0
+
+
+def test_days_after_the_report_date_do_not_count() -> None:
+    future = Day(TODAY + timedelta(days=1), 9.0, True, substances=frozenset({"alcohol"}))
+    person = improving()
+    with_future = PersonRecord(person.enrolled_on, (*person.days, future), None, person.screeners)
+    report = program_report([with_future] * MIN_CELL, TODAY)
+    assert report.heavy_days_latest.value == 0.0
+
+
+def test_an_empty_program_suppresses_everything() -> None:
+    report = program_report([], TODAY)
+    assert report.people == 0
+    assert report.retention.value is None
+    assert report.screeners == ()
