@@ -1,11 +1,34 @@
-"""People's accounts. A username is all that is needed: an alias is fine, email optional."""
+"""People's accounts, and the programs (organizations) whose staff a person may share with.
+
+A username is all a person needs: an alias is fine, email optional.
+
+Sharing is by consent only, and the rule deciding who may see what lives in one place:
+`waymark.access`. The models here only store the facts that rule reads:
+
+- `Organization` — a treatment program.
+- `Membership` — a staff account's role in one program (clinician, lead, admin); `active`
+  turns access off at once without deleting the history.
+- `Invitation` — a short code a program (or one clinician) hands to a person, who types it in
+  Settings → Sharing to start a consent. Codes carry no access by themselves: they only tell
+  the consent screen which program and which clinicians to offer.
+- `Consent` — what one person shares, with which clinicians of one program, from when until
+  when; revocable at any time, effective at once, and never deleted.
+- `ConsentEvent` — the append-only history of each consent (granted, changed, revoked,
+  expired), kept after revocation (42 CFR Part 2-grade practice, FACTS.md §10).
+"""
 
 from __future__ import annotations
 
+import secrets
 import uuid
+from datetime import timedelta
+from typing import Any, NoReturn
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class User(AbstractUser):
@@ -14,3 +37,263 @@ class User(AbstractUser):
 
     class Meta:
         db_table = "accounts_user"
+
+    @property
+    def display_name(self) -> str:
+        """The name shown to others (staff names on consent screens): full name or username."""
+        return self.get_full_name() or self.username
+
+
+class Organization(models.Model):
+    """A treatment program (an outpatient clinic, a counselling service)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("name",)
+        verbose_name = _("program")
+        verbose_name_plural = _("programs")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    # Clinicians and leads may see a consenting person's data; admins run the program's
+    # accounts (memberships, invitations) and see no patient data at all.
+    CLINICIAN = "clinician", _("Clinician")
+    LEAD = "lead", _("Program lead")
+    ADMIN = "admin", _("Administrator")
+
+
+class Membership(models.Model):
+    """A staff account's role in one program. Deactivate rather than delete: consents name
+    memberships, and their history must still say who was named."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="memberships"
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("organization__name", "user__last_name", "user__username")
+        verbose_name = _("staff membership")
+        verbose_name_plural = _("staff memberships")
+        constraints = (
+            models.UniqueConstraint(fields=("user", "organization"), name="one_role_per_program"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.user.display_name} ({self.get_role_display()}, {self.organization})"
+
+    @property
+    def sees_patients(self) -> bool:
+        return self.active and self.role in (Role.CLINICIAN, Role.LEAD)
+
+
+# Crockford-style alphabet without look-alikes (no 0/O, 1/I/L, U): easy to read aloud and type
+# on a phone. 8 characters from 30 give about 6.6e11 codes; entering codes is rate-limited.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
+CODE_LENGTH = 8
+INVITATION_DAYS = 30
+
+
+def new_invitation_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalize_code(text: str) -> str:
+    """What the person typed, as stored: upper case, with spaces and dashes dropped."""
+    return "".join(ch for ch in text.upper() if ch.isascii() and ch.isalnum())
+
+
+def format_code(code: str) -> str:
+    """ABCD-EFGH: two groups of four are easier to read out and to copy."""
+    return f"{code[:4]}-{code[4:]}" if len(code) == CODE_LENGTH else code
+
+
+def _default_invitation_expiry() -> Any:
+    return timezone.now() + timedelta(days=INVITATION_DAYS)
+
+
+class Invitation(models.Model):
+    """A code a program hands out so that a person can start sharing with it.
+
+    Decisions: a code is multi-use by default (a program prints one code on its intake sheet,
+    or a clinician gives their own code to each new patient) and expires after 30 days;
+    `max_uses` makes it single-use (1) or limited. A code that names clinicians pre-selects
+    them on the consent screen; a program-wide code lets the person pick among the program's
+    clinicians. A code gives nobody any access: the person still chooses what to share.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="invitations"
+    )
+    code = models.CharField(max_length=CODE_LENGTH, unique=True, default=new_invitation_code)
+    clinicians = models.ManyToManyField(
+        Membership,
+        blank=True,
+        related_name="invitations",
+        verbose_name=_("clinicians"),
+        help_text=_("Leave empty for a program-wide code: the person chooses the clinicians."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"), default=_default_invitation_expiry)
+    max_uses = models.PositiveIntegerField(
+        _("maximum uses"),
+        null=True,
+        blank=True,
+        help_text=_("1 for a single-use code; empty for any number of people until it expires."),
+    )
+    uses = models.PositiveIntegerField(default=0, editable=False)
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at",)
+        verbose_name = _("invitation code")
+        verbose_name_plural = _("invitation codes")
+
+    def __str__(self) -> str:
+        return format_code(self.code)
+
+    @property
+    def display_code(self) -> str:
+        return format_code(self.code)
+
+    def usable(self, now: Any = None) -> bool:
+        now = now or timezone.now()
+        return (
+            self.withdrawn_at is None
+            and self.expires_at > now
+            and (self.max_uses is None or self.uses < self.max_uses)
+        )
+
+
+CONSENT_DAYS = 365  # the end date offered by default; the person may choose any other
+
+
+class Consent(models.Model):
+    """What one person shares with named clinicians of one program, from `starts_at` until
+    `ends_at` (required: a person always sees when sharing stops on its own; one year is
+    offered), unless revoked first. Never deleted: revoking sets `revoked_at`."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="consents"
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="consents"
+    )
+    clinicians = models.ManyToManyField(Membership, related_name="consents")
+    # One flag per scope (waymark.access.SCOPES): portable filters on SQLite and PostgreSQL.
+    share_checkups = models.BooleanField(default=False)
+    share_plan = models.BooleanField(default=False)
+    share_checkins = models.BooleanField(default=False)
+    share_notes = models.BooleanField(default=False)
+    invitation = models.ForeignKey(
+        Invitation, on_delete=models.SET_NULL, null=True, blank=True, related_name="consents"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    # Set once the expiry has been written to the history (the access rule reads ends_at).
+    expiry_recorded_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ("-created_at",)
+        indexes = (models.Index(fields=("person", "revoked_at")),)
+
+    def __str__(self) -> str:
+        return f"consent {self.public_id}"
+
+    @property
+    def scopes(self) -> list[str]:
+        from waymark.access import SCOPES
+
+        return [scope for scope in SCOPES if getattr(self, f"share_{scope}")]
+
+    def is_active(self, now: Any = None) -> bool:
+        now = now or timezone.now()
+        return self.revoked_at is None and self.starts_at <= now < self.ends_at
+
+    @property
+    def status(self) -> str:
+        now = timezone.now()
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.ends_at <= now:
+            return "expired"
+        if self.starts_at > now:
+            return "scheduled"
+        return "active"
+
+
+class AppendOnlyError(RuntimeError):
+    """Consent history is never changed or deleted."""
+
+
+class ConsentEventQuerySet(models.QuerySet["ConsentEvent"]):
+    def update(self, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("consent history cannot be changed")
+
+    def delete(self) -> NoReturn:
+        raise AppendOnlyError("consent history cannot be deleted")
+
+
+class ConsentEvent(models.Model):
+    """One change to a consent, with what the consent said after it (a snapshot, so the
+    history stays readable even when memberships change later)."""
+
+    class Kind(models.TextChoices):
+        GRANTED = "granted", _("Granted")
+        CHANGED = "changed", _("Changed")
+        REVOKED = "revoked", _("Revoked")
+        EXPIRED = "expired", _("Ended on its end date")
+
+    consent = models.ForeignKey(Consent, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    scopes: models.JSONField[Any, Any] = models.JSONField(default=list)
+    # [{"public_id": membership id, "name": shown name, "role": role}] at the time.
+    clinicians: models.JSONField[Any, Any] = models.JSONField(default=list)
+    ends_at = models.DateTimeField()
+
+    objects = ConsentEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("at", "pk")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.at:%Y-%m-%d}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise AppendOnlyError("consent history cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("consent history cannot be deleted")

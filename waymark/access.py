@@ -1,0 +1,202 @@
+"""Who may see whose data: the one rule, deny by default.
+
+A person always sees their own data. Anyone else sees a person's data only through a consent
+that is active *right now* — not revoked, started, not yet ended — and only for the scopes it
+includes, and only if they are
+
+- signed in with an active account,
+- verified with their second factor in this session (staff 2FA: an unverified staff session
+  sees nothing, whatever the page or endpoint),
+- named in that consent through a membership that is active, with the role clinician or
+  program lead, in the program the consent was given to.
+
+Program administrators (role admin) run accounts and invitation codes and see no patient data.
+Nothing is cached: each check reads the database, so a revocation takes effect on the next
+request.
+
+Pass `request.user` as the viewer: django-otp's middleware gives it `is_verified()`. A user
+loaded from the database has no verified session, so it can see only its own data.
+
+Scopes (what a consent can share):
+
+- ``checkups`` — completed check-ups: screener answers, scores and the suggested path;
+- ``plan`` — the recovery plan and its versions (without the person's own free-text notes);
+- ``checkins`` — daily check-ins and the progress built from them (without free text);
+- ``notes`` — the person's own free-text notes in check-ins and in the plan, shared only
+  when also chosen on its own (counselling-note-style separation, FACTS.md §10).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+
+from waymark.accounts.models import Consent, Membership, Organization, Role, User
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from waymark.checkup.models import CheckUp
+    from waymark.plans.models import Plan
+    from waymark.tracking.models import CheckIn
+
+    Viewer = User | AnonymousUser
+
+SCOPES: tuple[str, ...] = ("checkups", "plan", "checkins", "notes")
+# The roles that may ever see patient data (with consent). Admins never do.
+PATIENT_ROLES: tuple[str, ...] = (Role.CLINICIAN, Role.LEAD)
+# The roles that manage a program (the admin site): memberships and invitation codes.
+MANAGING_ROLES: tuple[str, ...] = (Role.LEAD, Role.ADMIN)
+
+
+class UnknownScopeError(ValueError):
+    """A scope that is not in SCOPES: a programming error, never silently allowed."""
+
+
+def _check_scope(scope: str | None) -> None:
+    if scope is not None and scope not in SCOPES:
+        raise UnknownScopeError(f"unknown scope {scope!r}; scopes are {', '.join(SCOPES)}")
+
+
+def is_verified(viewer: Any) -> bool:
+    """Signed in, active, and verified with a second factor in this session."""
+    if viewer is None or not getattr(viewer, "is_authenticated", False):
+        return False
+    if not viewer.is_active:
+        return False
+    check = getattr(viewer, "is_verified", None)
+    return bool(callable(check) and check())
+
+
+def _active_now() -> Q:
+    now = timezone.now()
+    return Q(revoked_at__isnull=True, starts_at__lte=now, ends_at__gt=now)
+
+
+def active_consents_for(viewer: Any) -> QuerySet[Consent]:
+    """The consents that let `viewer` (staff) see someone's data right now. Empty for anyone
+    who is not verified staff named in the consent with a patient-facing role."""
+    if not is_verified(viewer):
+        return Consent.objects.none()
+    # One filter() call: every condition applies to the same membership row.
+    return (
+        Consent.objects.filter(
+            _active_now(),
+            clinicians__user=viewer,
+            clinicians__active=True,
+            clinicians__role__in=PATIENT_ROLES,
+            clinicians__organization=F("organization"),
+        )
+        .exclude(person=viewer)
+        .distinct()
+    )
+
+
+def _with_scope(consents: QuerySet[Consent], scope: str | None) -> QuerySet[Consent]:
+    _check_scope(scope)
+    return consents if scope is None else consents.filter(**{f"share_{scope}": True})
+
+
+def can_see(viewer: Any, person: User, scope: str) -> bool:
+    """May `viewer` see `person`'s data of kind `scope` right now?"""
+    _check_scope(scope)
+    if viewer is None or not getattr(viewer, "is_authenticated", False) or not viewer.is_active:
+        return False
+    if viewer.pk == person.pk:
+        return True
+    return _with_scope(active_consents_for(viewer), scope).filter(person=person).exists()
+
+
+def scopes_for(viewer: Any, person: User) -> frozenset[str]:
+    """Every scope `viewer` may see of `person` right now (all of them for oneself), in one
+    query: for a chart that shows each part only when shared."""
+    if viewer is None or not getattr(viewer, "is_authenticated", False) or not viewer.is_active:
+        return frozenset()
+    if viewer.pk == person.pk:
+        return frozenset(SCOPES)
+    rows = active_consents_for(viewer).filter(person=person)
+    flags = rows.values_list(*(f"share_{scope}" for scope in SCOPES))
+    return frozenset(
+        scope for row in flags for scope, shared in zip(SCOPES, row, strict=True) if shared
+    )
+
+
+def people_visible_to(viewer: Any, scope: str | None = None) -> QuerySet[User]:
+    """The people whose data `viewer` may see (with `scope`, or any scope): a caseload, in one
+    query. Never includes the viewer."""
+    consents = _with_scope(active_consents_for(viewer), scope)
+    return User.objects.filter(pk__in=consents.values("person"), is_active=True)
+
+
+def visible_person(viewer: Any, public_id: Any, scope: str | None = None) -> User | None:
+    """The person with this public id if `viewer` may see any (or `scope`) of their data,
+    else None — the same answer for "no such person" and "not yours" (answer 404)."""
+    return people_visible_to(viewer, scope).filter(public_id=public_id).first()
+
+
+# Staff and programs ---------------------------------------------------------------------------
+
+
+def staff_memberships(user: Any) -> QuerySet[Membership]:
+    """The user's active memberships (any role), whether or not the session is verified."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Membership.objects.none()
+    return Membership.objects.filter(user=user, active=True).select_related("organization")
+
+
+def is_staff_member(user: Any) -> bool:
+    return staff_memberships(user).exists()
+
+
+def managed_organizations(viewer: Any) -> QuerySet[Organization]:
+    """Programs `viewer` runs (lead or admin, verified): what the admin site shows them.
+    Superusers see every program. Never patient data."""
+    if not is_verified(viewer):
+        return Organization.objects.none()
+    if viewer.is_superuser:
+        return Organization.objects.all()
+    return Organization.objects.filter(
+        memberships__user=viewer,
+        memberships__active=True,
+        memberships__role__in=MANAGING_ROLES,
+    ).distinct()
+
+
+def led_organizations(viewer: Any) -> QuerySet[Organization]:
+    """Programs where `viewer` is an active, verified program lead (for program reports)."""
+    if not is_verified(viewer):
+        return Organization.objects.none()
+    return Organization.objects.filter(
+        memberships__user=viewer, memberships__active=True, memberships__role=Role.LEAD
+    ).distinct()
+
+
+# A person's records, for someone allowed to see them -----------------------------------------
+
+
+def checkups_of(viewer: Any, person: User) -> QuerySet[CheckUp]:
+    from waymark.checkup.models import CheckUp
+
+    if not can_see(viewer, person, "checkups"):
+        return CheckUp.objects.none()
+    return CheckUp.objects.filter(owner=person)
+
+
+def plans_of(viewer: Any, person: User) -> QuerySet[Plan]:
+    from waymark.plans.models import Plan
+
+    if not can_see(viewer, person, "plan"):
+        return Plan.objects.none()
+    return Plan.objects.filter(checkup__owner=person)
+
+
+def checkins_of(viewer: Any, person: User) -> QuerySet[CheckIn]:
+    """Check-ins; their free-text `note` only belongs on a page when
+    `can_see(viewer, person, "notes")` too."""
+    from waymark.tracking.models import CheckIn
+
+    if not can_see(viewer, person, "checkins"):
+        return CheckIn.objects.none()
+    return CheckIn.objects.filter(owner=person)
