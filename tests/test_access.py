@@ -10,12 +10,14 @@ from django.utils import timezone
 
 from tests.programs import as_verified, make_consent, make_person, make_program, make_staff
 from waymark import access
-from waymark.accounts.models import ConsentEvent, Membership, Role
+from waymark.accounts.models import ConsentEvent, Membership, Organization, Role, User
 
 pytestmark = pytest.mark.django_db
 
 
-def clinician_of(program=None, role=Role.CLINICIAN):
+def clinician_of(
+    program: Organization | None = None, role: str = Role.CLINICIAN
+) -> tuple[User, Membership]:
     staff = make_staff(role, program=program)
     return as_verified(staff.user), staff.membership
 
