@@ -33,6 +33,7 @@ CODES = (
     "forbidden",  # 403: a signed-in request without its CSRF token
     "not-found",  # 404: also whatever is not yours
     "method-not-allowed",  # 405
+    "idempotency-conflict",  # 409: an Idempotency-Key sent again with a different request
     "too-large",  # 413
     "rate-limited",  # 429, with Retry-After
     "server-error",  # 500: logged; never expected

@@ -1,24 +1,35 @@
 """Daily check-ins and progress: the JSON twins of /track/ and /progress/. Signed-in people
-only, and only their own records; the numbers come from the same code as the pages."""
+only, and only their own records; the numbers come from the same code as the pages.
+
+Writing a check-in (POST /checkins, PUT /checkins/{day}) goes through the page's own action,
+`waymark.tracking.actions.do_record_checkin`, with the page's checks. Session cookie and CSRF
+token, as every write. A retried request with the same Idempotency-Key is answered with the
+same check-in and changes nothing; the same key with another day or other answers is a 409."""
 
 from __future__ import annotations
 
 import dataclasses
+import uuid
 from datetime import date
-from typing import Any
+from decimal import Decimal
+from typing import Annotated, Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Field, Router, Schema
+from ninja import Field, Header, Router, Schema, Status
 from ninja.pagination import paginate
 from ninja.security import django_auth
+from pydantic import ConfigDict
 
+from waymark.accounts.models import User
 from waymark.api.checkups import Page
-from waymark.api.errors import errors
+from waymark.api.errors import ApiError, errors
 from waymark.clinical import progress as core
+from waymark.clinical.profile import SUBSTANCES
 from waymark.progress.views import load
-from waymark.tracking.models import CheckIn
+from waymark.tracking import actions
+from waymark.tracking.models import CheckIn, Helper, Trigger
 
 router = Router(tags=["tracking"], auth=django_auth)
 
@@ -85,3 +96,153 @@ def get_progress(request: HttpRequest) -> dict[str, Any]:
             for days, result in core.windows(record.days, today, record.sex)
         ],
     }
+
+
+# --- writing a check-in ----------------------------------------------------------------------
+
+Amount = Annotated[Decimal, Field(ge=0, le=actions.MAX_AMOUNT, max_digits=5, decimal_places=2)]
+IdempotencyKey = Annotated[
+    uuid.UUID,
+    Header(
+        alias="Idempotency-Key",
+        description="a new UUID for each check-in you send; send the same one again on a retry",
+    ),
+]
+OptionalIdempotencyKey = Annotated[
+    uuid.UUID | None,
+    Header(alias="Idempotency-Key", description="optional: a UUID, as for POST /checkins"),
+]
+
+
+class CheckInIn(Schema):
+    """One day's answers; anything left out is not recorded (a blank on the page)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    used: bool = Field(description="any alcohol or other drugs that day")
+    amounts: dict[str, Amount] = Field(
+        default_factory=dict,
+        description="per substance ("
+        + ", ".join(SUBSTANCES)
+        + "): US standard drinks for alcohol, times used otherwise; 0 to "
+        + f"{actions.MAX_AMOUNT}; above 0 only when `used` is true",
+    )
+    cravings: int | None = Field(
+        default=None, ge=0, le=actions.MAX_CRAVINGS, description="0 (none) to 10"
+    )
+    mood: int | None = Field(default=None, ge=1, le=5, description="1 (very low) to 5 (very good)")
+    triggers: list[Trigger] = Field(default_factory=list)
+    helped: list[Helper] = Field(default_factory=list)
+    note: str = Field(
+        default="", max_length=actions.MAX_NOTE, description="a private note (stored encrypted)"
+    )
+
+
+class NewCheckInIn(CheckInIn):
+    day: date = Field(
+        description=f"the day: today or up to {actions.BACKFILL_DAYS} days back, in the site's "
+        "time zone"
+    )
+
+
+def _person(request: HttpRequest) -> User:
+    if not isinstance(request.user, User):  # django_auth lets only signed-in people through
+        raise ApiError(401, "not-signed-in", "Sign in first.")
+    return request.user
+
+
+def _data(payload: CheckInIn) -> actions.CheckInData:
+    fields: dict[str, str] = {}
+    for substance in payload.amounts:
+        if substance not in SUBSTANCES:
+            fields[f"body.amounts.{substance}"] = "not a substance: use one of " + ", ".join(
+                SUBSTANCES
+            )
+    if not payload.used and any(amount > 0 for amount in payload.amounts.values()):
+        fields["body.used"] = "false, but an amount above 0 was sent"
+    if fields:
+        raise ApiError(400, "invalid-request", "The check-in is not valid.", fields)
+    try:
+        return actions.CheckInData(
+            used=payload.used,
+            amounts=dict(payload.amounts),
+            cravings=payload.cravings,
+            mood=payload.mood,
+            triggers=[str(t.value) for t in payload.triggers],
+            helped=[str(h.value) for h in payload.helped],
+            note=payload.note,
+        )
+    except ValueError as error:  # the action's own checks: kept in step with the schema
+        raise ApiError(400, "invalid-request", f"The check-in is not valid ({error}).") from error
+
+
+def _same(check_in: CheckIn, day: date, data: actions.CheckInData) -> bool:
+    """Does the stored check-in hold exactly these answers for this day?"""
+    return (
+        check_in.day == day
+        and check_in.used == data.used
+        and {a.substance: a.amount for a in check_in.amounts.all()} == dict(data.amounts)
+        and check_in.cravings == data.cravings
+        and check_in.mood == data.mood
+        and set(check_in.triggers) == set(data.triggers)
+        and set(check_in.helped) == set(data.helped)
+        and check_in.note == data.note
+    )
+
+
+def _record(
+    person: User, day: date, data: actions.CheckInData, key: uuid.UUID | None, where: str
+) -> Status[CheckIn]:
+    own = CheckIn.objects.filter(owner=person).prefetch_related("amounts")
+    if key is not None:
+        earlier = own.filter(idempotency_key=key).first()
+        if earlier is not None:
+            if not _same(earlier, day, data):
+                raise ApiError(
+                    409,
+                    "idempotency-conflict",
+                    "This Idempotency-Key was already used for a different check-in; "
+                    "use a new key for new answers.",
+                    {"header.Idempotency-Key": "already used with other answers"},
+                )
+            return Status(200, earlier)  # a retry: the same check-in, nothing changed
+    existed = own.filter(day=day).exists()
+    try:
+        check_in = actions.do_record_checkin(person, day, data, key)
+    except actions.DayNotOpenError as error:
+        why = (
+            "has not happened yet"
+            if error.why == "future"
+            else f"is more than {actions.BACKFILL_DAYS} days back"
+        )
+        raise ApiError(
+            400, "invalid-request", f"{day.isoformat()} cannot be recorded: it {why}.", {where: why}
+        ) from error
+    return Status(200 if existed else 201, own.get(pk=check_in.pk))
+
+
+@router.post(
+    "/checkins",
+    response={200: CheckInOut, 201: CheckInOut, **errors(400, 401, 403, 409, 413, 429)},
+    operation_id="record_checkin",
+    summary="Record a day's check-in, or replace it (201 when new, 200 when replaced)",
+)
+def record_checkin(
+    request: HttpRequest, payload: NewCheckInIn, idempotency_key: IdempotencyKey
+) -> Status[CheckIn]:
+    return _record(_person(request), payload.day, _data(payload), idempotency_key, "body.day")
+
+
+@router.put(
+    "/checkins/{day}",
+    response={200: CheckInOut, 201: CheckInOut, **errors(400, 401, 403, 409, 413, 429)},
+    operation_id="put_checkin",
+    summary="Record or replace the check-in of one day (201 when new, 200 when replaced)",
+)
+def put_checkin(
+    request: HttpRequest,
+    day: date,
+    payload: CheckInIn,
+    idempotency_key: OptionalIdempotencyKey = None,
+) -> Status[CheckIn]:
+    return _record(_person(request), day, _data(payload), idempotency_key, "path.day")
