@@ -8,7 +8,7 @@ PORT ?= 8000
 RUN_ENV := DEBUG=False SECRET_KEY_FILE=data/secret-key WAYMARK_FIELD_KEYS_FILE=data/field-keys \
 	ALLOWED_HOSTS=127.0.0.1,localhost
 
-.PHONY: run test lint typecheck migrations-check pytest messages docs clean
+.PHONY: run test lint typecheck migrations-check pytest messages docs bench clean
 
 run: $(VENV)/.installed data/secret-key data/field-keys
 	$(RUN_ENV) $(BIN)/waymark migrate --noinput
@@ -23,13 +23,17 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff format --check .
 
 typecheck: $(VENV)/.installed-dev
-	$(BIN)/mypy waymark tests
+	$(BIN)/mypy waymark tests bench
 
 migrations-check: $(VENV)/.installed-dev
 	DEBUG=True $(BIN)/waymark makemigrations --check --dry-run
 
 pytest: $(VENV)/.installed-dev node_modules/.installed
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Benchmarks: medians against a baseline measured in the same run (docs/performance.md).
+bench: $(VENV)/.installed-dev
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 # Translations: collect the strings (N_ marks those of the clinical core), then compile.
 messages: $(VENV)/.installed-dev

@@ -1,0 +1,44 @@
+"""Medians, never means: a shared, noisy machine makes the odd run slow, not the typical one."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Result:
+    name: str
+    median_ms: float
+    runs: int
+    baseline: str | None = None  # the name of the result this one is compared with
+
+
+def median_ms(work: Callable[[], object], runs: int, warmup: int = 1) -> float:
+    for _ in range(warmup):
+        work()
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        work()
+        samples.append((time.perf_counter() - start) * 1000)
+    return statistics.median(samples)
+
+
+def table(results: list[Result]) -> str:
+    """One line a benchmark: its median, and how many times its baseline's median it took."""
+    by_name = {result.name: result for result in results}
+    width = max(len(result.name) for result in results)
+    lines = [f"{'benchmark':<{width}}  {'median ms':>10}  {'runs':>5}  compared with"]
+    for result in results:
+        against = ""
+        if result.baseline is not None:
+            base = by_name[result.baseline]
+            ratio = result.median_ms / base.median_ms if base.median_ms else float("inf")
+            against = f"{ratio:6.2f}× {result.baseline}"
+        lines.append(
+            f"{result.name:<{width}}  {result.median_ms:10.3f}  {result.runs:5d}  {against}"
+        )
+    return "\n".join(lines)

@@ -1,0 +1,110 @@
+"""Pages through Django's test client against a throwaway database: the home page is the
+baseline (the cost of any request), then the pages whose work grows with a person's record.
+
+It never touches a real database: it uses a fresh SQLite file in a temporary folder, or the
+database named by WAYMARK_BENCH_DATABASE_URL (a scratch PostgreSQL, for example).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tempfile
+from base64 import urlsafe_b64encode
+from decimal import Decimal
+from functools import partial
+from typing import Any
+
+from bench import synthetic
+from bench.timing import Result, median_ms
+
+
+def _configure(folder: str) -> None:
+    os.environ.pop("DATABASE_URL", None)
+    if url := os.environ.get("WAYMARK_BENCH_DATABASE_URL"):
+        os.environ["DATABASE_URL"] = url
+    os.environ.update(
+        DJANGO_SETTINGS_MODULE="waymark.settings",
+        DEBUG="False",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        WAYMARK_FIELD_KEYS=urlsafe_b64encode(secrets.token_bytes(32)).decode(),
+        WAYMARK_DATA_DIR=folder,
+        ALLOWED_HOSTS="testserver",
+        WAYMARK_API_RATE_LIMIT="0",
+    )
+    import django
+    from django.conf import settings
+    from django.core.management import call_command
+
+    django.setup()
+    import logging
+
+    logging.getLogger("axes").setLevel(logging.WARNING)  # one line a sign-in is noise here
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    call_command("migrate", verbosity=0)
+
+
+def _person(name: str, length: int) -> Any:
+    """A person with ``length`` days of check-ins (some missed) ending today."""
+    from waymark.accounts.models import User
+    from waymark.tracking.actions import today
+    from waymark.tracking.models import CheckIn, SubstanceAmount
+
+    person = User.objects.create_user(name, password=secrets.token_urlsafe(16))
+    days = synthetic.days(length, today(), seed=length)
+    check_ins = CheckIn.objects.bulk_create(
+        CheckIn(
+            owner=person,
+            day=day.date,
+            used=day.used,
+            cravings=day.cravings,
+            mood=day.mood,
+            note="synthetic" if day.used else "",
+        )
+        for day in days
+    )
+    SubstanceAmount.objects.bulk_create(
+        SubstanceAmount(check_in=check_in, substance="alcohol", amount=Decimal(str(day.amount)))
+        for check_in, day in zip(check_ins, days, strict=True)
+        if day.used
+    )
+    return person
+
+
+def _queries(client: Any, url: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        client.get(url)
+    return len(captured)
+
+
+def run(quick: bool = False) -> list[Result]:
+    runs = 5 if quick else 20
+    lengths = (30, 365) if quick else (30, 365, 1095)
+    with tempfile.TemporaryDirectory(prefix="waymark-bench-") as folder:
+        _configure(folder)
+        from django.test import Client
+
+        client = Client()
+        results = [Result("web: home page", median_ms(lambda: client.get("/"), runs), runs)]
+        for length in lengths:
+            client.force_login(_person(f"bench-{length}", length))
+            for name, url in (("progress page", "/progress/"), ("check-in page", "/track/")):
+                response = client.get(url)
+                if response.status_code != 200:
+                    raise RuntimeError(f"{url} answered {response.status_code}")
+                count = _queries(client, url)
+                results.append(
+                    Result(
+                        f"web: {name}, {length} days ({count} queries)",
+                        median_ms(partial(client.get, url), runs),
+                        runs,
+                        baseline="web: home page",
+                    )
+                )
+    return results
