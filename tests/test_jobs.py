@@ -1,0 +1,370 @@
+"""Background jobs and `waymark worker`: claimed once across processes, leases that expire
+are claimed again, at-most-once kinds never run twice, ticks run once per turn, and the
+command stops cleanly on SIGTERM.
+
+The process tests run real `waymark worker` processes against a database of their own: a
+SQLite file made for the module, or — when DATABASE_URL points at PostgreSQL — the test
+database itself, so the same tests cover SKIP LOCKED there.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from waymark.jobs import Retry, enqueue, register, register_tick
+from waymark.jobs.models import Job, Tick
+from waymark.jobs.registry import KINDS, TICKS
+from waymark.jobs.worker import Worker, backoff, claim_next, run_due_ticks, try_claim
+
+ROOT = Path(__file__).resolve().parent.parent
+WAYMARK = [sys.executable, "-m", "waymark"]
+
+ran: list[tuple[str, Any]] = []
+
+
+@pytest.fixture(autouse=True)
+def _test_kinds() -> Iterator[None]:
+    """Job kinds and ticks of these tests only; the real ones stay registered."""
+    kinds, ticks = dict(KINDS), dict(TICKS)
+    TICKS.clear()  # the real ticks (reminders) are tested in tests/test_reminders.py
+    ran.clear()
+
+    def remember(job: Job) -> str:
+        ran.append((job.kind, job.payload))
+        return "remembered"
+
+    def fail(job: Job) -> None:
+        ran.append((job.kind, job.payload))
+        raise RuntimeError("it broke")
+
+    def not_yet(job: Job) -> None:
+        ran.append((job.kind, job.payload))
+        raise Retry("the server said: later")
+
+    def seen_done(job: Job) -> str:
+        # At most once: by the time the handler runs, the row already says done.
+        done = Job.objects.get(pk=job.pk).done_at is not None
+        ran.append((job.kind, done))
+        return "ok"
+
+    register("test.once", seen_done, at_most_once=True)
+    register("test.once-fails", fail, at_most_once=True)
+    register("test.once-retry", not_yet, at_most_once=True, max_attempts=2)
+    register("test.least", remember, lease_seconds=60)
+    register("test.least-fails", fail, max_attempts=2)
+    yield
+    KINDS.clear()
+    KINDS.update(kinds)
+    TICKS.clear()
+    TICKS.update(ticks)
+
+
+# --- in one process ----------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_same_dedupe_key_is_queued_once() -> None:
+    assert enqueue("test.least", "k1", payload={"n": 1})
+    assert not enqueue("test.least", "k1", payload={"n": 2})
+    assert Job.objects.get().payload == {"n": 1}
+    with pytest.raises(ValueError, match="unknown job kind"):
+        enqueue("nobody.knows", "k2")
+
+
+@pytest.mark.django_db
+def test_due_jobs_run_and_future_ones_wait() -> None:
+    now = timezone.now()
+    enqueue("test.least", "due", run_at=now - timedelta(seconds=1), payload={"n": "due"})
+    enqueue("test.least", "later", run_at=now + timedelta(hours=1), payload={"n": "later"})
+    assert Worker("w1").run_once(now) == 1
+    assert ran == [("test.least", {"n": "due"})]
+    done = Job.objects.get(dedupe_key="due")
+    assert done.done_at is not None and done.attempts == 1 and done.outcome == "remembered"
+    assert Job.objects.get(dedupe_key="later").done_at is None
+    assert Worker("w1").run_once(now) == 0  # nothing runs twice
+
+
+@pytest.mark.django_db
+def test_a_job_claimed_by_one_worker_cannot_be_claimed_by_another() -> None:
+    now = timezone.now()
+    enqueue("test.least", "one", run_at=now)
+    job = Job.objects.get()
+    kind = KINDS["test.least"]
+    # Both workers saw the row as due; their conditional UPDATEs race, and one wins.
+    assert try_claim(job.pk, kind, "worker-b", now)
+    assert not try_claim(job.pk, kind, "worker-a", now)
+    assert claim_next("worker-a", now) is None
+    assert Job.objects.get().claimed_by == "worker-b"
+
+
+@pytest.mark.django_db
+def test_an_expired_lease_is_claimed_again_after_a_restart() -> None:
+    now = timezone.now()
+    enqueue("test.least", "held", run_at=now - timedelta(minutes=10))
+    # A worker claimed it, then died (or was restarted) before finishing.
+    crashed = claim_next("crashed-worker", now - timedelta(minutes=5))
+    assert crashed is not None and crashed.lease_expires_at is not None
+    assert ran == []
+    # While the lease holds, nobody else takes it ...
+    assert Worker("w2").run_once(crashed.lease_expires_at - timedelta(seconds=1)) == 0
+    # ... and once it has expired, the next worker does.
+    assert Worker("w2").run_once(now) == 1
+    job = Job.objects.get()
+    assert ran == [("test.least", {})]
+    assert job.done_at is not None and job.claimed_by == "w2" and job.attempts == 2
+
+
+@pytest.mark.django_db
+def test_an_at_most_once_job_is_done_before_it_runs_and_never_runs_again() -> None:
+    now = timezone.now()
+    enqueue("test.once", "a", run_at=now)
+    enqueue("test.once-fails", "b", run_at=now)
+    assert Worker("w").run_once(now) == 2
+    assert ran[0] == ("test.once", True)
+    failed = Job.objects.get(dedupe_key="b")
+    assert failed.done_at is not None and "it broke" in failed.last_error and failed.failed
+    # Even once any lease would have expired, neither is claimed again.
+    assert Worker("w").run_once(now + timedelta(days=1)) == 0
+    assert len(ran) == 2
+
+
+@pytest.mark.django_db
+def test_a_crash_during_an_at_most_once_job_means_it_is_missed_not_repeated() -> None:
+    now = timezone.now()
+    enqueue("test.once", "crash", run_at=now)
+    assert claim_next("crashed-worker", now) is not None  # claimed, then the worker died
+    assert Worker("w").run_once(now + timedelta(days=1)) == 0
+    assert ran == []
+
+
+@pytest.mark.django_db
+def test_retry_queues_an_at_most_once_job_again_up_to_its_attempts() -> None:
+    now = timezone.now()
+    enqueue("test.once-retry", "r", run_at=now)
+    Worker("w").run_once(now)
+    job = Job.objects.get()
+    assert job.done_at is None and job.claimed_by is None and job.run_at >= now + backoff(1)
+    assert "later" in job.last_error
+    assert Worker("w").run_once(now) == 0  # not before its new time
+    Worker("w").run_once(job.run_at)
+    job.refresh_from_db()
+    assert job.attempts == 2 and job.done_at is not None  # max_attempts reached: given up
+    assert len(ran) == 2
+
+
+@pytest.mark.django_db
+def test_a_failing_at_least_once_job_is_retried_then_given_up() -> None:
+    now = timezone.now()
+    enqueue("test.least-fails", "f", run_at=now)
+    Worker("w").run_once(now)
+    job = Job.objects.get()
+    assert job.done_at is None and job.attempts == 1 and "RuntimeError" in job.last_error
+    Worker("w").run_once(job.run_at)
+    job.refresh_from_db()
+    assert job.done_at is not None and job.attempts == 2 and job.failed
+    assert backoff(1) == timedelta(minutes=1) and backoff(20) == timedelta(hours=1)
+
+
+@pytest.mark.django_db
+def test_a_job_of_a_kind_this_worker_does_not_know_is_left_for_one_that_does() -> None:
+    now = timezone.now()
+    enqueue("test.least", "x", run_at=now)
+    Job.objects.update(kind="newer.kind")
+    assert Worker("w").run_once(now) == 0
+    assert Job.objects.get().claimed_by is None
+
+
+@pytest.mark.django_db
+def test_a_tick_runs_once_per_turn_whichever_workers_ask() -> None:
+    calls: list[str] = []
+    register_tick("test.tick", 60, lambda: calls.append("tick"))
+    now = timezone.now()
+    assert run_due_ticks(now) == 1
+    assert run_due_ticks(now) == 0  # another worker, the same moment
+    assert run_due_ticks(now + timedelta(seconds=59)) == 0
+    assert run_due_ticks(now + timedelta(seconds=60)) == 1
+    assert calls == ["tick", "tick"]
+
+
+@pytest.mark.django_db
+def test_a_failing_tick_is_recorded_and_runs_again_next_turn() -> None:
+    def broken() -> None:
+        raise RuntimeError("tick broke")
+
+    register_tick("test.broken", 30, broken)
+    now = timezone.now()
+    assert run_due_ticks(now) == 1
+    assert "tick broke" in Tick.objects.get(name="test.broken").last_error
+    assert run_due_ticks(now + timedelta(seconds=30)) == 1
+
+
+def test_registering_checks_its_arguments() -> None:
+    with pytest.raises(ValueError):
+        register_tick("test.never", 0, lambda: None)
+    with pytest.raises(ValueError):
+        register("", lambda job: None)
+
+
+# --- real `waymark worker` processes ---------------------------------------------------------
+
+
+def _on_postgresql() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _postgres_url() -> str:
+    s = connection.settings_dict
+    auth = f"{s['USER']}:{s['PASSWORD']}@" if s.get("PASSWORD") else f"{s['USER']}@"
+    return f"postgres://{auth}{s['HOST'] or 'localhost'}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+@pytest.fixture(scope="module")
+def sqlite_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data folder whose SQLite file has every migration applied (used unless the tests
+    run on PostgreSQL)."""
+    return tmp_path_factory.mktemp("worker-data")
+
+
+def worker_env(data: Path, mail: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SECRET_KEY")}
+    env.update(
+        DEBUG="True",
+        WAYMARK_DATA_DIR=str(data),
+        EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+        EMAIL_FILE_PATH=str(mail),
+        LOG_LEVEL="WARNING",
+        PYTHONUNBUFFERED="1",
+    )
+    if _on_postgresql():
+        env["DATABASE_URL"] = _postgres_url()
+    return env
+
+
+@pytest.fixture
+def env(sqlite_data: Path, tmp_path: Path) -> dict[str, str]:
+    environment = worker_env(sqlite_data, tmp_path / "mail")
+    if not _on_postgresql() and not (sqlite_data / "waymark.sqlite3").exists():
+        waymark(environment, "migrate", "--noinput", "-v", "0")
+    return environment
+
+
+def waymark(env: dict[str, str], *args: str) -> str:
+    done = subprocess.run(
+        [*WAYMARK, *args], env=env, cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+SEED = """
+import json
+from django.utils import timezone
+from waymark.accounts.models import User
+from waymark.jobs import enqueue
+from waymark.jobs.models import Job
+from waymark.tracking import reminders
+from waymark.tracking.models import Reminder
+Job.objects.all().delete()
+now = timezone.now()
+day = now.date()
+for n in range({count}):
+    person = User.objects.create_user(f"person-{{n}}", email=f"person-{{n}}@example.org")
+    Reminder.objects.create(owner=person, time=now.time(), time_zone="UTC", weekdays=list(range(7)))
+    enqueue(reminders.KIND, reminders.dedupe_key(person, day), run_at=now,
+            payload={{"person": str(person.public_id), "day": day.isoformat()}})
+"""
+
+# The seeded jobs (the reminder tick also queues each person's reminder for tomorrow).
+REPORT = """
+import json
+from django.utils import timezone
+from waymark.jobs.models import Job
+due = Job.objects.filter(run_at__lte=timezone.now())
+print(json.dumps([[j.outcome, j.done_at is not None, j.attempts] for j in due]))
+"""
+
+
+def sent_to(mail: Path) -> list[str]:
+    """The recipient of every email the file backend wrote, one entry per email."""
+    recipients = []
+    for file in mail.glob("*.log"):
+        for line in file.read_text(encoding="utf-8").splitlines():
+            if line.startswith("To: "):
+                recipients.append(line.removeprefix("To: "))
+    return recipients
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_worker_processes_send_each_reminder_exactly_once(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    count = 24
+    waymark(env, "shell", "-c", SEED.format(count=count))
+    workers = [
+        subprocess.Popen(
+            [*WAYMARK, "worker", "--once"],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    outputs = [worker.communicate() for worker in workers]
+    assert [worker.returncode for worker in workers] == [0, 0], outputs
+    recipients = sent_to(tmp_path / "mail")
+    assert sorted(recipients) == sorted(f"person-{n}@example.org" for n in range(count))
+    jobs = json.loads(waymark(env, "shell", "-c", REPORT).splitlines()[-1])
+    assert jobs == [["sent", True, 1]] * count
+    ran_jobs = [int(out.split(" ran ")[1].split()[0]) for out, _ in outputs]
+    assert sum(ran_jobs) == count  # between them, each job claimed by one worker only
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sigterm_lets_the_worker_finish_and_exit_0(env: dict[str, str]) -> None:
+    worker = subprocess.Popen(
+        [*WAYMARK, "worker", "--poll", "0.1"],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert worker.stdout is not None
+    started = worker.stdout.readline()  # blocks until the loop is running
+    assert "started" in started, worker.stderr.read() if worker.stderr else ""
+    worker.send_signal(signal.SIGTERM)
+    out, err = worker.communicate()
+    assert worker.returncode == 0, err
+    assert "stopped" in out
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("poll", ["0", "-1", "soon", "nan", "99999"])
+def test_a_bad_poll_interval_exits_2_with_one_line(poll: str, tmp_path: Path) -> None:
+    env = worker_env(tmp_path / "data", tmp_path / "mail")
+    done = subprocess.run(
+        [*WAYMARK, "worker", "--poll", poll],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert "--poll" in done.stderr

@@ -1,0 +1,14 @@
+"""Background work without a broker: jobs and periodic ticks claimed from the database by
+`waymark worker` (see docs/architecture.md, "Background jobs").
+
+Another area adds its own work with one import and one call, usually in its AppConfig.ready():
+
+    from waymark.jobs import register, register_tick
+
+    register("clinic.alert", evaluate_one_alert)             # a job kind, queued with enqueue()
+    register_tick("clinic.alerts", 300, evaluate_alerts)     # runs about every 5 minutes
+"""
+
+from waymark.jobs.registry import Retry, enqueue, register, register_tick
+
+__all__ = ["Retry", "enqueue", "register", "register_tick"]

@@ -1,0 +1,110 @@
+"""What the worker knows how to do: job kinds and periodic ticks, registered by each area.
+
+Delivery is chosen per kind, explicitly:
+
+- **at most once** (``at_most_once=True``, e.g. reminder emails): the job is marked done in the
+  very UPDATE that claims it, before the handler runs. A worker that dies mid-job, or a handler
+  that fails, leaves the job done and unsent: a missed reminder, never a second one. A handler
+  that knows nothing went out yet (the mail server refused the connection) raises ``Retry``,
+  and the job is queued again.
+- **at least once** (the default, for idempotent work such as re-evaluating alerts): the job is
+  marked done after the handler returns. A failure is retried with a growing delay up to
+  ``max_attempts``; a worker that dies leaves a claim whose lease expires, and another worker
+  runs the job again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+if TYPE_CHECKING:
+    from waymark.jobs.models import Job
+
+# A handler gets its claimed job and may return a short outcome to keep on the row ("sent",
+# "skipped: already checked in"): never clinical detail.
+Handler = Callable[["Job"], str | None]
+
+
+class Retry(Exception):  # noqa: N818 (it is an instruction, not an error)
+    """Raised by a handler that knows its work did not happen: run the job again later,
+    even for an at-most-once kind."""
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    handler: Handler
+    at_most_once: bool
+    max_attempts: int
+    lease: timedelta
+
+
+@dataclass(frozen=True)
+class PeriodicTick:
+    name: str
+    every: timedelta
+    run: Callable[[], None]
+
+
+KINDS: dict[str, Kind] = {}
+TICKS: dict[str, PeriodicTick] = {}
+
+
+def register(
+    kind: str,
+    handler: Handler,
+    *,
+    at_most_once: bool = False,
+    max_attempts: int = 5,
+    lease_seconds: int = 300,
+) -> None:
+    """Teach the worker a job kind. ``lease_seconds`` must be longer than the handler takes:
+    after it, another worker may claim the job again."""
+    if not 0 < len(kind) <= 64:
+        raise ValueError("a job kind is 1 to 64 characters")
+    KINDS[kind] = Kind(kind, handler, at_most_once, max_attempts, timedelta(seconds=lease_seconds))
+
+
+def register_tick(name: str, every_seconds: float, run: Callable[[], None]) -> None:
+    """Run ``run()`` about every ``every_seconds``, in one worker at a time across all
+    machines. A tick that fails runs again at its next turn, so it must be safe to repeat
+    (queue jobs with ``enqueue``, whose dedupe key makes repeats harmless)."""
+    if every_seconds <= 0:
+        raise ValueError("every_seconds must be above 0")
+    if not 0 < len(name) <= 64:
+        raise ValueError("a tick name is 1 to 64 characters")
+    TICKS[name] = PeriodicTick(name, timedelta(seconds=every_seconds), run)
+
+
+def enqueue(
+    kind: str,
+    dedupe_key: str,
+    *,
+    run_at: datetime | None = None,
+    payload: Mapping[str, Any] | None = None,
+) -> bool:
+    """Queue one job; False when a job with this dedupe key exists already (done or not).
+    The payload is stored in plain text: ids and dates only, never clinical detail."""
+    from waymark.jobs.models import Job
+
+    if kind not in KINDS:
+        raise ValueError(f"unknown job kind {kind!r}: register() it first")
+    if Job.objects.filter(dedupe_key=dedupe_key).exists():
+        return False
+    try:
+        with transaction.atomic():  # a savepoint: another process may queue it first
+            Job.objects.create(
+                kind=kind,
+                dedupe_key=dedupe_key,
+                run_at=run_at or timezone.now(),
+                payload=dict(payload or {}),
+            )
+    except IntegrityError:
+        return False
+    return True
