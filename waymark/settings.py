@@ -161,6 +161,8 @@ INSTALLED_APPS = [
     "waymark.tracking.apps.TrackingConfig",
     "waymark.jobs.apps.JobsConfig",
     "waymark.audit.apps.AuditConfig",
+    "waymark.interop.apps.InteropConfig",
+    "waymark.clinic.apps.ClinicConfig",
 ]
 
 MIDDLEWARE = [

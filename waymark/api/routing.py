@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllow
 from django.urls import URLPattern, URLResolver, re_path
 from ninja import NinjaAPI
 
+from waymark.api import tokens
 from waymark.api.errors import error_response, on_not_found, on_unexpected
 
 View = Callable[..., HttpResponse]
@@ -18,6 +19,10 @@ View = Callable[..., HttpResponse]
 def guarded(view: View) -> View:
     def view_in_the_error_shape(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
+            # A personal API token signs the request in (waymark/api/tokens.py), or is refused.
+            refused = tokens.authenticate(request)
+            if refused is not None:
+                return refused
             response = view(request, *args, **kwargs)
         except Http404 as error:
             return on_not_found(request, error)
@@ -49,8 +54,27 @@ def _view_for(pattern: URLPattern) -> View:
     return not_in_the_api if pattern.name == "api-root" else guarded(pattern.callback)
 
 
+BEARER = "personalToken"
+
+
 class WaymarkAPI(NinjaAPI):
     """A NinjaAPI whose every answer, errors included, is JSON in the API's shape."""
+
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        """Every operation that takes a signed-in session also takes a personal API token."""
+        schema = super().get_openapi_schema(*args, **kwargs)
+        components = schema.setdefault("components", {})
+        components.setdefault("securitySchemes", {})[BEARER] = {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "A personal API token, `wm_…`, made at /account/tokens/.",
+        }
+        for path in schema.get("paths", {}).values():
+            for operation in path.values():
+                security = operation.get("security")
+                if security and {BEARER: []} not in security:
+                    security.append({BEARER: []})
+        return schema
 
     @property
     def urls(self) -> tuple[list[URLResolver | URLPattern], str, str]:

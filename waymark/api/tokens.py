@@ -1,0 +1,124 @@
+"""Personal API tokens: made, listed and revoked by their owner, and read from an
+``Authorization: Bearer wm_…`` header on every API request (waymark/api/routing.py).
+
+A bearer request needs no CSRF token: no browser sends the header by itself. A read-only token
+may only read (GET, HEAD, OPTIONS): anything else answers 403. An unknown, revoked or expired
+token answers 401. Staff may make tokens only from a session that passed the second factor.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime
+
+from django.contrib.auth.models import AnonymousUser
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+
+from waymark.accounts.models import User
+from waymark.api.errors import error_response
+from waymark.interop.audit import audit
+from waymark.interop.models import ApiToken
+
+PREFIX = "wm_"
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+SHOWN_PREFIX = 10  # "wm_" and 7 characters, kept in clear to tell tokens apart
+
+
+class TokenRefusedError(Exception):
+    """A staff member without a verified second factor may not make a token."""
+
+
+def digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def may_make_tokens(request: HttpRequest) -> bool:
+    user = request.user
+    if not user.is_authenticated:
+        return False
+    if user.is_staff or user.is_superuser:
+        is_verified = getattr(user, "is_verified", None)
+        return bool(is_verified()) if callable(is_verified) else False
+    return True
+
+
+@transaction.atomic
+def do_create_token(
+    request: HttpRequest, name: str, scope: str, expires_at: datetime | None
+) -> tuple[ApiToken, str]:
+    """A new token and its secret, which is never stored and never shown again."""
+    if not may_make_tokens(request):
+        raise TokenRefusedError("Staff need a session verified with the second factor.")
+    assert isinstance(request.user, User)
+    secret = PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        owner=request.user,
+        name=name,
+        prefix=secret[:SHOWN_PREFIX],
+        digest=digest(secret),
+        scope=scope,
+        expires_at=expires_at,
+    )
+    audit(
+        "token.create",
+        actor=request.user,
+        subject=request.user,
+        request=request,
+        detail=f"{token.public_id} {scope}",
+    )
+    return token, secret
+
+
+@transaction.atomic
+def do_revoke_token(request: HttpRequest, token: ApiToken) -> None:
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit(
+            "token.revoke",
+            actor=request.user,
+            subject=token.owner,
+            request=request,
+            detail=str(token.public_id),
+        )
+
+
+def bearer(request: HttpRequest) -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, value = header.partition(" ")
+    return value.strip() if scheme.lower() == "bearer" else None
+
+
+def authenticate(request: HttpRequest) -> HttpResponse | None:
+    """Sign the request in with its bearer token, or answer the error. None: carry on."""
+    secret = bearer(request)
+    if secret is None:
+        return None
+    token = (
+        ApiToken.objects.select_related("owner").filter(digest=digest(secret)).first()
+        if secret.startswith(PREFIX)
+        else None
+    )
+    if token is None or not token.is_active() or not token.owner.is_active:
+        request.user = AnonymousUser()
+        return error_response(
+            401, "not-signed-in", "The API token is not valid: unknown, revoked or expired."
+        )
+    if token.scope == ApiToken.Scope.READ and request.method not in SAFE_METHODS:
+        return error_response(403, "forbidden", "This API token may only read.")
+    user = token.owner
+    # A staff token was made from a session verified with the second factor (may_make_tokens),
+    # so it carries that verification; anyone else's carries none.
+    verified = bool(user.is_staff or user.is_superuser)
+    user.is_verified = lambda: verified  # type: ignore[attr-defined]
+    request.user = user
+    request.api_token = token  # type: ignore[attr-defined]
+    # No browser sends this header by itself, so no CSRF token is needed (ninja checks it).
+    request._ninja_csrf_exempt = True  # type: ignore[attr-defined]
+    now = timezone.now()
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return None
