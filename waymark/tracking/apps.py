@@ -5,3 +5,8 @@ class TrackingConfig(AppConfig):
     name = "waymark.tracking"
     label = "tracking"
     verbose_name = "Daily check-ins"
+
+    def ready(self) -> None:
+        from waymark.tracking import reminders
+
+        reminders.register_jobs()  # the reminder emails and the tick that queues them

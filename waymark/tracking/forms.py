@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django import forms
-from django.utils.formats import date_format
+from django.conf import settings
+from django.utils.formats import date_format, get_format
 from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -341,3 +342,89 @@ class FillDaysForm(forms.Form):
             amounts = {self.substance: amount} if amount is not None else {}
             result[day] = CheckInData(used=used, amounts=amounts)
         return result
+
+
+# Shown first in the time zone list; every other zone follows under "All time zones".
+COMMON_TIME_ZONES = (
+    "America/New_York",
+    "America/Chicago",
+    "America/Denver",
+    "America/Phoenix",
+    "America/Los_Angeles",
+    "America/Anchorage",
+    "Pacific/Honolulu",
+    "America/Puerto_Rico",
+    "America/Mexico_City",
+    "Europe/London",
+    "Europe/Madrid",
+)
+
+
+def time_zone_label(name: str) -> str:
+    """ "America/New_York" → "America / New York"."""
+    return name.replace("_", " ").replace("/", " / ")
+
+
+def time_zone_choices() -> list[tuple[str, Any]]:
+    from waymark.tracking.reminders import time_zones
+
+    every = time_zones()
+    common = [settings.TIME_ZONE, *(z for z in COMMON_TIME_ZONES if z != settings.TIME_ZONE)]
+    return [
+        (gettext("Common time zones"), [(z, time_zone_label(z)) for z in common if z in every]),
+        (gettext("All time zones"), [(z, time_zone_label(z)) for z in every]),
+    ]
+
+
+def weekday_choices() -> list[tuple[int, str]]:
+    monday = date(2024, 1, 1)  # any Monday: the names come from the active language
+    order = [(_first_weekday_python() + n) % 7 for n in range(7)]
+    return [(n, date_format(monday + timedelta(days=n), "l")) for n in order]
+
+
+def _first_weekday_python() -> int:
+    """Django's FIRST_DAY_OF_WEEK counts from Sunday (0); date.weekday() from Monday (0)."""
+    return (int(get_format("FIRST_DAY_OF_WEEK")) - 1) % 7
+
+
+class ReminderForm(forms.Form):
+    time = forms.TimeField(
+        label=_("Time of day"),
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        help_text=_("For example 20:00 for 8 in the evening."),
+        error_messages={
+            "required": _("Please enter a time."),
+            "invalid": _("Please enter a time such as 20:00."),
+        },
+    )
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"), error_messages={"invalid_choice": _("Please choose a time zone.")}
+    )
+    weekdays = forms.TypedMultipleChoiceField(
+        label=_("On these days"),
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Please choose at least one day.")},
+    )
+    email = forms.EmailField(
+        label=_("Email address"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        help_text=_(
+            "Used only for these reminders. Each email says just “A reminder from Waymark” "
+            "and links to your check-in: nothing about what you record."
+        ),
+        error_messages={
+            "required": _("Please enter the email address to send reminders to."),
+            "invalid": _("Please enter an email address such as name@example.com."),
+        },
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        zone_field = self.fields["time_zone"]
+        assert isinstance(zone_field, forms.ChoiceField)
+        zone_field.choices = time_zone_choices()
+        day_field = self.fields["weekdays"]
+        assert isinstance(day_field, forms.ChoiceField)
+        day_field.choices = weekday_choices()

@@ -113,3 +113,20 @@ class SubstanceAmount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.substance}: {self.amount}"
+
+
+class Reminder(models.Model):
+    """A person's daily check-in reminder: the time of day in their own time zone, and the
+    weekdays (0 = Monday … 6 = Sunday). It goes to the account's email address."""
+
+    owner = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminder"
+    )
+    enabled = models.BooleanField(default=True)
+    time = models.TimeField()
+    time_zone = models.CharField(max_length=64)
+    weekdays: models.JSONField[Any, Any] = models.JSONField(default=list)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"reminder of user {self.owner_id}"

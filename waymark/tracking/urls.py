@@ -50,6 +50,7 @@ urlpatterns = [
     path("", views.today, name="today"),
     path("calendar/", views.month, name="calendar"),
     path("calendar/fill/", views.fill, name="fill"),
+    path("reminders/", views.reminder_settings, name="reminders"),
     path("calendar/<tracking_year:year>/<tracking_month:month>/", views.month, name="month"),
     path("<tracking_day:day>/", views.day, name="day"),
     path("<tracking_day:day>/saved/", views.saved, name="saved"),

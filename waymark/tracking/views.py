@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -26,18 +27,21 @@ from django.views.decorators.http import require_http_methods, require_POST
 from waymark.accounts.models import User
 from waymark.checkup.models import Answer, CheckUp
 from waymark.clinical.profile import SUBSTANCES
-from waymark.tracking import actions
+from waymark.tracking import actions, reminders
 from waymark.tracking.forms import (
     ALCOHOL,
     CheckInForm,
     DrinkCalculatorForm,
     FillDaysForm,
+    ReminderForm,
     amount_label,
     closed_message,
     day_words,
     plain_number,
+    time_zone_label,
+    weekday_choices,
 )
-from waymark.tracking.models import CheckIn, Helper, Mood, Trigger
+from waymark.tracking.models import CheckIn, Helper, Mood, Reminder, Trigger
 
 FILL_DAYS = 7  # "fill this week": the seven days before today
 HARD_DAY_CRAVINGS = 8  # cravings this strong, or a very low mood, bring the help lines forward
@@ -363,3 +367,65 @@ def fill(request: HttpRequest) -> HttpResponse:
     else:
         messages.info(request, gettext("Nothing was filled in: days left blank stay not recorded."))
     return redirect("tracking:calendar")
+
+
+# Reminders ------------------------------------------------------------------------------
+
+
+def _reminder_initial(person: User, reminder: Reminder | None) -> dict[str, Any]:
+    if reminder is None:
+        return {
+            "time": "20:00",
+            "time_zone": settings.TIME_ZONE,
+            "weekdays": list(reminders.WEEKDAYS),
+            "email": person.email,
+        }
+    return {
+        "time": reminder.time,
+        "time_zone": reminder.time_zone,
+        "weekdays": reminder.weekdays,
+        "email": person.email,
+    }
+
+
+def _reminder_summary(reminder: Reminder) -> str:
+    days = [name for number, name in weekday_choices() if number in reminder.weekdays]
+    when = gettext("every day") if len(days) == len(reminders.WEEKDAYS) else ", ".join(days)
+    return gettext("At %(time)s (%(zone)s), %(days)s.") % {
+        "time": reminder.time.strftime("%H:%M"),
+        "zone": time_zone_label(reminder.time_zone),
+        "days": when,
+    }
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def reminder_settings(request: HttpRequest) -> HttpResponse:
+    person = _person(request)
+    reminder = Reminder.objects.filter(owner=person).first()
+    if request.method == "POST" and request.POST.get("action") == "off":
+        reminders.do_turn_off_reminders(person)
+        messages.success(request, gettext("Reminders are off. No more reminder emails will come."))
+        return redirect("tracking:reminders")
+    if request.method == "POST":
+        form = ReminderForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            reminders.do_save_reminder(
+                person, data["time"], data["time_zone"], data["weekdays"], data["email"]
+            )
+            messages.success(request, gettext("Saved. Reminders are on."))
+            return redirect("tracking:reminders")
+        status = 400
+    else:
+        form = ReminderForm(initial=_reminder_initial(person, reminder))
+        status = 200
+    context = {
+        "form": form,
+        "reminder": reminder,
+        "on": reminder is not None and reminder.enabled and bool(person.email),
+        "summary": _reminder_summary(reminder) if reminder else "",
+        "had_email": bool(person.email),
+    }
+    return render(request, "waymark/tracking/reminders.html", context, status=status)

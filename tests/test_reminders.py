@@ -1,0 +1,332 @@
+"""Check-in reminders: the page, scheduling in each person's own time zone (DST included), the
+discreet email, and the worker sending each day's reminder once."""
+
+from __future__ import annotations
+
+import re
+import zoneinfo
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.core.mail.backends.locmem import EmailBackend
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from hypothesis import given
+from hypothesis import settings as fuzz_settings
+from hypothesis import strategies as st
+
+from waymark.accounts.models import User
+from waymark.jobs.models import Job
+from waymark.jobs.registry import KINDS, TICKS
+from waymark.jobs.worker import Worker
+from waymark.tracking import actions, reminders
+from waymark.tracking.models import Reminder
+
+_registered_ticks = set(TICKS)  # before any fixture clears them
+CLINICAL_WORDS = re.compile(
+    r"alcohol|drink|drug|recovery|use|craving|sober|relapse|substance|addict", re.IGNORECASE
+)
+ZONES = ["UTC", "America/New_York", "America/Los_Angeles", "Europe/London", "Australia/Sydney",
+         "Asia/Kolkata", "America/St_Johns", "Pacific/Chatham", "Africa/Casablanca"]  # fmt: skip
+
+
+@pytest.fixture(autouse=True)
+def _no_ticks() -> Iterator[None]:
+    """The worker here runs jobs only: the reminder tick is called by the tests themselves."""
+    ticks = dict(TICKS)
+    TICKS.clear()
+    yield
+    TICKS.update(ticks)
+
+
+def test_the_reminder_job_and_tick_are_registered() -> None:
+    assert KINDS[reminders.KIND].at_most_once
+    assert reminders.TICK in _registered_ticks
+
+
+def person(email: str = "sam@example.org", **reminder: Any) -> User:
+    user = User.objects.create_user("sam", email=email, password=None)
+    if reminder:
+        Reminder.objects.create(owner=user, **{"weekdays": list(range(7)), **reminder})
+    return user
+
+
+# --- when a reminder goes out --------------------------------------------------------------------
+
+
+@given(
+    zone=st.sampled_from(ZONES),
+    day=st.dates(min_value=date(2000, 1, 1), max_value=date(2037, 12, 31)),
+    at=st.times(),
+)
+@fuzz_settings(max_examples=300, deadline=None)
+def test_a_reminder_goes_out_at_the_chosen_wall_clock_time(zone: str, day: date, at: time) -> None:
+    at = at.replace(second=0, microsecond=0)
+    sent = reminders.send_time(day, at, zone)
+    assert sent.utcoffset() == timedelta(0)
+    local = sent.astimezone(zoneinfo.ZoneInfo(zone))
+    naive = datetime.combine(day, at)
+    if local.replace(tzinfo=None) != naive:
+        # Only in the hour the clocks skip: sent as many minutes after it as were asked for.
+        gap = local.replace(tzinfo=None) - naive
+        assert timedelta(0) < gap <= timedelta(hours=1), (local, naive)
+    else:
+        # A time that happens twice (clocks going back) is sent the first time.
+        assert sent <= datetime.combine(day, at, zoneinfo.ZoneInfo(zone)).replace(fold=1)
+
+
+def test_dst_days_in_new_york() -> None:
+    # 2026-03-08: 02:00 does not happen; 2026-11-01: 01:00–02:00 happens twice.
+    assert reminders.send_time(date(2026, 3, 8), time(2, 30), "America/New_York") == datetime(
+        2026, 3, 8, 7, 30, tzinfo=UTC
+    )
+    assert reminders.send_time(date(2026, 3, 8), time(20, 0), "America/New_York") == datetime(
+        2026, 3, 9, 0, 0, tzinfo=UTC
+    )
+    assert reminders.send_time(date(2026, 11, 1), time(1, 30), "America/New_York") == datetime(
+        2026, 11, 1, 5, 30, tzinfo=UTC
+    )
+    assert reminders.send_time(date(2026, 11, 1), time(20, 0), "America/New_York") == datetime(
+        2026, 11, 2, 1, 0, tzinfo=UTC
+    )
+
+
+@pytest.mark.django_db
+def test_the_tick_queues_today_and_tomorrow_in_the_persons_own_zone() -> None:
+    sam = person(time=time(20, 0), time_zone="America/Los_Angeles")
+    # 06:00 UTC on 2026-07-10 is still 23:00 on July 9 in Los Angeles.
+    now = datetime(2026, 7, 10, 6, 0, tzinfo=UTC)
+    assert reminders.queue_due_reminders(now) == 1  # July 9 at 20:00 is past: only July 10
+    job = Job.objects.get()
+    assert job.dedupe_key == f"reminder:{sam.public_id}:2026-07-10"
+    assert job.run_at == datetime(2026, 7, 11, 3, 0, tzinfo=UTC)  # 20:00 PDT
+    assert job.payload == {"person": str(sam.public_id), "day": "2026-07-10"}
+    assert reminders.queue_due_reminders(now) == 0  # again: nothing new
+    later = datetime(2026, 7, 10, 20, 0, tzinfo=UTC)  # 13:00 July 10 in Los Angeles
+    assert reminders.queue_due_reminders(later) == 1  # July 11 now
+    assert Job.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_only_the_chosen_weekdays_are_queued() -> None:
+    person(time=time(9, 0), time_zone="UTC", weekdays=[5, 6])  # weekends
+    friday = datetime(2026, 7, 10, 8, 0, tzinfo=UTC)
+    assert reminders.queue_due_reminders(friday) == 1  # Saturday, not Friday
+    assert Job.objects.get().payload["day"] == "2026-07-11"
+
+
+@pytest.mark.django_db
+def test_no_reminder_without_an_email_or_when_off_or_long_past() -> None:
+    person(email="", time=time(9, 0), time_zone="UTC")
+    assert reminders.queue_due_reminders(datetime(2026, 7, 10, 8, 0, tzinfo=UTC)) == 0
+    User.objects.update(email="sam@example.org")
+    Reminder.objects.update(enabled=False)
+    assert reminders.queue_due_reminders(datetime(2026, 7, 10, 8, 0, tzinfo=UTC)) == 0
+    Reminder.objects.update(enabled=True)
+    # A worker that was down all day: today's 09:00 is more than two hours gone.
+    assert reminders.queue_due_reminders(datetime(2026, 7, 10, 11, 30, tzinfo=UTC)) == 1
+    assert Job.objects.get().payload["day"] == "2026-07-11"
+
+
+# --- the email ---------------------------------------------------------------------------------
+
+
+def _due_job(sam: User, day: date, run_at: datetime) -> Job:
+    reminders.enqueue(
+        reminders.KIND,
+        reminders.dedupe_key(sam, day),
+        run_at=run_at,
+        payload={"person": str(sam.public_id), "day": day.isoformat()},
+    )
+    return Job.objects.get(dedupe_key=reminders.dedupe_key(sam, day))
+
+
+@pytest.mark.django_db
+def test_the_email_is_discreet_and_links_to_the_check_in(settings: Any) -> None:
+    settings.WAYMARK_SITE_URL = "https://waymark.example.org"
+    sam = person(time=time(9, 0), time_zone="UTC")
+    _due_job(sam, actions.today(), timezone.now())
+    assert Worker("w").run_once() == 1
+    [message] = mail.outbox
+    assert message.to == ["sam@example.org"]
+    assert message.subject == "A reminder from Waymark"
+    assert "https://waymark.example.org/track/" in message.body
+    assert "https://waymark.example.org/track/reminders/" in message.body
+    assert not CLINICAL_WORDS.search(message.subject), message.subject
+    assert not CLINICAL_WORDS.search(message.body), message.body
+    assert "sam" not in message.body.replace("sam@", "")  # not even the username
+    assert Job.objects.get().outcome == "sent"
+    assert Worker("w").run_once() == 0
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db
+def test_the_subject_can_be_configured(settings: Any) -> None:
+    settings.WAYMARK_REMINDER_SUBJECT = "Your daily note"
+    sam = person(time=time(9, 0), time_zone="UTC")
+    _due_job(sam, actions.today(), timezone.now())
+    Worker("w").run_once()
+    assert mail.outbox[0].subject == "Your daily note"
+
+
+@pytest.mark.django_db
+def test_no_email_once_reminders_are_turned_off() -> None:
+    sam = person(time=time(9, 0), time_zone="UTC")
+    _due_job(sam, actions.today(), timezone.now())
+    Reminder.objects.update(enabled=False)
+    Worker("w").run_once()
+    assert mail.outbox == []
+    assert Job.objects.get().outcome == "skipped: reminders are off"
+
+
+@pytest.mark.django_db
+def test_an_already_recorded_day_is_skipped() -> None:
+    sam = person(time=time(9, 0), time_zone="UTC")
+    today = actions.today()
+    actions.do_record_checkin(sam, today, actions.CheckInData(used=False))
+    _due_job(sam, today, timezone.now())
+    Worker("w").run_once()
+    assert mail.outbox == []
+    assert Job.objects.get().outcome == "skipped: already checked in"
+
+
+@pytest.mark.django_db
+def test_a_reminder_hours_late_is_dropped() -> None:
+    sam = person(time=time(9, 0), time_zone="UTC")
+    _due_job(sam, actions.today(), timezone.now() - timedelta(hours=3))
+    Worker("w").run_once()
+    assert mail.outbox == []
+    assert Job.objects.get().outcome == "skipped: too late"
+
+
+class Unreachable(EmailBackend):
+    def open(self) -> bool:
+        raise ConnectionRefusedError("connection refused")
+
+
+@pytest.mark.django_db
+def test_an_unreachable_mail_server_means_try_again_later(settings: Any) -> None:
+    settings.EMAIL_BACKEND = f"{__name__}.Unreachable"
+    sam = person(time=time(9, 0), time_zone="UTC")
+    now = timezone.now()
+    _due_job(sam, actions.today(), now)
+    Worker("w").run_once()
+    job = Job.objects.get()
+    assert job.done_at is None and "refused" in job.last_error and job.run_at > now
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    Worker("w").run_once(job.run_at)
+    assert len(mail.outbox) == 1
+
+
+# --- the page ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def signed_in(client: Client) -> User:
+    sam = person(email="")
+    client.force_login(sam)
+    return sam
+
+
+URL = "/track/reminders/"
+
+
+def form(**changes: Any) -> dict[str, Any]:
+    return {
+        "time": "20:30",
+        "time_zone": "America/Chicago",
+        "weekdays": ["0", "2", "4"],
+        "email": "sam@example.org",
+        "action": "save",
+        **changes,
+    }
+
+
+@pytest.mark.django_db
+def test_the_page_asks_for_an_email_and_says_why(client: Client, signed_in: User) -> None:
+    page = client.get(URL)
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Reminders are off." in text
+    assert "Your account has no email address yet" in text
+    assert 'type="time"' in text and 'value="20:00"' in text
+    assert '<option value="UTC" selected>' in text  # the site's time zone first
+    assert "Pacific / Chatham" in text  # and every other zone
+    assert "nothing about what you record" in text
+    settings_page = client.get(reverse("accounts:settings")).content.decode()
+    assert f'href="{URL}"' in settings_page
+
+
+@pytest.mark.django_db
+def test_turning_reminders_on_saves_them_and_the_email(client: Client, signed_in: User) -> None:
+    response = client.post(URL, form())
+    assert response.status_code == 302
+    reminder = Reminder.objects.get(owner=signed_in)
+    assert reminder.enabled and reminder.time == time(20, 30)
+    assert reminder.time_zone == "America/Chicago" and reminder.weekdays == [0, 2, 4]
+    signed_in.refresh_from_db()
+    assert signed_in.email == "sam@example.org"
+    page = client.get(URL).content.decode()
+    assert "Reminders are on." in page
+    assert "At 20:30 (America / Chicago), Monday, Wednesday, Friday." in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"email": ""}, "Please enter the email address"),
+        ({"email": "not-an-address"}, "Please enter an email address such as"),
+        ({"time": "25:00"}, "Please enter a time such as 20:00."),
+        ({"time_zone": "Mars/Olympus"}, "Please choose a time zone."),
+        ({"weekdays": []}, "Please choose at least one day."),
+        ({"weekdays": ["9"]}, "Select a valid choice"),
+    ],
+)
+def test_bad_answers_are_shown_again_with_a_message(
+    client: Client, signed_in: User, changes: dict[str, Any], message: str
+) -> None:
+    response = client.post(URL, form(**changes))
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not Reminder.objects.exists()
+
+
+@pytest.mark.django_db
+def test_turning_reminders_off_works_at_once(client: Client, signed_in: User) -> None:
+    client.post(
+        URL, form(time="23:59", time_zone="Pacific/Kiritimati", weekdays=[str(n) for n in range(7)])
+    )
+    assert Job.objects.filter(kind=reminders.KIND, done_at=None).exists()  # queued at once
+    response = client.post(URL, {"action": "off"})
+    assert response.status_code == 302
+    assert not Reminder.objects.get().enabled
+    assert not Job.objects.filter(kind=reminders.KIND, done_at=None).exists()
+    assert "Reminders are off." in client.get(URL).content.decode()
+
+
+@pytest.mark.django_db
+def test_changing_the_time_replaces_the_queued_reminder(client: Client, signed_in: User) -> None:
+    client.post(
+        URL, form(time="23:59", time_zone="Pacific/Kiritimati", weekdays=[str(n) for n in range(7)])
+    )
+    before = set(Job.objects.values_list("run_at", flat=True))
+    client.post(
+        URL, form(time="23:58", time_zone="Pacific/Kiritimati", weekdays=[str(n) for n in range(7)])
+    )
+    after = set(Job.objects.values_list("run_at", flat=True))
+    assert after and before.isdisjoint(after)
+    assert all(
+        run_at.astimezone(zoneinfo.ZoneInfo("Pacific/Kiritimati")).time() == time(23, 58)
+        for run_at in after
+    )
+
+
+@pytest.mark.django_db
+def test_the_page_needs_an_account(client: Client) -> None:
+    response = client.get(URL)
+    assert response.status_code == 302 and "/account/login/" in response["Location"]

@@ -1,0 +1,199 @@
+"""Daily check-in reminders by email, sent by `waymark worker`.
+
+A tick (every few minutes, in one worker at a time) queues each person's reminder for today
+and tomorrow, in their own time zone, as a job whose dedupe key is the person and their local
+date: the same day's reminder can never be queued twice, whatever the number of workers or
+ticks. The job is *at most once*: it is marked done when a worker claims it, before the email
+goes out, so a crash means a missed reminder and never a second one (docs/architecture.md).
+
+Time zones: the reminder is at the chosen wall-clock time on each chosen local day. On the day
+clocks go forward, a time inside the skipped hour is sent that many minutes after midnight as
+if the clocks had not changed (02:30 becomes 03:30); on the day they go back, a time that
+happens twice is sent the first time (PEP 495, fold=0).
+
+Privacy: the email says only that it is a reminder from Waymark, with a link to the check-in
+page. Nothing about alcohol, drugs or what a person records is in the subject or the body.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import zoneinfo
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+
+from waymark.accounts.models import User
+from waymark.jobs import Retry, enqueue, register, register_tick
+from waymark.jobs.models import Job
+from waymark.tracking.models import CheckIn, Reminder
+
+logger = logging.getLogger(__name__)
+
+KIND = "tracking.reminder"
+TICK = "tracking.queue-reminders"
+TICK_SECONDS = 300
+# A reminder that could only go out this late is dropped: an evening reminder arriving at
+# night, after a worker was down, helps nobody.
+LATE_LIMIT = timedelta(hours=2)
+WEEKDAYS = tuple(range(7))  # 0 = Monday … 6 = Sunday, as date.weekday()
+
+
+@cache
+def time_zones() -> tuple[str, ...]:
+    """Every IANA time zone name this system knows, sorted."""
+    return tuple(sorted(zoneinfo.available_timezones()))
+
+
+def is_time_zone(name: str) -> bool:
+    return name in time_zones()
+
+
+def send_time(day: date, at: time, zone_name: str) -> datetime:
+    """When (in UTC) a reminder for the local ``day`` at wall-clock ``at`` goes out."""
+    local = datetime.combine(day, at.replace(tzinfo=None, fold=0), zoneinfo.ZoneInfo(zone_name))
+    return local.astimezone(UTC)
+
+
+def dedupe_key(person: User, day: date) -> str:
+    return f"reminder:{person.public_id}:{day.isoformat()}"
+
+
+def _pending(person: User) -> QuerySet[Job]:
+    return Job.objects.filter(
+        kind=KIND,
+        dedupe_key__startswith=f"reminder:{person.public_id}:",
+        done_at=None,
+        claimed_by=None,
+    )
+
+
+def queue_for(reminder: Reminder, now: datetime | None = None) -> int:
+    """Queue the reminder's jobs for its local today and tomorrow; how many were new."""
+    now = now or timezone.now()
+    if not reminder.enabled or not reminder.owner.email or not reminder.owner.is_active:
+        return 0
+    if not is_time_zone(reminder.time_zone):
+        logger.warning("reminder %s has an unknown time zone; not queued", reminder.pk)
+        return 0
+    local_today = now.astimezone(zoneinfo.ZoneInfo(reminder.time_zone)).date()
+    queued = 0
+    for day in (local_today, local_today + timedelta(days=1)):
+        if day.weekday() not in reminder.weekdays:
+            continue
+        at = send_time(day, reminder.time, reminder.time_zone)
+        if at < now - LATE_LIMIT:
+            continue
+        payload = {"person": str(reminder.owner.public_id), "day": day.isoformat()}
+        queued += enqueue(KIND, dedupe_key(reminder.owner, day), run_at=at, payload=payload)
+    return queued
+
+
+def queue_due_reminders(now: datetime | None = None) -> int:
+    """The tick: queue every enabled reminder's next jobs. Safe to run again and again."""
+    reminders = (
+        Reminder.objects.filter(enabled=True, owner__is_active=True)
+        .exclude(owner__email="")
+        .select_related("owner")
+    )
+    return sum(queue_for(reminder, now) for reminder in reminders.iterator())
+
+
+def reminder_message(person: User) -> EmailMessage:
+    """The email itself: discreet, in the site's language, with a link to today's check-in."""
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = settings.WAYMARK_REMINDER_SUBJECT or gettext("A reminder from Waymark")
+        check_in = settings.WAYMARK_SITE_URL + reverse("tracking:today")
+        change = settings.WAYMARK_SITE_URL + reverse("tracking:reminders")
+        body = gettext(
+            "Hello,\n\n"
+            "This is the daily reminder you asked for. It takes about a minute:\n"
+            "%(check_in)s\n\n"
+            "To change the time or stop these emails:\n"
+            "%(change)s\n\n"
+            "Waymark\n"
+        ) % {"check_in": check_in, "change": change}
+    return EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [person.email])
+
+
+def send_reminder(job: Job) -> str:
+    """The job's handler. Reminders turned off, a day no longer chosen, a day already checked
+    in, or a send time long past: nothing is sent."""
+    day = date.fromisoformat(job.payload["day"])
+    person = (
+        User.objects.filter(public_id=job.payload["person"], is_active=True)
+        .select_related("reminder")
+        .first()
+    )
+    reminder: Reminder | None = getattr(person, "reminder", None) if person else None
+    if person is None or reminder is None or not reminder.enabled or not person.email:
+        return "skipped: reminders are off"
+    if day.weekday() not in reminder.weekdays:
+        return "skipped: day no longer chosen"
+    if timezone.now() > job.run_at + LATE_LIMIT:
+        return "skipped: too late"
+    if CheckIn.objects.filter(owner=person, day=day).exists():
+        return "skipped: already checked in"
+    message = reminder_message(person)
+    connection = get_connection()
+    try:
+        connection.open()
+    except (OSError, smtplib.SMTPException) as error:
+        # Nothing went out: the mail server could not be reached. Safe to try again.
+        raise Retry(f"cannot reach the mail server: {error}") from error
+    try:
+        connection.send_messages([message])
+    finally:
+        connection.close()
+    return "sent"
+
+
+# --- the reminder page's actions ---------------------------------------------------------------
+
+
+@transaction.atomic
+def do_save_reminder(
+    person: User, at: time, time_zone: str, weekdays: Sequence[int], email: str
+) -> Reminder:
+    """Turn reminders on (or change them). Jobs queued under the old settings are dropped and
+    the new ones queued at once."""
+    if not is_time_zone(time_zone):
+        raise ValueError(f"unknown time zone {time_zone!r}")
+    if not weekdays or set(weekdays) - set(WEEKDAYS):
+        raise ValueError("weekdays must be 0 (Monday) to 6 (Sunday), at least one")
+    if email != person.email:
+        person.email = email
+        person.save(update_fields=["email"])
+    reminder, _created = Reminder.objects.update_or_create(
+        owner=person,
+        defaults={
+            "enabled": True,
+            "time": at.replace(second=0, microsecond=0, tzinfo=None),
+            "time_zone": time_zone,
+            "weekdays": sorted(set(weekdays)),
+        },
+    )
+    _pending(person).delete()
+    queue_for(reminder)
+    return reminder
+
+
+@transaction.atomic
+def do_turn_off_reminders(person: User) -> None:
+    """Stop reminders at once: the settings are kept for next time, queued emails dropped."""
+    Reminder.objects.filter(owner=person).update(enabled=False)
+    _pending(person).delete()
+
+
+def register_jobs() -> None:
+    register(KIND, send_reminder, at_most_once=True, max_attempts=3)
+    register_tick(TICK, TICK_SECONDS, queue_due_reminders)
