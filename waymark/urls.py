@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from waymark import views
+from waymark.accounts.admin import site as admin_site
 from waymark.api import api
 
 urlpatterns = [
@@ -12,6 +13,7 @@ urlpatterns = [
     path("checkup/", include("waymark.checkup.urls")),
     path("account/access/", include("waymark.audit.urls")),
     path("account/", include("waymark.accounts.urls")),
+    path("admin/", admin_site.urls),  # program leads and admins, 2FA required
     path("learn/", include("waymark.content.urls")),
     path("plans/", include("waymark.plans.urls")),
     path("track/", include("waymark.tracking.urls")),

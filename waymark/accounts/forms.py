@@ -1,12 +1,15 @@
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django import forms
 from django.contrib.auth.forms import UserCreationForm
+from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from waymark.accounts.models import User
+from waymark.accounts.models import Membership, User
 
 
 class SignupForm(UserCreationForm):  # type: ignore[type-arg]
@@ -27,3 +30,104 @@ class SignupForm(UserCreationForm):  # type: ignore[type-arg]
             "@/./+/-/_ only."
         )
         self.fields["username"].widget.attrs.update({"autocomplete": "username"})
+
+
+# Staff two-factor ------------------------------------------------------------------------------
+
+
+class OneTimeCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=20,
+        help_text=_(
+            "The 6-digit code your authenticator app shows now, or one of your backup codes."
+        ),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["code"].widget.attrs.update(
+            {"autocomplete": "one-time-code", "inputmode": "text", "autocapitalize": "none",
+             "spellcheck": "false"}
+        )  # fmt: skip
+
+
+class EnrolForm(OneTimeCodeForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["code"].help_text = _("The 6-digit code the app shows after adding Waymark.")
+        self.fields["code"].widget.attrs["inputmode"] = "numeric"
+
+
+# Sharing with a program ------------------------------------------------------------------------
+
+SCOPE_CHOICES = [
+    ("checkups", _("Check-ups: your answers, scores and the suggested path")),
+    ("plan", _("Your recovery plan and its versions")),
+    ("checkins", _("Daily check-ins and your progress (use, cravings, mood)")),
+    ("notes", _("Your own written notes in check-ins and in your plan")),
+]
+MAX_CONSENT_YEARS = 5
+
+
+class InvitationCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Invitation code"),
+        max_length=20,
+        help_text=_("8 letters and digits, from your program or clinician, e.g. ABCD-2345."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["code"].widget.attrs.update(
+            {"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
+        )
+
+
+class ClinicianChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.user.display_name} — {obj.get_role_display()}"
+
+
+class ConsentForm(forms.Form):
+    clinicians = ClinicianChoiceField(
+        label=_("Who can see it"),
+        queryset=Membership.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one person.")},
+    )
+    scopes = forms.MultipleChoiceField(
+        label=_("What they can see"),
+        choices=SCOPE_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one thing to share.")},
+        help_text=_("Anything you leave unticked stays private."),
+    )
+    ends_on = forms.DateField(
+        label=_("Share until"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Sharing stops on its own on this day. You can stop it sooner at any time."),
+    )
+
+    def __init__(self, *args: Any, clinicians: QuerySet[Membership], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["clinicians"]
+        assert isinstance(field, ClinicianChoiceField)
+        field.queryset = clinicians.select_related("user")
+
+    def clean_ends_on(self) -> date:
+        ends_on: date = self.cleaned_data["ends_on"]
+        today = timezone.localdate()
+        if ends_on <= today:
+            raise forms.ValidationError(_("Choose a day after today."))
+        if ends_on > today + timedelta(days=365 * MAX_CONSENT_YEARS):
+            raise forms.ValidationError(
+                _("Choose a day within %(years)d years; you can renew it then.")
+                % {"years": MAX_CONSENT_YEARS}
+            )
+        return ends_on
+
+    def ends_at(self) -> datetime:
+        """The end of the chosen day (local time): sharing lasts through that day."""
+        ends_on: date = self.cleaned_data["ends_on"]
+        return timezone.make_aware(datetime.combine(ends_on + timedelta(days=1), time.min))

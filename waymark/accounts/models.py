@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any, NoReturn
 
 from django.conf import settings
@@ -232,6 +232,11 @@ class Consent(models.Model):
     def is_active(self, now: Any = None) -> bool:
         now = now or timezone.now()
         return self.revoked_at is None and self.starts_at <= now < self.ends_at
+
+    @property
+    def last_day(self) -> date:
+        """The last day shared, in local time (ends_at is the start of the day after)."""
+        return timezone.localtime(self.ends_at - timedelta(microseconds=1)).date()
 
     @property
     def status(self) -> str:

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from waymark.accounts import views
+from waymark.accounts import sharing, staff_views, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -28,5 +28,19 @@ urlpatterns = [
         name="password_changed",
     ),
     path("settings/", views.settings_index, name="settings"),
+    path("sharing/", sharing.sharing, name="sharing"),
+    path("sharing/join/", sharing.join, name="sharing_join"),
+    path("sharing/<uuid:public_id>/change/", sharing.change, name="sharing_change"),
+    path("sharing/<uuid:public_id>/stop/", sharing.stop, name="sharing_stop"),
+    path("staff/", staff_views.home, name="staff_home"),
+    path("staff/enrol/", staff_views.enrol, name="staff_enrol"),
+    path("staff/verify/", staff_views.verify, name="staff_verify"),
+    path("staff/codes/", staff_views.new_code, name="staff_new_code"),
+    path(
+        "staff/codes/<uuid:public_id>/withdraw/",
+        staff_views.withdraw_code,
+        name="staff_withdraw_code",
+    ),
+    path("staff/backup-codes/", staff_views.backup_codes, name="staff_backup_codes"),
     path("", views.home, name="home"),
 ]

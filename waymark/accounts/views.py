@@ -15,11 +15,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from waymark.access import is_staff_member
 from waymark.accounts.forms import SignupForm
 from waymark.checkup.actions import do_claim_session_checkups
 
 
-def _next_url(request: HttpRequest, default: str) -> str:
+def next_url(request: HttpRequest, default: str) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     allowed = url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -34,11 +35,11 @@ def signup(request: HttpRequest) -> HttpResponse:
         user = form.save()
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, _("Your account is ready."))
-        return redirect(_next_url(request, "accounts:home"))
+        return redirect(next_url(request, "accounts:home"))
     status = 400 if request.method == "POST" else 200
-    next_url = request.GET.get("next", "")
+    target = request.GET.get("next", "")
     return render(
-        request, "waymark/accounts/signup.html", {"form": form, "next": next_url}, status=status
+        request, "waymark/accounts/signup.html", {"form": form, "next": target}, status=status
     )
 
 
@@ -51,6 +52,10 @@ def claim_checkups_on_login(sender: Any, request: HttpRequest | None, **kwargs: 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    if is_staff_member(request.user):
+        from waymark.accounts.staff import staff_landing
+
+        return redirect(staff_landing())  # staff_required asks for the code on the way
     return redirect("checkup:history")
 
 

@@ -1,0 +1,260 @@
+"""Staff accounts: two-step sign-in (TOTP) before anything, and the admin site limited to the
+lead's own program with no patient data."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from tests.programs import (
+    PASSWORD,
+    make_consent,
+    make_person,
+    make_program,
+    make_staff,
+    totp_token,
+)
+from waymark.accounts.models import Invitation, Membership, Role
+from waymark.audit.models import AuditEntry
+
+pytestmark = pytest.mark.django_db
+STAFF_PAGES = ("accounts:staff_home",)
+
+
+def test_staff_sign_in_asks_for_the_code_before_any_staff_page() -> None:
+    staff = make_staff(Role.CLINICIAN, verified=False, client=Client())
+    client = Client()
+    response = client.post(
+        reverse("accounts:login"), {"username": staff.user.username, "password": PASSWORD}
+    )
+    assert response.status_code == 302
+    landing = client.get(response["Location"], follow=True)
+    assert landing.status_code == 200
+    assert landing.redirect_chain[-1][0].startswith(reverse("accounts:staff_verify"))
+    assert "one-time-code" in landing.content.decode()
+    page = client.get(reverse("accounts:staff_home"))
+    assert page.status_code == 302 and page["Location"].startswith(reverse("accounts:staff_verify"))
+
+
+def test_a_right_code_verifies_the_session_and_a_wrong_one_does_not() -> None:
+    staff = make_staff(Role.CLINICIAN, verified=False)
+    assert staff.device is not None
+    wrong = staff.client.post(reverse("accounts:staff_verify"), {"code": "000000"})
+    assert wrong.status_code == 400 and 'role="alert"' in wrong.content.decode()
+    assert staff.client.get(reverse("accounts:staff_home")).status_code == 302
+    staff.device.refresh_from_db()
+    staff.device.throttle_reset()  # a wrong code makes the next try wait a moment
+    right = staff.client.post(
+        reverse("accounts:staff_verify"),
+        {"code": totp_token(staff.device), "next": reverse("accounts:staff_home")},
+    )
+    assert right.status_code == 302 and right["Location"] == reverse("accounts:staff_home")
+    assert staff.client.get(reverse("accounts:staff_home")).status_code == 200
+
+
+def test_repeated_wrong_codes_are_throttled_even_before_a_right_one() -> None:
+    staff = make_staff(Role.CLINICIAN, verified=False)
+    assert staff.device is not None
+    for _ in range(3):
+        staff.client.post(reverse("accounts:staff_verify"), {"code": "000000"})
+    right = staff.client.post(reverse("accounts:staff_verify"), {"code": totp_token(staff.device)})
+    assert right.status_code == 400
+    assert staff.client.get(reverse("accounts:staff_home")).status_code == 302
+
+
+def test_staff_without_an_authenticator_are_sent_to_set_one_up() -> None:
+    staff = make_staff(Role.CLINICIAN, verified=False, enrolled=False)
+    response = staff.client.get(reverse("accounts:staff_home"))
+    assert response["Location"].startswith(reverse("accounts:staff_enrol"))
+    response = staff.client.get(reverse("accounts:staff_verify"))
+    assert response["Location"].startswith(reverse("accounts:staff_enrol"))
+
+
+def test_enrolment_shows_a_local_qr_code_and_the_secret_then_backup_codes() -> None:
+    staff = make_staff(Role.CLINICIAN, verified=False, enrolled=False)
+    page = staff.client.get(reverse("accounts:staff_enrol"))
+    html = page.content.decode()
+    assert page.status_code == 200
+    svg = html.split("<svg", 1)[1].split("</svg>", 1)[0]
+    assert "<path" in svg and "href" not in svg and "style" not in svg  # drawn here, CSP-clean
+    device = TOTPDevice.objects.get(user=staff.user, confirmed=False)
+    again = staff.client.get(reverse("accounts:staff_enrol")).content.decode()
+    assert TOTPDevice.objects.filter(user=staff.user).count() == 1, "reload keeps the secret"
+    assert html.count("<code") == again.count("<code") == 1
+    wrong = staff.client.post(reverse("accounts:staff_enrol"), {"code": "123"})
+    assert wrong.status_code == 400
+    device.refresh_from_db()
+    device.throttle_reset()  # a wrong code makes the next try wait a moment
+    done = staff.client.post(reverse("accounts:staff_enrol"), {"code": totp_token(device)})
+    assert done.status_code == 200
+    codes = StaticToken.objects.filter(device__user=staff.user)
+    assert codes.count() == 10
+    assert all(code.token in done.content.decode() for code in codes)
+    device.refresh_from_db()
+    assert device.confirmed
+    assert staff.client.get(reverse("accounts:staff_home")).status_code == 200
+    assert AuditEntry.objects.filter(action="staff.enrol-2fa").count() == 1
+    # Once set up, the secret is never shown again.
+    assert staff.client.get(reverse("accounts:staff_enrol")).status_code == 302
+
+
+def test_a_backup_code_works_once() -> None:
+    staff = make_staff(Role.CLINICIAN, verified=False)
+    from waymark.accounts.staff import new_backup_codes
+
+    code = new_backup_codes(staff.user)[0]
+    first = staff.client.post(reverse("accounts:staff_verify"), {"code": code.upper()})
+    assert first.status_code == 302
+    other = Client()
+    other.force_login(staff.user)
+    second = other.post(reverse("accounts:staff_verify"), {"code": code})
+    assert second.status_code == 400
+
+
+def test_a_person_without_a_membership_gets_403_on_staff_pages() -> None:
+    person = make_person()
+    client = Client()
+    client.force_login(person)
+    for name in (*STAFF_PAGES, "accounts:staff_verify", "accounts:staff_enrol"):
+        assert client.get(reverse(name)).status_code == 403
+
+
+def test_anonymous_visitors_are_sent_to_sign_in() -> None:
+    response = Client().get(reverse("accounts:staff_home"))
+    assert response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_a_clinician_makes_and_withdraws_their_own_invitation_code() -> None:
+    staff = make_staff(Role.CLINICIAN)
+    response = staff.client.post(
+        reverse("accounts:staff_new_code"), {"membership": str(staff.membership.public_id)}
+    )
+    assert response.status_code == 302
+    invitation = Invitation.objects.get(created_by=staff.user)
+    assert list(invitation.clinicians.all()) == [staff.membership]
+    assert (
+        invitation.display_code in staff.client.get(reverse("accounts:staff_home")).content.decode()
+    )
+    staff.client.post(reverse("accounts:staff_withdraw_code", args=[invitation.public_id]))
+    invitation.refresh_from_db()
+    assert invitation.withdrawn_at is not None and not invitation.usable()
+
+
+def test_a_clinician_cannot_make_a_code_for_another_program() -> None:
+    staff = make_staff(Role.CLINICIAN)
+    stranger = make_staff(Role.CLINICIAN)
+    staff.client.post(
+        reverse("accounts:staff_new_code"), {"membership": str(stranger.membership.public_id)}
+    )
+    assert not Invitation.objects.exists()
+
+
+# The admin site ------------------------------------------------------------------------------
+
+
+def admin_url(name: str, *args: object) -> str:
+    return reverse(f"admin:{name}", args=args)
+
+
+def test_the_admin_needs_a_verified_lead_or_admin() -> None:
+    clinician = make_staff(Role.CLINICIAN)
+    assert clinician.client.get(admin_url("index")).status_code in (302, 403)
+    unverified = make_staff(Role.LEAD, verified=False)
+    response = unverified.client.get(admin_url("index"), follow=True)
+    assert response.redirect_chain[-1][0].startswith(reverse("accounts:staff_verify"))
+    assert (
+        Client()
+        .get(admin_url("index"), follow=True)
+        .redirect_chain[-1][0]
+        .startswith(reverse("accounts:login"))
+    )
+    lead = make_staff(Role.LEAD)
+    assert lead.client.get(admin_url("index")).status_code == 200
+
+
+def test_a_lead_sees_and_manages_only_their_own_program() -> None:
+    program, other = make_program("Riverside"), make_program("Hillside")
+    lead = make_staff(Role.LEAD, program=program)
+    mine = make_staff(Role.CLINICIAN, program=program).membership
+    theirs = make_staff(Role.CLINICIAN, program=other).membership
+    foreign_code = Invitation.objects.create(organization=other)
+    listing = lead.client.get(admin_url("accounts_membership_changelist")).content.decode()
+    assert mine.user.username in listing and theirs.user.username not in listing
+    assert lead.client.get(admin_url("accounts_membership_change", theirs.pk)).status_code in (
+        302,
+        403,
+        404,
+    )
+    assert lead.client.get(
+        admin_url("accounts_invitation_change", foreign_code.pk)
+    ).status_code in (
+        302,
+        403,
+        404,
+    )
+    orgs = lead.client.get(admin_url("accounts_organization_changelist")).content.decode()
+    assert "Riverside" in orgs and "Hillside" not in orgs
+    # Deactivating a clinician works, and is audited.
+    response = lead.client.post(
+        admin_url("accounts_membership_change", mine.pk), {"role": "clinician", "active": ""}
+    )
+    assert response.status_code == 302
+    mine.refresh_from_db()
+    assert not mine.active
+    assert AuditEntry.objects.filter(action="staff.membership-change").exists()
+
+
+def test_a_lead_makes_a_code_for_their_program_only() -> None:
+    program, other = make_program(), make_program()
+    lead = make_staff(Role.LEAD, program=program)
+    foreign = make_staff(Role.CLINICIAN, program=other).membership
+    expires = (timezone.now() + timedelta(days=10)).strftime("%Y-%m-%d")
+    response = lead.client.post(
+        admin_url("accounts_invitation_add"),
+        {
+            "organization": other.pk,
+            "clinicians": [foreign.pk],
+            "expires_at_0": expires,
+            "expires_at_1": "12:00:00",
+        },
+    )
+    assert response.status_code == 200 and not Invitation.objects.exists()
+    response = lead.client.post(
+        admin_url("accounts_invitation_add"),
+        {"organization": program.pk, "expires_at_0": expires, "expires_at_1": "12:00:00"},
+    )
+    assert response.status_code == 302
+    invitation = Invitation.objects.get()
+    assert invitation.organization == program and invitation.created_by == lead.user
+
+
+def test_the_admin_shows_no_patients_or_consents() -> None:
+    program = make_program()
+    lead = make_staff(Role.LEAD, program=program)
+    clinician = make_staff(Role.CLINICIAN, program=program)
+    person = make_person("hidden-person-name")
+    make_consent(person, clinician.membership)
+    index = lead.client.get(admin_url("index")).content.decode()
+    assert "onsent" not in index and "hidden-person-name" not in index
+    for name in ("accounts_membership_changelist", "accounts_invitation_changelist"):
+        assert "hidden-person-name" not in lead.client.get(admin_url(name)).content.decode()
+
+
+def test_a_lead_resets_a_clinicians_lost_authenticator() -> None:
+    program = make_program()
+    lead = make_staff(Role.LEAD, program=program)
+    clinician = make_staff(Role.CLINICIAN, program=program)
+    response = lead.client.post(
+        admin_url("accounts_membership_changelist"),
+        {"action": "reset_two_step", "_selected_action": [clinician.membership.pk]},
+    )
+    assert response.status_code == 302
+    assert not TOTPDevice.objects.filter(user=clinician.user).exists()
+    assert TOTPDevice.objects.filter(user=lead.user).exists()
+    assert Membership.objects.get(pk=clinician.membership.pk).active
