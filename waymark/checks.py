@@ -105,3 +105,18 @@ def check_help_lines(app_configs: Any = None, **kwargs: Any) -> list[CheckMessag
                     )
                 )
     return errors
+
+
+@register(Tags.compatibility)
+def check_reassess_days(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    days = getattr(settings, "WAYMARK_REASSESS_DAYS", 28)
+    if isinstance(days, int) and not isinstance(days, bool) and days >= 1:
+        return []
+    return [
+        Error(
+            f"WAYMARK_REASSESS_DAYS is {days!r}: the screeners could never be due again.",
+            hint="Set WAYMARK_REASSESS_DAYS to a whole number of days of at least 1, for "
+            "example 28 (every four weeks), or leave it unset.",
+            id="waymark.E007",
+        )
+    ]

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from waymark.checkup import actions
-from waymark.checkup.history import history_rows
+from waymark.checkup.history import change_words, history_rows, reassessment
 from waymark.checkup.models import CheckUp
 from waymark.checkup.steps import Step, step_for
 from waymark.clinical.checkup import applicable_steps, crisis_reported
@@ -133,10 +133,17 @@ def result(request: HttpRequest, public_id: Any) -> HttpResponse:
 
 
 def history(request: HttpRequest) -> HttpResponse:
-    completed = (
+    completed = list(
         visible_checkups(request)
         .filter(status=CheckUp.Status.COMPLETE)
-        .order_by("-completed_at")
+        .order_by("-completed_at", "-pk")
         .prefetch_related("answers")
     )
-    return render(request, "waymark/checkup/history.html", {"rows": history_rows(list(completed))})
+    again = reassessment(completed[::-1])
+    context = {
+        "rows": history_rows(completed),
+        "due": again.due,
+        "worsening": again.worsening,
+        "change_rows": [change_words(row) for row in again.changes],
+    }
+    return render(request, "waymark/checkup/history.html", context)

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from waymark.checkup.models import CheckUp
@@ -16,6 +19,7 @@ from waymark.clinical.plan import APPROACHES
 from waymark.plans import actions, document, pdf
 from waymark.plans.forms import PlanForm
 from waymark.plans.models import Plan, PlanVersion
+from waymark.progress.views import load, next_step_for
 
 
 def visible_plans(request: HttpRequest) -> QuerySet[Plan]:
@@ -63,16 +67,59 @@ def _version(plan: Plan, number: int | None) -> PlanVersion:
     return version
 
 
-def detail(request: HttpRequest, public_id: Any, number: int | None = None) -> HttpResponse:
-    plan = _plan(request, public_id)
+def _detail(
+    request: HttpRequest,
+    plan: Plan,
+    number: int | None = None,
+    status: int = 200,
+    switch_error: str = "",
+) -> HttpResponse:
     version = _version(plan, number)
+    current = str(version.content.get("approach", ""))
     context = {
         "plan": plan,
         "version": version,
         "doc": plan_document(plan, version),
         "is_latest": number is None or number == plan.latest().number,
+        "other_paths": [approach for approach in APPROACHES if approach != current],
+        "switched_from": version.content.get("switched_from") or "",
+        "switch_error": switch_error,
     }
-    return render(request, "waymark/plans/detail.html", context)
+    return render(request, "waymark/plans/detail.html", context, status=status)
+
+
+def detail(request: HttpRequest, public_id: Any, number: int | None = None) -> HttpResponse:
+    return _detail(request, _plan(request, public_id), number)
+
+
+@require_POST
+def switch(request: HttpRequest, public_id: Any) -> HttpResponse:
+    """Change path at any time: a new version, the person's own lists kept."""
+    plan = _plan(request, public_id)
+    approach = request.POST.get("approach", "")
+    current = plan.latest().content.get("approach")
+    if approach not in APPROACHES or approach == current:
+        message = gettext("Please choose one of the other paths.")
+        return _detail(request, plan, status=400, switch_error=message)
+    actions.do_switch_path(plan, approach, _user(request))
+    return redirect(reverse("plans:detail", args=[plan.public_id]) + "#switch-path")
+
+
+@login_required
+@require_POST
+def take_next_step(request: HttpRequest, public_id: Any) -> HttpResponse:
+    """Take the next step the progress page offers. The offer is worked out again here from
+    the person's own record, so only a step that is on offer now can be taken."""
+    plan = _plan(request, public_id)
+    record = load(request.user.pk)
+    step = next_step_for(record, timezone.localdate())
+    kind = request.POST.get("kind", "")
+    offer = next((o for o in step.offers if o.kind == kind), None) if step else None
+    if record.plan is None or record.plan.pk != plan.pk or offer is None:
+        context = {"plan": plan, "on_offer": step is not None and record.plan == plan}
+        return render(request, "waymark/plans/next_step.html", context, status=400)
+    actions.do_take_next_step(plan, offer, _user(request))
+    return redirect("plans:detail", plan.public_id)
 
 
 @require_http_methods(["GET", "POST"])
@@ -81,7 +128,10 @@ def edit(request: HttpRequest, public_id: Any) -> HttpResponse:
     latest = plan.latest()
     form = PlanForm(request.POST or None, initial=PlanForm.initial_from(latest.content))
     if request.method == "POST" and form.is_valid():
-        actions.do_save_version(plan, form.content(latest.content["approach"]), _user(request))
+        # A limit chosen as a next step belongs to the path, not to the form: it stays.
+        kept = {k: latest.content[k] for k in actions.PATH_KEYS if k in latest.content}
+        content = kept | form.content(latest.content["approach"])
+        actions.do_save_version(plan, content, _user(request))
         return redirect("plans:detail", plan.public_id)
     status = 400 if request.method == "POST" else 200
     context = {"plan": plan, "form": form, "doc": plan_document(plan, latest)}

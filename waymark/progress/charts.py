@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from html import escape
 
 from django.utils.safestring import SafeString, mark_safe
@@ -39,6 +39,7 @@ GRID = "#d5dde3"
 BAR = "#1f5f8b"
 LINE = "#7a4b00"
 HATCH = "#8a96a0"
+MARK = "#5b2a86"  # a change of path: purple, apart from the bars, the target and the gaps
 
 _ID = re.compile(r"[a-z][a-z0-9-]*")
 
@@ -48,6 +49,18 @@ class Legend:
     values: str  # what the bars or points are
     missing: str  # what a hatched column means
     line: str | None = None  # what the dashed line is (bar charts with a target)
+    marker: str | None = None  # what a vertical marker is (shown only when there are markers)
+
+
+@dataclass(frozen=True)
+class Marker:
+    """A vertical line across the plot with a label: a day the plan's path changed.
+    ``position`` counts slots from the left: 2.0 is the left edge of the third bar, and
+    2.5 halfway across it (a day within a week)."""
+
+    position: float
+    label: str
+    description: str = ""  # a sentence added to the chart's description, for screen readers
 
 
 def _n(value: float) -> str:
@@ -117,7 +130,10 @@ class _Frame:
         return self.bottom - (clamped - self.y_min) / span * PLOT_HEIGHT
 
 
-def _open(chart_id: str, title: str, desc: str, frame: _Frame) -> list[str]:
+def _open(
+    chart_id: str, title: str, desc: str, frame: _Frame, markers: Sequence[Marker] = ()
+) -> list[str]:
+    desc = " ".join([desc, *(m.description for m in markers if m.description)])
     if not _ID.fullmatch(chart_id):
         raise ValueError(f"a chart id is lower-case letters, digits and dashes: {chart_id!r}")
     return [
@@ -161,6 +177,25 @@ def _axes(frame: _Frame, labels: Sequence[str], y_ticks: Sequence[tuple[float, s
     return parts
 
 
+def _markers(frame: _Frame, markers: Sequence[Marker]) -> list[str]:
+    """Each marker as a solid vertical line with its label near the top, inside the plot;
+    labels of several markers step down so they do not overlap."""
+    parts: list[str] = []
+    for number, marker in enumerate(markers):
+        x = frame.left + frame.slot * min(max(marker.position, 0.0), float(frame.count))
+        y = frame.top + 14 + (number % 4) * (FONT_SIZE + 4)
+        on_left = x < (frame.left + frame.right) / 2
+        parts.append(
+            '<g class="marker">'
+            f'<line x1="{_n(x)}" y1="{_n(frame.top)}" x2="{_n(x)}" y2="{_n(frame.bottom)}" '
+            f'stroke="{MARK}" stroke-width="2"/>'
+            + _text(x + 4 if on_left else x - 4, y, marker.label, "start" if on_left else "end",
+                    MARK)
+            + "</g>"
+        )  # fmt: skip
+    return parts
+
+
 def _legend_items(legend: Legend, chart_id: str, points: bool) -> list[tuple[str, str]]:
     """(swatch, words) for each entry; a swatch is drawn at (0, 0), 12 units square."""
     swatch = (
@@ -184,6 +219,11 @@ def _legend_items(legend: Legend, chart_id: str, points: bool) -> list[tuple[str
             legend.missing,
         )
     )
+    if legend.marker is not None:
+        items.append(
+            (f'<line x1="6" y1="0" x2="6" y2="12" stroke="{MARK}" stroke-width="2"/>',
+             legend.marker)
+        )  # fmt: skip
     return items
 
 
@@ -252,18 +292,20 @@ def bar_chart(
     y_max: float | None = None,
     y_ticks: Sequence[tuple[float, str]] | None = None,
     line: Sequence[float | None] | None = None,
+    markers: Sequence[Marker] = (),
 ) -> SafeString:
     """Bars from 0; None is a hatched column. ``line`` (optional) is drawn as a dashed step
-    line over the bars, one step per bar (a plan's target)."""
+    line over the bars, one step per bar (a plan's target); ``markers`` as vertical lines."""
     if len(values) != len(labels) or (line is not None and len(line) != len(labels)):
         raise ValueError("labels, values and line must be as long as each other")
     known = [v for v in (*values, *(line or ())) if v is not None]
     top = y_max if y_max is not None else nice_max(max(known, default=1.0))
     axis = list(y_ticks) if y_ticks is not None else ticks(top)
     left = _left(axis)
+    legend = legend if markers else replace(legend, marker=None)
     legend_parts, legend_height = _legend(_legend_items(legend, chart_id, False), left)
     frame = _Frame(left, legend_height, len(values), 0.0, top)
-    parts = _open(chart_id, title, desc, frame) + legend_parts
+    parts = _open(chart_id, title, desc, frame, markers) + legend_parts
     parts += _axes(frame, labels, axis)
     bar_width = frame.slot * 0.7
     for index, value in enumerate(values):
@@ -278,6 +320,7 @@ def bar_chart(
         )
     if line is not None:
         parts += _step_line(frame, line)
+    parts += _markers(frame, markers)
     return _finish(parts)
 
 
@@ -292,14 +335,16 @@ def line_chart(
     y_min: float,
     y_max: float,
     y_ticks: Sequence[tuple[float, str]],
+    markers: Sequence[Marker] = (),
 ) -> SafeString:
     """Points joined by a line; None is a hatched column, and the line breaks there."""
     if len(values) != len(labels):
         raise ValueError("labels and values must be as long as each other")
     left = _left(y_ticks)
+    legend = legend if markers else replace(legend, marker=None)
     legend_parts, legend_height = _legend(_legend_items(legend, chart_id, True), left)
     frame = _Frame(left, legend_height, len(values), y_min, y_max)
-    parts = _open(chart_id, title, desc, frame) + legend_parts
+    parts = _open(chart_id, title, desc, frame, markers) + legend_parts
     parts += _axes(frame, labels, y_ticks)
     segments: list[list[str]] = [[]]
     for index, value in enumerate(values):
@@ -320,4 +365,5 @@ def line_chart(
                 f'<circle cx="{_n(frame.middle(index))}" cy="{_n(frame.y(value))}" r="4" '
                 f'fill="{BAR}"/>'
             )
+    parts += _markers(frame, markers)
     return _finish(parts)

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
+from itertools import pairwise
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -22,12 +23,13 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.safestring import SafeString
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, gettext_noop, ngettext
 from django.views.decorators.cache import never_cache
 
 from waymark.checkup.actions import recommendation_for, stored_answers
+from waymark.checkup.history import Reassessment, reassessment
 from waymark.checkup.models import CheckUp
-from waymark.clinical import labels
+from waymark.clinical import labels, reassess
 from waymark.clinical import progress as core
 from waymark.clinical.checkup import IncompleteCheckUpError, build_profile
 from waymark.clinical.drinks import (
@@ -119,6 +121,40 @@ def _plan_start(versions: Sequence[PlanVersion]) -> date:
 
 
 @dataclass(frozen=True)
+class Switch:
+    """A day the plan's path changed, from ``before`` to ``after``."""
+
+    on: date
+    before: str
+    after: str
+
+
+def switches(versions: Sequence[PlanVersion]) -> tuple[Switch, ...]:
+    """Every change of path between one version and the next, oldest first (``versions``
+    newest first, as loaded)."""
+    found = []
+    for older, newer in pairwise(reversed(versions)):
+        before, after = older.content.get("approach"), newer.content.get("approach")
+        if before and after and before != after:
+            found.append(Switch(_local_date(newer.created_at), str(before), str(after)))
+    return tuple(found)
+
+
+def own_limits(versions: Sequence[PlanVersion]) -> list[tuple[date, float]]:
+    """The daily limits the person chose on the current path (a next step), from the day
+    they chose each; a path switch ends them."""
+    approach = versions[0].content.get("approach")
+    limits = []
+    for version in versions:
+        if version.content.get("approach") != approach:
+            break
+        limit = version.content.get("daily_limit")
+        if isinstance(limit, int | float) and not isinstance(limit, bool):
+            limits.append((_local_date(version.created_at), float(limit)))
+    return limits
+
+
+@dataclass(frozen=True)
 class Record:
     """Everything the page knows about the person."""
 
@@ -130,6 +166,10 @@ class Record:
     plan: Plan | None = None
     supervised: bool = False  # the plan sets no home target: withdrawal needs a clinician
     substances: tuple[str, ...] = field(default_factory=tuple)
+    approach: str | None = None  # the plan's current path
+    switches: tuple[Switch, ...] = ()
+    safety: tuple[str, ...] = ()  # of the plan's check-up and the latest one
+    again: Reassessment | None = None  # due again, change since baseline, worsening
 
     @property
     def sex(self) -> Sex | None:
@@ -165,28 +205,31 @@ def load(user_id: Any) -> Record:
     # first one (a check-up taken after starting still says how things were).
     before = [c for c in completed if days and _completed_on(c) <= days[0].date]
     base = before[-1] if before else (completed[0] if completed else None)
-    needed = [c for c in (latest, base, plan.checkup if plan else None) if c is not None]
-    prefetch_related_objects(needed, "answers")  # one query for all three
+    needed = [*completed, *([plan.checkup] if plan is not None else [])]
+    prefetch_related_objects(needed, "answers")  # one query for all of them
 
     result = _recommendation(latest) if latest is not None else None
     profile = _profile(latest) if latest is not None else None
     base_profile = _profile(base) if base is not None else None
     baseline = core.baseline_drinks_per_day(base_profile) if base_profile is not None else None
     targets, supervised = None, False
+    approach, safety = None, tuple(result.safety) if result is not None else ()
     if plan is not None and versions:
         approach = versions[0].content.get("approach")
         plan_profile = _profile(plan.checkup)
         plan_result = _recommendation(plan.checkup)
         if plan_profile is not None and plan_result is not None:
             later = result.safety if result is not None else ()
+            safety = tuple(dict.fromkeys((*plan_result.safety, *later)))
             supervised = plan_profile.uses(core.ALCOHOL) and any(
-                s in core.SUPERVISED for s in (*plan_result.safety, *later)
+                s in core.SUPERVISED for s in safety
             )
             draft = draft_for(plan.checkup, approach)
             start = _plan_start(versions)
             targets = core.plan_targets(
                 plan_profile, plan_result, draft.chosen, draft.taper, start, later
             )
+            targets = reassess.with_own_limits(targets, own_limits(versions))
     tracked = {use.substance for use in profile.substances} if profile is not None else set()
     tracked |= {s for day in days for s in day.substances}
     return Record(
@@ -198,7 +241,19 @@ def load(user_id: Any) -> Record:
         plan=plan,
         supervised=supervised,
         substances=tuple(s for s in SUBSTANCES if s in tracked),
+        approach=str(approach) if approach else None,
+        switches=switches(versions),
+        safety=safety,
+        again=reassessment(completed),
     )
+
+
+def next_step_for(record: Record, today: date) -> reassess.NextStep | None:
+    """The next step on offer, if any: never beside a worsening, when the first thing to
+    say is to seek care."""
+    if record.approach is None or (record.again is not None and record.again.worsening):
+        return None
+    return reassess.next_step(record.approach, record.days, record.targets, today, record.safety)
 
 
 # Numbers in words ---------------------------------------------------------------------------
@@ -246,11 +301,69 @@ class Figure:
     note: str = ""
 
 
+SHORT_APPROACH = {
+    "abstinence": gettext_noop("Abstinence"),
+    "harm-reduction": gettext_noop("Harm reduction"),
+    "staged": gettext_noop("Staged"),
+}
+
+
+def path_name(approach: str) -> str:
+    return gettext(SHORT_APPROACH[approach]) if approach in SHORT_APPROACH else approach
+
+
+def switch_sentence(switch: Switch) -> str:
+    return gettext("Path changed to %(path)s on %(date)s.") % {
+        "path": path_name(switch.after),
+        "date": _long(switch.on),
+    }
+
+
+@dataclass(frozen=True)
+class Marks:
+    """The path switches that fall inside one chart: drawn as markers, said in the caption
+    and in the chart's description."""
+
+    markers: tuple[charts.Marker, ...] = ()
+    sentences: tuple[str, ...] = ()
+
+    def legend(self, legend: charts.Legend) -> charts.Legend:
+        return replace(legend, marker=gettext("Path changed")) if self.markers else legend
+
+    def caption(self, caption: str) -> str:
+        return " ".join((caption, *self.sentences))
+
+
+def _marks(switches: Sequence[Switch], first: date, last: date, per_slot: int) -> Marks:
+    """Switches from ``first`` to ``last`` on a chart of one slot per ``per_slot`` days."""
+    inside = [s for s in switches if first <= s.on <= last]
+    markers = tuple(
+        charts.Marker(
+            (s.on - first).days / per_slot,
+            gettext("Path: %(path)s") % {"path": path_name(s.after)},
+            switch_sentence(s),
+        )
+        for s in inside
+    )
+    return Marks(markers, tuple(switch_sentence(s) for s in inside))
+
+
+def daily_marks(points: Sequence[core.DailyPoint], switches: Sequence[Switch]) -> Marks:
+    return _marks(switches, points[0].date, points[-1].date, 1) if points else Marks()
+
+
+def weekly_marks(weeks: Sequence[core.Week], switches: Sequence[Switch]) -> Marks:
+    return _marks(switches, weeks[0].start, weeks[-1].end, 7) if weeks else Marks()
+
+
 def _missing_legend() -> str:
     return gettext("Not recorded")
 
 
-def amounts_figure(points: Sequence[core.DailyPoint], has_targets: bool) -> Figure:
+def amounts_figure(
+    points: Sequence[core.DailyPoint], has_targets: bool, marks: Marks | None = None
+) -> Figure:
+    marks = marks or Marks()
     rows = []
     for point in points:
         if not point.recorded:
@@ -284,17 +397,22 @@ def amounts_figure(points: Sequence[core.DailyPoint], has_targets: bool) -> Figu
         labels=[_short(p.date) for p in points],
         values=[p.drinks if p.recorded else None for p in points],
         line=[p.target for p in points] if has_targets else None,
-        legend=charts.Legend(
-            gettext("Drinks"),
-            gettext("No amount recorded"),
-            gettext("Plan's target") if has_targets else None,
+        legend=marks.legend(
+            charts.Legend(
+                gettext("Drinks"),
+                gettext("No amount recorded"),
+                gettext("Plan's target") if has_targets else None,
+            )
         ),
+        markers=marks.markers,
     )
     return Figure(
         id="drinks",
         heading=gettext("Drinks a day against your plan"),
         svg=svg,
-        caption=gettext("Drinks each day, and the plan's target: within it, or above it"),
+        caption=marks.caption(
+            gettext("Drinks each day, and the plan's target: within it, or above it")
+        ),
         columns=(
             gettext("Day"),
             gettext("Drinks"),
@@ -308,7 +426,8 @@ def _week_labels(weeks: Sequence[core.Week]) -> list[str]:
     return [_short(week.start) for week in weeks]
 
 
-def abstinent_figure(weeks: Sequence[core.Week]) -> Figure:
+def abstinent_figure(weeks: Sequence[core.Week], marks: Marks | None = None) -> Figure:
+    marks = marks or Marks()
     values = [w.drinking.percent_days_abstinent for w in weeks]
     svg = charts.bar_chart(
         chart_id="chart-abstinent",
@@ -321,7 +440,8 @@ def abstinent_figure(weeks: Sequence[core.Week]) -> Figure:
         values=values,
         y_max=100.0,
         y_ticks=[(value, f"{value}%") for value in range(0, 101, 20)],
-        legend=charts.Legend(gettext("Percent of recorded days"), _missing_legend()),
+        legend=marks.legend(charts.Legend(gettext("Percent of recorded days"), _missing_legend())),
+        markers=marks.markers,
     )
     rows = tuple(
         (_week_name(w), (_of(w.drinking.days_recorded, w.days), _percent(values[i])))
@@ -331,13 +451,14 @@ def abstinent_figure(weeks: Sequence[core.Week]) -> Figure:
         id="abstinent",
         heading=gettext("Days without drinking"),
         svg=svg,
-        caption=gettext("Percent of recorded days without drinking, by week"),
+        caption=marks.caption(gettext("Percent of recorded days without drinking, by week")),
         columns=(gettext("Week"), gettext("Days recorded"), gettext("Without drinking")),
         rows=rows,
     )
 
 
-def heavy_figure(weeks: Sequence[core.Week], sex: Sex | None) -> Figure:
+def heavy_figure(weeks: Sequence[core.Week], sex: Sex | None, marks: Marks | None = None) -> Figure:
+    marks = marks or Marks()
     threshold = heavy_day_threshold(sex)
     values = [float(w.heavy_days) if w.drinking.days_recorded else None for w in weeks]
     svg = charts.bar_chart(
@@ -352,7 +473,8 @@ def heavy_figure(weeks: Sequence[core.Week], sex: Sex | None) -> Figure:
         values=values,
         y_max=7.0,
         y_ticks=[(float(value), str(value)) for value in range(8)],
-        legend=charts.Legend(gettext("Heavy drinking days"), _missing_legend()),
+        legend=marks.legend(charts.Legend(gettext("Heavy drinking days"), _missing_legend())),
+        markers=marks.markers,
     )
     rows = []
     for w in weeks:
@@ -370,8 +492,10 @@ def heavy_figure(weeks: Sequence[core.Week], sex: Sex | None) -> Figure:
         id="heavy",
         heading=gettext("Heavy drinking days"),
         svg=svg,
-        caption=gettext("Heavy drinking days (%(drinks)d or more drinks) by week")
-        % {"drinks": threshold},
+        caption=marks.caption(
+            gettext("Heavy drinking days (%(drinks)d or more drinks) by week")
+            % {"drinks": threshold}
+        ),
         columns=(
             gettext("Week"),
             gettext("Heavy drinking days"),
@@ -381,7 +505,8 @@ def heavy_figure(weeks: Sequence[core.Week], sex: Sex | None) -> Figure:
     )
 
 
-def who_figure(weeks: Sequence[core.Week]) -> Figure:
+def who_figure(weeks: Sequence[core.Week], marks: Marks | None = None) -> Figure:
+    marks = marks or Marks()
     levels = [w.drinking.who_risk_level for w in weeks]
     svg = charts.bar_chart(
         chart_id="chart-who",
@@ -397,7 +522,8 @@ def who_figure(weeks: Sequence[core.Week]) -> Figure:
         y_ticks=[
             (float(i), gettext(RISK_LEVEL_LABEL[level])) for i, level in enumerate(RISK_LEVELS)
         ],
-        legend=charts.Legend(gettext("Risk level"), _missing_legend()),
+        legend=marks.legend(charts.Legend(gettext("Risk level"), _missing_legend())),
+        markers=marks.markers,
     )
     rows = tuple(
         (
@@ -415,7 +541,7 @@ def who_figure(weeks: Sequence[core.Week]) -> Figure:
         id="who",
         heading=gettext("WHO drinking-risk level"),
         svg=svg,
-        caption=gettext("Average alcohol a day and the WHO risk level, by week"),
+        caption=marks.caption(gettext("Average alcohol a day and the WHO risk level, by week")),
         columns=(gettext("Week"), gettext("Alcohol a day"), gettext("Risk level")),
         rows=rows,
         note=gettext(
@@ -425,7 +551,8 @@ def who_figure(weeks: Sequence[core.Week]) -> Figure:
     )
 
 
-def use_figure(weeks: Sequence[core.Week]) -> Figure:
+def use_figure(weeks: Sequence[core.Week], marks: Marks | None = None) -> Figure:
+    marks = marks or Marks()
     values = [float(w.use.days_used) if w.use.days_recorded else None for w in weeks]
     svg = charts.bar_chart(
         chart_id="chart-use",
@@ -438,7 +565,8 @@ def use_figure(weeks: Sequence[core.Week]) -> Figure:
         values=values,
         y_max=7.0,
         y_ticks=[(float(value), str(value)) for value in range(8)],
-        legend=charts.Legend(gettext("Days of use"), _missing_legend()),
+        legend=marks.legend(charts.Legend(gettext("Days of use"), _missing_legend())),
+        markers=marks.markers,
     )
     rows = tuple(
         (
@@ -454,13 +582,14 @@ def use_figure(weeks: Sequence[core.Week]) -> Figure:
         id="use",
         heading=gettext("Days of use"),
         svg=svg,
-        caption=gettext("Recorded days with any use, by week"),
+        caption=marks.caption(gettext("Recorded days with any use, by week")),
         columns=(gettext("Week"), gettext("Days recorded"), gettext("Days of use")),
         rows=rows,
     )
 
 
-def cravings_figure(weeks: Sequence[core.Week]) -> Figure:
+def cravings_figure(weeks: Sequence[core.Week], marks: Marks | None = None) -> Figure:
+    marks = marks or Marks()
     svg = charts.line_chart(
         chart_id="chart-cravings",
         title=gettext("Cravings, by week"),
@@ -473,20 +602,22 @@ def cravings_figure(weeks: Sequence[core.Week]) -> Figure:
         y_min=0.0,
         y_max=10.0,
         y_ticks=[(float(value), str(value)) for value in range(0, 11, 2)],
-        legend=charts.Legend(gettext("Average craving"), _missing_legend()),
+        legend=marks.legend(charts.Legend(gettext("Average craving"), _missing_legend())),
+        markers=marks.markers,
     )
     rows = tuple((_week_name(w), ("—" if w.cravings is None else _one(w.cravings),)) for w in weeks)
     return Figure(
         id="cravings",
         heading=gettext("Cravings"),
         svg=svg,
-        caption=gettext("Average craving by week, from 0 to 10"),
+        caption=marks.caption(gettext("Average craving by week, from 0 to 10")),
         columns=(gettext("Week"), gettext("Average craving")),
         rows=rows,
     )
 
 
-def mood_figure(weeks: Sequence[core.Week]) -> Figure:
+def mood_figure(weeks: Sequence[core.Week], marks: Marks | None = None) -> Figure:
+    marks = marks or Marks()
     moods = {int(value): str(label) for value, label in Mood.choices}
     svg = charts.line_chart(
         chart_id="chart-mood",
@@ -500,7 +631,8 @@ def mood_figure(weeks: Sequence[core.Week]) -> Figure:
         y_min=1.0,
         y_max=5.0,
         y_ticks=[(float(value), label) for value, label in moods.items()],
-        legend=charts.Legend(gettext("Average mood"), _missing_legend()),
+        legend=marks.legend(charts.Legend(gettext("Average mood"), _missing_legend())),
+        markers=marks.markers,
     )
     rows = []
     for w in weeks:
@@ -513,7 +645,7 @@ def mood_figure(weeks: Sequence[core.Week]) -> Figure:
         id="mood",
         heading=gettext("Mood"),
         svg=svg,
-        caption=gettext("Average mood by week, from 1 (very low) to 5 (very good)"),
+        caption=marks.caption(gettext("Average mood by week, from 1 (very low) to 5 (very good)")),
         columns=(gettext("Week"), gettext("Average mood")),
         rows=tuple(rows),
     )
@@ -594,24 +726,33 @@ def command(sex: Sex | None) -> str:
 def page(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     record = load(request.user.pk)
+    again = record.again
     context: dict[str, Any] = {
         "result": record.result,
         "summary": core.summary(record.days, today, record.sex, record.baseline, record.drinking),
         "record": record,
+        "due": again.due if again is not None else None,
+        "worsening": again.worsening if again is not None else (),
+        "switch_sentences": [switch_sentence(s) for s in record.switches],
     }
     if not record.days:
         return render(request, "waymark/progress/empty.html", context)
     weeks = core.weekly(record.days, today, sex=record.sex)
+    by_week = weekly_marks(weeks, record.switches)
     figures: list[Figure] = []
     if record.drinking:
         points = core.daily(record.days, today, record.targets)
         figures += [
-            amounts_figure(points, record.targets is not None),
-            abstinent_figure(weeks),
-            heavy_figure(weeks, record.sex),
-            who_figure(weeks),
+            amounts_figure(
+                points, record.targets is not None, daily_marks(points, record.switches)
+            ),
+            abstinent_figure(weeks, by_week),
+            heavy_figure(weeks, record.sex, by_week),
+            who_figure(weeks, by_week),
         ]
-    figures += [use_figure(weeks), cravings_figure(weeks), mood_figure(weeks)]
+    figures += [use_figure(weeks, by_week), cravings_figure(weeks, by_week),
+                mood_figure(weeks, by_week)]  # fmt: skip
+    context["next_step"] = next_step_for(record, today)
     spans = core.windows(record.days, today, record.sex)
     milestones = core.milestones(record.days, record.targets, record.baseline, record.sex)
     context |= {
