@@ -200,3 +200,25 @@ def checkins_of(viewer: Any, person: User) -> QuerySet[CheckIn]:
     if not can_see(viewer, person, "checkins"):
         return CheckIn.objects.none()
     return CheckIn.objects.filter(owner=person)
+
+
+# Added by the clinic (issue 7): who to tell about an urgent alert -----------------------------
+
+
+def staff_who_can_see(person: User, scope: str | None = None) -> QuerySet[User]:
+    """The staff who may see `person`'s data (of `scope`, or any) once signed in with their
+    second factor: named in a consent active now, through an active clinician or lead
+    membership of the program the consent was given to. For notifying them (no session is
+    involved, so no verification is checked here); never for showing data."""
+    consents = _with_scope(Consent.objects.filter(_active_now(), person=person), scope)
+    return (
+        User.objects.filter(
+            is_active=True,
+            memberships__active=True,
+            memberships__role__in=PATIENT_ROLES,
+            memberships__consents__in=consents,
+            memberships__organization=F("memberships__consents__organization"),
+        )
+        .exclude(pk=person.pk)
+        .distinct()
+    )

@@ -13,9 +13,11 @@ urlpatterns = [
     path("checkup/", include("waymark.checkup.urls")),
     path("account/access/", include("waymark.audit.urls")),
     path("account/", include("waymark.accounts.urls")),
+    path("account/", include("waymark.interop.urls")),
     path("admin/", admin_site.urls),  # program leads and admins, 2FA required
     path("learn/", include("waymark.content.urls")),
     path("plans/", include("waymark.plans.urls")),
     path("track/", include("waymark.tracking.urls")),
     path("progress/", include("waymark.progress.urls")),
+    path("clinic/", include("waymark.clinic.urls")),
 ]

@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from waymark.checkup.models import Answer, CheckUp
+from waymark.clinic.hooks import record_changed
 from waymark.checkup.steps import Step, steps_for
 from waymark.clinical.checkup import Answers, StoredAnswer, applicable_steps, build_profile
 from waymark.clinical.pathway import Recommendation, recommend
@@ -92,6 +93,7 @@ def do_complete_checkup(checkup: CheckUp) -> Recommendation:
     checkup.result = result.as_dict()
     checkup.engine_version = ENGINE_VERSION
     checkup.save()
+    record_changed(checkup.owner)
     return result
 
 

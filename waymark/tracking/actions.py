@@ -23,6 +23,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from waymark.accounts.models import User
+from waymark.clinic.hooks import record_changed
 from waymark.clinical.profile import SUBSTANCES
 from waymark.tracking.models import CheckIn, Helper, Mood, SubstanceAmount, Trigger
 
@@ -155,6 +156,7 @@ def do_record_checkin(
     _apply(check_in, data)
     if idempotency_key is not None:
         _claim_key(check_in, idempotency_key)
+    record_changed(owner)
     return check_in
 
 
@@ -178,4 +180,5 @@ def do_fill_days(owner: User, days: Mapping[date, CheckInData]) -> Filled:
             created.append(day)
         else:
             already.append(day)
+    record_changed(owner)
     return Filled(created, already)

@@ -1,0 +1,333 @@
+"""The clinic: alerts raised from writes and the worker, the caseload, the chart, scales, notes,
+the program report, and the audit entries every staff read leaves."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from tests.programs import make_consent, make_person, make_program, make_staff
+from waymark.accounts.models import Role, User
+from waymark.audit.models import AuditEntry
+from waymark.checkup.models import Answer, CheckUp
+from waymark.clinic import actions
+from waymark.clinic.models import Alert, AppendOnlyError, ClinicalNote, ClinicianScale
+from waymark.jobs.registry import TICKS
+from waymark.tracking.actions import CheckInData, do_record_checkin
+
+pytestmark = pytest.mark.django_db
+
+
+def today() -> date:
+    return timezone.localdate()
+
+
+def crisis_checkup(person: User, days_ago: int = 0) -> CheckUp:
+    """A completed check-up in which the person said they have had suicidal thoughts."""
+    checkup = CheckUp.objects.create(
+        owner=person,
+        status=CheckUp.Status.COMPLETE,
+        completed_at=timezone.now() - timedelta(days=days_ago),
+        result={},
+    )
+    Answer.objects.create(
+        checkup=checkup, instrument="profile", version="1", item="suicidal_thoughts", value=True
+    )
+    return checkup
+
+
+def checkin(person: User, days_ago: int, cravings: int | None = None, **amounts: str) -> None:
+    data = CheckInData(
+        used=bool(amounts),
+        amounts={k: Decimal(v) for k, v in amounts.items()},
+        cravings=cravings,
+    )
+    do_record_checkin(person, today() - timedelta(days=days_ago), data)
+
+
+def linked() -> tuple[Any, User]:
+    program = make_program()
+    clinician = make_staff(Role.CLINICIAN, program=program)
+    clinician.user.email = "clinician@example.org"
+    clinician.user.save()
+    person = make_person()
+    make_consent(person, clinician.membership)
+    return clinician, person
+
+
+# Evaluating ---------------------------------------------------------------------------------
+
+
+def test_a_check_in_with_strong_cravings_raises_an_alert_after_commit(
+    django_capture_on_commit_callbacks: Callable[..., Any],
+) -> None:
+    _clinician, person = linked()
+    with django_capture_on_commit_callbacks(execute=True):
+        checkin(person, 0, cravings=9)
+    alert = Alert.objects.get(person=person)
+    assert (alert.rule, alert.priority, alert.evidence_on) == ("craving-spike", "normal", today())
+    assert alert.params == {"cravings": 9}
+
+
+def test_nobody_watching_means_no_alert(
+    django_capture_on_commit_callbacks: Callable[..., Any],
+) -> None:
+    person = make_person()
+    with django_capture_on_commit_callbacks(execute=True):
+        checkin(person, 0, cravings=10)
+    assert not Alert.objects.exists()
+
+
+def test_the_same_finding_is_raised_once() -> None:
+    _clinician, person = linked()
+    crisis_checkup(person)
+    assert [a.rule for a in actions.evaluate(person)] == ["suicidal-thoughts"]
+    assert actions.evaluate(person) == []
+    assert Alert.objects.filter(person=person).count() == 1
+
+
+def test_an_urgent_alert_emails_the_clinician_once_with_no_clinical_detail() -> None:
+    clinician, person = linked()
+    crisis_checkup(person)
+    actions.evaluate(person)
+    actions.evaluate(person)
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["clinician@example.org"]
+    text = f"{message.subject}\n{message.body}".lower()
+    assert "needs attention" in text
+    for detail in ("suicid", person.username.lower(), str(person.public_id)[:8], "crisis"):
+        assert detail not in text
+    alert = Alert.objects.get(person=person)
+    assert alert.notified_at is not None
+    assert actions.notify(alert) == 0  # never twice
+
+
+def test_a_normal_alert_sends_no_email() -> None:
+    _clinician, person = linked()
+    checkin(person, 0, cravings=9)
+    actions.evaluate(person)
+    assert Alert.objects.filter(person=person).exists()
+    assert mail.outbox == []
+
+
+def test_a_clinician_who_lost_consent_is_not_emailed() -> None:
+    program = make_program()
+    stays = make_staff(Role.CLINICIAN, program=program)
+    goes = make_staff(Role.CLINICIAN, program=program)
+    stays.user.email, goes.user.email = "stays@example.org", "goes@example.org"
+    stays.user.save()
+    goes.user.save()
+    person = make_person()
+    make_consent(person, stays.membership)
+    make_consent(person, goes.membership, revoked=True)
+    crisis_checkup(person)
+    actions.evaluate(person)
+    assert [m.to for m in mail.outbox] == [["stays@example.org"]]
+
+
+def test_completing_a_check_up_evaluates_the_alerts(
+    django_capture_on_commit_callbacks: Callable[..., Any],
+) -> None:
+    from tests.reference import load
+    from waymark.checkup import actions as checkup_actions
+    from waymark.clinical.checkup import answers_from_profile
+
+    _clinician, person = linked()
+    vignettes = {v["name"]: v["profile"] for v in load("vignettes.json")}
+    profile = vignettes["suicidal thoughts on PHQ-9 while drinking lightly"]
+    checkup = CheckUp.objects.create(owner=person)
+    Answer.objects.bulk_create(
+        Answer(checkup=checkup, version="1", instrument=a.instrument, item=a.item,
+               option=a.option, value=a.value, context=a.context)
+        for a in answers_from_profile(profile)
+    )  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        checkup_actions.do_complete_checkup(checkup)
+    assert Alert.objects.filter(person=person, rule="suicidal-thoughts").exists()
+
+
+def test_the_worker_tick_finds_missed_check_ins() -> None:
+    _clinician, person = linked()
+    checkin(person, 4)
+    assert "clinic.alerts" in TICKS
+    TICKS["clinic.alerts"].run()
+    alert = Alert.objects.get(person=person)
+    assert (alert.rule, alert.evidence_on) == ("no-checkin", today() - timedelta(days=4))
+
+
+# Pages --------------------------------------------------------------------------------------
+
+
+def test_the_caseload_puts_urgent_people_first_and_shows_alias_and_short_id() -> None:
+    program = make_program()
+    clinician = make_staff(Role.CLINICIAN, program=program)
+    quiet = make_person("quiet-one")
+    urgent = make_person("urgent-one")
+    for person in (quiet, urgent):
+        make_consent(person, clinician.membership)
+        checkin(person, 0)
+    crisis_checkup(urgent)
+    actions.evaluate(urgent)
+    page = clinician.client.get("/clinic/").content.decode()
+    assert page.index("urgent-one") < page.index("quiet-one")
+    assert str(urgent.public_id)[:8] in page
+    assert "Suicidal thoughts reported" in page
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_the_caseload_query_count_does_not_grow_with_the_people(
+    count: int, django_assert_max_num_queries: Callable[..., Any]
+) -> None:
+    program = make_program()
+    clinician = make_staff(Role.CLINICIAN, program=program)
+    for number in range(count):
+        person = make_person()
+        make_consent(person, clinician.membership)
+        checkin(person, number % 5, cravings=9)
+        actions.evaluate(person)
+    with django_assert_max_num_queries(18):
+        response = clinician.client.get("/clinic/")
+    assert response.status_code == 200
+    assert response.content.decode().count('class="case-row') == count
+
+
+def test_the_chart_shows_safety_first_and_acknowledging_keeps_the_note() -> None:
+    clinician, person = linked()
+    checkin(person, 0, cravings=3)
+    crisis_checkup(person)
+    actions.evaluate(person)
+    page = clinician.client.get(f"/clinic/people/{person.public_id}/").content.decode()
+    assert page.index("Safety and alerts") < page.index("Screeners over time")
+    assert "Suicidal thoughts were reported in a check-up." in page
+    assert "never decide whether withdrawal at home is safe" in page
+    alert = Alert.objects.get(person=person)
+    url = f"/clinic/people/{person.public_id}/alerts/{alert.public_id}/acknowledge/"
+    response = clinician.client.post(url, {"note": "Called; safety plan reviewed."})
+    assert response.status_code == 302
+    alert.refresh_from_db()
+    assert alert.acknowledged_by == clinician.user
+    assert alert.ack_note == "Called; safety plan reviewed."
+    page = clinician.client.get(f"/clinic/people/{person.public_id}/").content.decode()
+    assert "No open alerts." in page
+    assert "Called; safety plan reviewed." in page
+    assert AuditEntry.objects.filter(action="alert.acknowledge").count() == 1
+
+
+def test_a_chart_view_is_audited_without_clinical_detail() -> None:
+    clinician, person = linked()
+    clinician.client.get(f"/clinic/people/{person.public_id}/")
+    entry = AuditEntry.objects.get(action="view.chart")
+    assert entry.subject_ref == str(person.public_id)
+    assert entry.actor_ref == str(clinician.user.public_id)
+    assert entry.detail == "chart"
+
+
+def test_a_clinician_records_a_cows_with_its_band() -> None:
+    clinician, person = linked()
+    # Pulse 101-120 (2), sweating 1, restless 1, pupils 1, aches 1, nose 1, GI 1, tremor 1,
+    # yawning 1, anxiety 1, gooseflesh 0: COWS 11, mild (5-12).
+    answers = [2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0]
+    from waymark.clinical.scoring import get_instrument
+
+    items = get_instrument("cows").items
+    data = {f"cows-{item.id}": str(a) for item, a in zip(items, answers, strict=True)}
+    response = clinician.client.post(f"/clinic/people/{person.public_id}/scales/cows/", data)
+    assert response.status_code == 302
+    scale = ClinicianScale.objects.get(person=person)
+    assert (scale.instrument, scale.band, scale.entered_by) == ("cows", "mild", clinician.user)
+    assert scale.total == get_instrument("cows").band_for(scale.total).min or scale.total > 0
+    assert AuditEntry.objects.filter(action="scale.record").exists()
+
+
+def test_an_incomplete_scale_is_shown_again_with_a_400() -> None:
+    clinician, person = linked()
+    response = clinician.client.post(
+        f"/clinic/people/{person.public_id}/scales/ciwa-ar/", {"ciwa-ar-tremor": "1"}
+    )
+    assert response.status_code == 400
+    assert "Please rate every item." in response.content.decode()
+    assert not ClinicianScale.objects.exists()
+
+
+def test_a_self_rated_instrument_cannot_be_entered_as_a_clinician_scale() -> None:
+    clinician, person = linked()
+    response = clinician.client.post(f"/clinic/people/{person.public_id}/scales/phq-9/", {})
+    assert response.status_code == 404
+
+
+def test_notes_are_append_only_and_amendments_link_back() -> None:
+    clinician, person = linked()
+    url = f"/clinic/people/{person.public_id}/notes/"
+    assert clinician.client.post(url, {"text": "First contact."}).status_code == 302
+    first = ClinicalNote.objects.get()
+    response = clinician.client.post(url, {"text": "Correction.", "amends": str(first.public_id)})
+    assert response.status_code == 302
+    amendment = ClinicalNote.objects.exclude(pk=first.pk).get()
+    assert amendment.amends == first
+    with pytest.raises(AppendOnlyError):
+        first.save()
+    with pytest.raises(AppendOnlyError):
+        ClinicalNote.objects.all().delete()
+    page = clinician.client.get(f"/clinic/people/{person.public_id}/").content.decode()
+    assert "First contact." in page
+    assert "amends an earlier note" in page
+
+
+def test_notes_need_the_notes_scope() -> None:
+    program = make_program()
+    clinician = make_staff(Role.CLINICIAN, program=program)
+    person = make_person()
+    make_consent(person, clinician.membership, scopes=("checkups", "checkins"))
+    url = f"/clinic/people/{person.public_id}/notes/"
+    assert clinician.client.post(url, {"text": "x"}).status_code == 404
+    assert not ClinicalNote.objects.exists()
+
+
+def test_an_empty_note_is_refused_with_a_400() -> None:
+    clinician, person = linked()
+    response = clinician.client.post(f"/clinic/people/{person.public_id}/notes/", {"text": ""})
+    assert response.status_code == 400
+
+
+def test_another_programs_notes_and_scales_stay_with_that_program() -> None:
+    first, second = make_program(), make_program()
+    one = make_staff(Role.CLINICIAN, program=first)
+    other = make_staff(Role.CLINICIAN, program=second)
+    person = make_person()
+    make_consent(person, one.membership)
+    make_consent(person, other.membership)
+    one.client.post(f"/clinic/people/{person.public_id}/notes/", {"text": "Only for program one"})
+    page = other.client.get(f"/clinic/people/{person.public_id}/").content.decode()
+    assert "Only for program one" not in page
+
+
+def test_the_report_is_for_leads_of_that_program_only() -> None:
+    program = make_program()
+    lead = make_staff(Role.LEAD, program=program)
+    clinician = make_staff(Role.CLINICIAN, program=program)
+    other_lead = make_staff(Role.LEAD)
+    url = f"/clinic/programs/{program.public_id}/report/"
+    response = lead.client.get(url)
+    assert response.status_code == 200
+    assert "Not shown (fewer than 11 people)" in response.content.decode()
+    assert clinician.client.get(url).status_code == 404
+    assert other_lead.client.get(url).status_code == 404
+    assert AuditEntry.objects.filter(action="view.report").count() == 1
+
+
+def test_the_report_shows_numbers_from_eleven_people() -> None:
+    program = make_program()
+    lead = make_staff(Role.LEAD, program=program)
+    for _ in range(11):
+        person = make_person()
+        make_consent(person, lead.membership)
+        checkin(person, 1)
+    page = lead.client.get(f"/clinic/programs/{program.public_id}/report/").content.decode()
+    assert "100.0%" in page  # retention: all 11 checked in within 28 days

@@ -1,0 +1,364 @@
+"""Clinic actions: evaluating a person's alerts, acknowledging them, clinician scales, notes.
+
+The rules are `waymark.clinical.alerts` (pure); this module loads the person's record, stores
+each new finding once, and emails the consented clinicians about urgent ones with no clinical
+detail. Evaluation runs after each write that can change a finding (a check-in, a completed
+check-up: `after_write`) and from the worker for findings that come from time passing (missed
+check-ins: the `clinic.alerts` tick). Who may see or change anything is `waymark.access`'s
+decision; every staff change is audited.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Min, Q
+from django.http import HttpRequest
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+
+from waymark import access
+from waymark.accounts.models import Consent, Organization, User
+from waymark.audit.log import record
+from waymark.checkup.actions import stored_answers
+from waymark.checkup.history import TRACKED
+from waymark.checkup.models import CheckUp
+from waymark.clinic.models import PRIORITY_RANK, Alert, ClinicalNote, ClinicianScale, Priority
+from waymark.clinical import alerts as rules
+from waymark.clinical import scoring
+from waymark.clinical.checkup import IncompleteCheckUpError, build_profile, crisis_reported
+from waymark.clinical.profile import ProfileError, parse_profile
+from waymark.progress.views import _plan_start, load
+
+logger = logging.getLogger(__name__)
+
+TICK = "clinic.alerts"
+TICK_SECONDS = 3600  # missed check-ins are counted in days: hourly is plenty
+
+
+# Loading the record -------------------------------------------------------------------------
+
+
+def _checkup(checkup: CheckUp) -> rules.CheckUp:
+    answers = stored_answers(checkup)
+    results: dict[str, scoring.Score] = {}
+    opioid_gap: int | None = None
+    try:
+        profile = parse_profile(build_profile(answers))
+    except (IncompleteCheckUpError, ProfileError):
+        profile = None
+    if profile is not None:
+        for instrument_id in TRACKED:
+            found = profile.score(instrument_id)
+            if found is not None:
+                results[instrument_id] = found
+        opioids = profile.use_of(rules.OPIOIDS)
+        opioid_gap = opioids.last_use_days_ago if opioids is not None else None
+    return rules.CheckUp(
+        completed_on=timezone.localdate(checkup.completed_at or checkup.created_at),
+        crisis_reported=crisis_reported(answers),
+        results=results,
+        opioid_last_use_days_ago=opioid_gap,
+    )
+
+
+def watching_since(person: User) -> date | None:
+    """When the first consent that is active now began (a person who never checked in counts
+    missed days from then)."""
+    now = timezone.now()
+    started = Consent.objects.filter(
+        person=person, revoked_at__isnull=True, starts_at__lte=now, ends_at__gt=now
+    ).aggregate(first=Min("starts_at"))["first"]
+    return timezone.localdate(started) if started is not None else None
+
+
+def person_record(person: User, today: date | None = None) -> rules.Record:
+    """Everything the alert rules read about ``person``, in a fixed number of queries."""
+    today = today or timezone.localdate()
+    progress = load(person.pk)
+    completed = list(
+        CheckUp.objects.filter(
+            owner=person, status=CheckUp.Status.COMPLETE, completed_at__isnull=False
+        )
+        .prefetch_related("answers")
+        .order_by("completed_at", "pk")
+    )
+    approach, plan_start = None, None
+    if progress.plan is not None:
+        versions = list(progress.plan.versions.order_by("-number"))
+        if versions:
+            approach = versions[0].content.get("approach")
+            plan_start = _plan_start(versions)
+    return rules.Record(
+        today=today,
+        days=progress.days,
+        checkups=tuple(_checkup(c) for c in completed),
+        approach=approach,
+        plan_start=plan_start,
+        targets=progress.targets,
+        watching_since=watching_since(person),
+    )
+
+
+# Evaluating ---------------------------------------------------------------------------------
+
+
+def _has_active_consent(person: User) -> bool:
+    now = timezone.now()
+    return Consent.objects.filter(
+        person=person, revoked_at__isnull=True, starts_at__lte=now, ends_at__gt=now
+    ).exists()
+
+
+def evaluate(person: User, today: date | None = None) -> list[Alert]:
+    """Raise the person's new findings (each once) and email urgent ones; returns the alerts
+    raised now. Nobody is watching a person with no active consent, so nothing is raised."""
+    if not _has_active_consent(person):
+        return []
+    found = rules.evaluate(person_record(person, today))
+    if not found:
+        return []
+    known = set(
+        Alert.objects.filter(person=person, dedupe_key__in=[a.key for a in found]).values_list(
+            "dedupe_key", flat=True
+        )
+    )
+    raised: list[Alert] = []
+    with transaction.atomic():
+        for finding in found:
+            if finding.key in known:
+                continue
+            priority = Priority(finding.priority.id)
+            alert, created = Alert.objects.get_or_create(
+                person=person,
+                dedupe_key=finding.key,
+                defaults={
+                    "rule": finding.id,
+                    "priority": priority,
+                    "rank": PRIORITY_RANK[priority],
+                    "evidence_on": finding.evidence,
+                    "params": dict(finding.message.params),
+                },
+            )
+            if created:
+                raised.append(alert)
+                record("alert.raise", actor=None, subject=person, detail=str(alert.public_id))
+    for alert in raised:
+        if alert.priority == Priority.URGENT:
+            notify(alert)
+    return raised
+
+
+def _evaluate_quietly(person_id: int) -> None:
+    person = User.objects.filter(pk=person_id).first()
+    if person is None:
+        return
+    try:
+        evaluate(person)
+    except Exception:  # an alert failure must never undo or fail the person's own write
+        logger.exception("clinic alerts: evaluating person %s failed", person_id)
+
+
+def after_write(person: User) -> None:
+    """Call from an action that changed the person's record: the alerts are evaluated once
+    the change is committed (and never fail it)."""
+    person_id = person.pk
+    transaction.on_commit(lambda: _evaluate_quietly(person_id))
+
+
+def evaluate_everyone() -> None:
+    """The worker tick: everyone with an active consent (missed check-ins need no write)."""
+    now = timezone.now()
+    people = (
+        Consent.objects.filter(revoked_at__isnull=True, starts_at__lte=now, ends_at__gt=now)
+        .values_list("person_id", flat=True)
+        .distinct()
+    )
+    for person_id in people:
+        _evaluate_quietly(person_id)
+
+
+def register_jobs() -> None:
+    from waymark.jobs import register_tick
+
+    register_tick(TICK, TICK_SECONDS, evaluate_everyone)
+
+
+# Emails -------------------------------------------------------------------------------------
+
+NOTIFY_SUBJECT = "Waymark: a person in your caseload needs attention"
+NOTIFY_BODY = (
+    "A person in your caseload needs attention. Sign in to Waymark to see who and why.\n\n"
+    "This email holds no clinical detail on purpose."
+)
+
+
+def notify(alert: Alert) -> int:
+    """Email the clinicians who may see this alert, once per alert (the conditional update
+    claims it, so two workers never both send). No clinical detail, no name, no id."""
+    claimed = Alert.objects.filter(pk=alert.pk, notified_at__isnull=True).update(
+        notified_at=timezone.now()
+    )
+    if not claimed:
+        return 0
+    rule = rules.RULES_BY_ID.get(alert.rule)
+    scope = rule.scope if rule is not None else None
+    sent = 0
+    for clinician in access.staff_who_can_see(alert.person, scope):
+        if not clinician.email:
+            continue
+        with translation.override(settings.LANGUAGE_CODE):
+            subject, body = gettext(NOTIFY_SUBJECT), gettext(NOTIFY_BODY)
+        sent += send_mail(subject, body, None, [clinician.email], fail_silently=True)
+    record("alert.notify", actor=None, subject=alert.person, detail=str(alert.public_id))
+    return sent
+
+
+# What a viewer may see of the clinic's own rows ---------------------------------------------
+
+
+def shared_organizations(viewer: Any, person: User) -> list[int]:
+    """The programs through which ``viewer`` sees ``person`` now (ids)."""
+    return list(
+        access.active_consents_for(viewer)
+        .filter(person=person)
+        .values_list("organization_id", flat=True)
+        .distinct()
+    )
+
+
+def visible_alerts(alerts: Iterable[Alert], scopes: Iterable[str]) -> list[Alert]:
+    """Alerts whose evidence is of a kind the consent shares."""
+    shared = set(scopes)
+    return [
+        alert
+        for alert in alerts
+        if (rule := rules.RULES_BY_ID.get(alert.rule)) is not None and rule.scope in shared
+    ]
+
+
+def alert_message(alert: Alert) -> str:
+    """The rule's sentence for the clinician, translated, with the alert's numbers."""
+    rule = rules.RULES_BY_ID.get(alert.rule)
+    if rule is None:
+        return ""
+    try:
+        return gettext(rule.message) % alert.params if alert.params else gettext(rule.message)
+    except (KeyError, TypeError, ValueError):
+        return gettext(rule.title)
+
+
+# Staff changes ------------------------------------------------------------------------------
+
+
+class NotAllowedError(PermissionError):
+    pass
+
+
+def _organization_for(viewer: Any, person: User) -> Organization:
+    organizations = shared_organizations(viewer, person)
+    if not organizations:
+        raise NotAllowedError("no active consent")
+    return Organization.objects.get(pk=organizations[0])
+
+
+@transaction.atomic
+def do_acknowledge(
+    alert: Alert, viewer: User, note: str, request: HttpRequest | None = None
+) -> Alert:
+    """Mark the alert seen, with the clinician's note (encrypted). Acknowledging twice keeps
+    the first acknowledgement."""
+    locked = Alert.objects.select_for_update().get(pk=alert.pk)
+    if locked.acknowledged_at is not None:
+        return locked
+    locked.acknowledged_at = timezone.now()
+    locked.acknowledged_by = viewer
+    locked.acknowledged_in = _organization_for(viewer, alert.person)
+    locked.ack_note = note
+    locked.save(update_fields=("acknowledged_at", "acknowledged_by", "acknowledged_in", "ack_note"))
+    record(
+        "alert.acknowledge",
+        actor=viewer,
+        subject=alert.person,
+        request=request,
+        detail=str(alert.public_id),
+    )
+    return locked
+
+
+@transaction.atomic
+def do_record_scale(
+    viewer: User,
+    person: User,
+    instrument_id: str,
+    answers: Sequence[int | None],
+    request: HttpRequest | None = None,
+) -> ClinicianScale:
+    """Score and store a clinician-rated scale (raises scoring.ScoringError on bad answers)."""
+    instrument = scoring.get_instrument(instrument_id)
+    if not instrument.clinician_only:
+        raise scoring.ScoringError(f"{instrument_id} is not a clinician-rated scale")
+    result = scoring.score(instrument_id, answers)
+    scale = ClinicianScale.objects.create(
+        person=person,
+        organization=_organization_for(viewer, person),
+        instrument=instrument_id,
+        version=instrument.version,
+        answers=list(answers),
+        total=result.total,
+        band=result.band.id,
+        entered_by=viewer,
+    )
+    record("scale.record", actor=viewer, subject=person, request=request, detail=instrument_id)
+    return scale
+
+
+@transaction.atomic
+def do_add_note(
+    viewer: User,
+    person: User,
+    text: str,
+    amends: ClinicalNote | None = None,
+    request: HttpRequest | None = None,
+) -> ClinicalNote:
+    note = ClinicalNote.objects.create(
+        person=person,
+        organization=_organization_for(viewer, person),
+        author=viewer,
+        text=text,
+        amends=amends,
+    )
+    record("change.note", actor=viewer, subject=person, request=request, detail=str(note.public_id))
+    return note
+
+
+def notes_for(viewer: Any, person: User) -> list[ClinicalNote]:
+    """The clinical notes of the programs through which ``viewer`` sees ``person``, only when
+    the consent shares notes (counselling notes need their own consent, FACTS.md §10)."""
+    if not access.can_see(viewer, person, "notes") or viewer.pk == person.pk:
+        return []
+    organizations = shared_organizations(viewer, person)
+    return list(
+        ClinicalNote.objects.filter(person=person, organization_id__in=organizations)
+        .select_related("author", "amends")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def scales_for(viewer: Any, person: User) -> list[ClinicianScale]:
+    organizations = shared_organizations(viewer, person)
+    return list(
+        ClinicianScale.objects.filter(person=person, organization_id__in=organizations)
+        .select_related("entered_by")
+        .order_by("-at", "-pk")
+    )
+
+
+def open_alerts_q() -> Q:
+    return Q(acknowledged_at__isnull=True)

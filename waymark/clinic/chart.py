@@ -1,0 +1,218 @@
+"""What the clinic pages and their JSON twins show: the caseload and a person's chart.
+
+Everything here starts from `waymark.access` (the one rule): the caseload is
+`people_visible_to(viewer)`, a chart shows only `scopes_for(viewer, person)`, and the clinic's
+own rows (alerts' notes, scales, clinical notes) only those of the viewer's programs. Both the
+pages and the API build from these functions, so they cannot disagree.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from waymark import access
+from waymark.accounts.models import User
+from waymark.checkup.history import TRACKED, scores
+from waymark.checkup.models import CheckUp
+from waymark.clinic.actions import alert_message, notes_for, scales_for, shared_organizations
+from waymark.clinic.models import Alert, ClinicalNote, ClinicianScale
+from waymark.clinical import alerts as rules
+from waymark.clinical import scoring
+from waymark.plans.models import Plan, PlanVersion
+from waymark.progress.views import load
+from waymark.tracking.models import CheckIn
+
+RECENT_DAYS = 28  # check-ins listed on the chart
+ACKNOWLEDGED_SHOWN = 10
+
+
+def short_id(person: User) -> str:
+    """The opaque id shown beside the alias: enough to tell two people apart."""
+    return str(person.public_id)[:8]
+
+
+# The caseload -------------------------------------------------------------------------------
+
+
+@dataclass
+class CaseRow:
+    person: User
+    scopes: frozenset[str]
+    alerts: list[Alert] = field(default_factory=list)  # open, visible, most urgent first
+    last_checkin: date | None = None  # None also when check-ins are not shared
+
+    @property
+    def alias(self) -> str:
+        return self.person.username
+
+    @property
+    def short_id(self) -> str:
+        return short_id(self.person)
+
+    @property
+    def urgent(self) -> int:
+        return sum(1 for a in self.alerts if a.rank == 3)
+
+    @property
+    def high(self) -> int:
+        return sum(1 for a in self.alerts if a.rank == 2)
+
+    @property
+    def days_since_checkin(self) -> int | None:
+        if self.last_checkin is None:
+            return None
+        return (timezone.localdate() - self.last_checkin).days
+
+    @property
+    def top_priority(self) -> str | None:
+        return self.alerts[0].priority if self.alerts else None
+
+    def sort_key(self) -> tuple[int, int, int, str]:
+        silent = self.days_since_checkin
+        # Never checked in (or not shared) sorts with the longest silences.
+        return (-self.urgent, -self.high, -(silent if silent is not None else 10_000), self.alias)
+
+
+def caseload(viewer: Any) -> list[CaseRow]:
+    """The viewer's consented people, most urgent first, in three queries however many."""
+    people = list(
+        access.people_visible_to(viewer).annotate(last_day=Max("checkins__day")).order_by("pk")
+    )
+    scopes: dict[int, set[str]] = defaultdict(set)
+    flags = access.active_consents_for(viewer).values_list(
+        "person_id", *(f"share_{scope}" for scope in access.SCOPES)
+    )
+    for person_id, *shared in flags:
+        scopes[person_id] |= {s for s, on in zip(access.SCOPES, shared, strict=True) if on}
+    open_alerts: dict[int, list[Alert]] = defaultdict(list)
+    for alert in Alert.objects.filter(
+        person__in=[p.pk for p in people], acknowledged_at__isnull=True
+    ).order_by("-rank", "-evidence_on", "-pk"):
+        open_alerts[alert.person_id].append(alert)
+    rows = []
+    for person in people:
+        shared = frozenset(scopes[person.pk])
+        rows.append(
+            CaseRow(
+                person=person,
+                scopes=shared,
+                alerts=visible(open_alerts[person.pk], shared),
+                last_checkin=person.last_day if "checkins" in shared else None,  # type: ignore[attr-defined]
+            )
+        )
+    return sorted(rows, key=CaseRow.sort_key)
+
+
+def visible(alerts: list[Alert], scopes: frozenset[str]) -> list[Alert]:
+    """Alerts whose evidence is of a kind the consent shares."""
+    return [
+        a
+        for a in alerts
+        if (rule := rules.RULES_BY_ID.get(a.rule)) is not None and rule.scope in scopes
+    ]
+
+
+# The chart ----------------------------------------------------------------------------------
+
+
+@dataclass
+class AlertRow:
+    alert: Alert
+    title: str
+    message: str
+    note_visible: bool  # the acknowledgement note is shown only within its own program
+
+
+@dataclass
+class ScreenerSeries:
+    instrument: scoring.Instrument
+    points: list[tuple[date, int, str]]  # (completed on, total, band label)
+
+
+@dataclass
+class Chart:
+    person: User
+    scopes: frozenset[str]
+    open_alerts: list[AlertRow]
+    acknowledged: list[AlertRow]
+    screeners: list[ScreenerSeries] = field(default_factory=list)
+    plan: Plan | None = None
+    versions: list[PlanVersion] = field(default_factory=list)
+    record: Any = None  # progress.views.Record, when check-ins are shared
+    checkins: list[CheckIn] = field(default_factory=list)
+    scales: list[ClinicianScale] = field(default_factory=list)
+    notes: list[ClinicalNote] = field(default_factory=list)
+
+    @property
+    def short_id(self) -> str:
+        return short_id(self.person)
+
+
+def _alert_rows(viewer: Any, person: User, scopes: frozenset[str]) -> tuple[list[AlertRow], ...]:
+    organizations = set(shared_organizations(viewer, person))
+    every = visible(
+        list(Alert.objects.filter(person=person).order_by("-rank", "-evidence_on")), scopes
+    )
+
+    def row(alert: Alert) -> AlertRow:
+        rule = rules.RULES_BY_ID[alert.rule]
+        return AlertRow(
+            alert,
+            gettext(rule.title),
+            alert_message(alert),
+            alert.acknowledged_in_id in organizations,
+        )
+
+    open_rows = [row(a) for a in every if a.acknowledged_at is None]
+    done = sorted(
+        (a for a in every if a.acknowledged_at is not None),
+        key=lambda a: a.acknowledged_at or timezone.now(),
+        reverse=True,
+    )[:ACKNOWLEDGED_SHOWN]
+    return open_rows, [row(a) for a in done]
+
+
+def screener_series(viewer: Any, person: User) -> list[ScreenerSeries]:
+    completed = list(
+        access.checkups_of(viewer, person)
+        .filter(status=CheckUp.Status.COMPLETE, completed_at__isnull=False)
+        .prefetch_related("answers")
+        .order_by("completed_at", "pk")
+    )
+    series: dict[str, list[tuple[date, int, str]]] = defaultdict(list)
+    for checkup in completed:
+        on = timezone.localdate(checkup.completed_at)
+        for instrument_id, result in scores(checkup).items():
+            series[instrument_id].append((on, result.total, result.band.label))
+    return [ScreenerSeries(scoring.get_instrument(i), series[i]) for i in TRACKED if series.get(i)]
+
+
+def chart(viewer: Any, person: User) -> Chart:
+    scopes = access.scopes_for(viewer, person)
+    open_rows, acknowledged = _alert_rows(viewer, person, scopes)
+    result = Chart(person, scopes, open_rows, acknowledged)
+    if "checkups" in scopes:
+        result.screeners = screener_series(viewer, person)
+    if "plan" in scopes:
+        result.plan = access.plans_of(viewer, person).order_by("-created_at", "-pk").first()
+        if result.plan is not None:
+            result.versions = list(result.plan.versions.order_by("-number"))
+    if "checkins" in scopes:
+        result.record = load(person.pk)
+        since = timezone.localdate() - timedelta(days=RECENT_DAYS - 1)
+        result.checkins = list(
+            access.checkins_of(viewer, person)
+            .filter(day__gte=since)
+            .prefetch_related("amounts")
+            .order_by("-day")
+        )
+    result.scales = scales_for(viewer, person)
+    result.notes = notes_for(viewer, person)
+    return result
