@@ -258,3 +258,81 @@ def test_a_lead_resets_a_clinicians_lost_authenticator() -> None:
     assert not TOTPDevice.objects.filter(user=clinician.user).exists()
     assert TOTPDevice.objects.filter(user=lead.user).exists()
     assert Membership.objects.get(pk=clinician.membership.pk).active
+
+
+# Commands and the demo -----------------------------------------------------------------------
+
+
+def sign_in(client: Client, username: str, password: str) -> bool:
+    response = client.post(reverse("accounts:login"), {"username": username, "password": password})
+    return response.status_code == 302
+
+
+def run(*args: str) -> str:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
+
+
+def test_addprogram_and_addstaff_set_up_a_program_and_a_first_lead() -> None:
+    from django.core.management.base import CommandError
+
+    assert "Riverside" in run("addprogram", "Riverside")
+    with pytest.raises(CommandError) as duplicate:
+        run("addprogram", "Riverside")
+    assert duplicate.value.returncode == 2
+    out = run(
+        "addstaff", "dana", "--program", "Riverside", "--role", "lead", "--name", "Dana Ortiz"
+    )
+    password = next(line for line in out.splitlines() if line.startswith("One-time password: "))
+    assert reverse("accounts:staff_enrol") in out
+    client = Client()
+    assert sign_in(client, "dana", password.split(": ", 1)[1])
+    membership = Membership.objects.get(user__username="dana")
+    assert membership.role == Role.LEAD and membership.user.display_name == "Dana Ortiz"
+    # An existing account gains a role without a new password.
+    again = run("addstaff", "dana", "--program", "Riverside", "--role", "clinician")
+    assert "One-time password" not in again
+    with pytest.raises(CommandError) as unknown:
+        run("addstaff", "sam", "--program", "Nowhere", "--role", "clinician")
+    assert unknown.value.returncode == 2 and "no program named" in str(unknown.value)
+
+
+def test_reset2fa_sends_the_staff_member_back_to_enrolment() -> None:
+    staff = make_staff(Role.CLINICIAN)
+    run("reset2fa", staff.user.username)
+    response = staff.client.get(reverse("accounts:staff_home"))
+    assert response["Location"].startswith(reverse("accounts:staff_enrol"))
+
+
+def test_the_demo_clinician_signs_in_with_the_printed_credentials_and_sees_the_demo_person(
+    settings: object,
+) -> None:
+    from waymark import access
+    from waymark.accounts import demo
+
+    out = run("demo")
+    assert demo.TOTP_SECRET in out and demo.BACKUP_CODES[0] in out and "DEMO CREDENTIALS" in out
+    client = Client()
+    assert sign_in(client, demo.CLINICIAN, demo.CLINICIAN_PASSWORD)
+    response = client.post(reverse("accounts:staff_verify"), {"code": demo.BACKUP_CODES[0]})
+    assert response.status_code == 302
+    assert client.get(reverse("accounts:staff_home")).status_code == 200
+    from tests.programs import as_verified
+    from waymark.accounts.models import User
+
+    clinician = as_verified(User.objects.get(username=demo.CLINICIAN))
+    assert [p.username for p in access.people_visible_to(clinician)] == ["demo"]
+    run("demo")  # a second run restores the backup codes and adds no second consent
+    person = User.objects.get(username="demo")
+    assert person.consents.count() == 1
+    other = Client()
+    assert sign_in(other, demo.CLINICIAN, demo.CLINICIAN_PASSWORD)
+    assert (
+        other.post(reverse("accounts:staff_verify"), {"code": demo.BACKUP_CODES[0]}).status_code
+        == 302
+    )

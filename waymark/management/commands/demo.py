@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from waymark.accounts.demo import add_demo_program
 from waymark.accounts.models import User
 from waymark.checkup.actions import do_complete_checkup
 from waymark.checkup.models import Answer, CheckUp
@@ -50,6 +51,10 @@ class Command(BaseCommand):
             f"Demo account: username {USERNAME!r}, password {PASSWORD!r} "
             "(sign in at /account/login/)."
         )
+        # The staff side (docs/programs.md): a demo program whose clinician this person
+        # shares with, with public two-step credentials.
+        for line in add_demo_program(user):
+            self.stdout.write(line)
 
     def _add_checkups(self, user: User) -> None:
         by_slug = {person["slug"]: person["profile"] for person in examples()}
