@@ -93,7 +93,7 @@ def test_the_same_finding_is_raised_once() -> None:
 
 
 def test_an_urgent_alert_emails_the_clinician_once_with_no_clinical_detail() -> None:
-    clinician, person = linked()
+    _clinician, person = linked()
     crisis_checkup(person)
     actions.evaluate(person)
     actions.evaluate(person)

@@ -1,0 +1,448 @@
+"""The clinic's JSON twins: caseload, a person's chart and alerts (with acknowledging),
+clinician scales, clinical notes, the program report. The same access rule as the pages
+(`waymark.access`, through `waymark.clinic.chart`): staff only, with a session verified by a
+second factor (otherwise 403; not signed in, 401); a person the viewer may not see is 404,
+exactly like a person who does not exist. Every read and change is audited."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Field, Router, Schema, Status
+from ninja.security import django_auth
+
+from waymark import access
+from waymark.accounts.models import User
+from waymark.accounts.staff import StaffProblem, staff_problem
+from waymark.api.errors import ApiError, errors
+from waymark.audit.log import record
+from waymark.clinic import actions
+from waymark.clinic.chart import AlertRow, CaseRow, caseload, chart, short_id
+from waymark.clinic.forms import CLINICIAN_SCALES, MAX_NOTE
+from waymark.clinic.models import Alert, ClinicalNote, ClinicianScale
+from waymark.clinic.report import program_report_for
+from waymark.clinical import scoring
+from waymark.clinical.report import MIN_CELL, Cell
+
+router = Router(tags=["clinic"], auth=django_auth)
+STAFF_ERRORS = errors(401, 403, 404, 429)
+
+
+def _staff(request: HttpRequest) -> User:
+    problem = staff_problem(request)
+    if problem is StaffProblem.SIGN_IN:
+        raise ApiError(401, "not-signed-in", "Sign in first.")
+    if problem is not None:
+        raise ApiError(
+            403,
+            "forbidden",
+            "Only program staff whose session is verified with their second factor may use "
+            "the clinic.",
+        )
+    return request.user  # type: ignore[return-value]
+
+
+def _person(viewer: User, public_id: uuid.UUID, scope: str | None = None) -> User:
+    person = access.visible_person(viewer, public_id, scope)
+    if person is None:
+        raise ApiError(404, "not-found", "No such person in your caseload.")
+    return person
+
+
+# Shapes -------------------------------------------------------------------------------------
+
+
+class AlertOut(Schema):
+    id: uuid.UUID
+    rule: str
+    priority: str = Field(description="urgent, high or normal")
+    title: str
+    message: str
+    evidence_on: date
+    raised_at: datetime
+    acknowledged_at: datetime | None
+    acknowledged_by: str | None
+    ack_note: str | None = Field(description="only for staff of the acknowledging program")
+
+
+def _alert(alert: Alert, message: str = "", note_visible: bool = False) -> dict[str, Any]:
+    return {
+        "id": alert.public_id,
+        "rule": alert.rule,
+        "priority": alert.priority,
+        "title": alert.title,
+        "message": message or actions.alert_message(alert),
+        "evidence_on": alert.evidence_on,
+        "raised_at": alert.raised_at,
+        "acknowledged_at": alert.acknowledged_at,
+        "acknowledged_by": (
+            alert.acknowledged_by.display_name if alert.acknowledged_by is not None else None
+        ),
+        "ack_note": alert.ack_note if note_visible else None,
+    }
+
+
+def _alert_row(row: AlertRow) -> dict[str, Any]:
+    return _alert(row.alert, row.message, row.note_visible)
+
+
+class CaseRowOut(Schema):
+    id: uuid.UUID = Field(description="the person's opaque id")
+    alias: str = Field(description="the name the person chose")
+    short_id: str
+    scopes: list[str]
+    alerts: list[AlertOut] = Field(description="open alerts, most urgent first")
+    last_checkin: date | None = Field(description="null when none, or check-ins not shared")
+    days_since_checkin: int | None
+
+
+def _case_row(row: CaseRow) -> dict[str, Any]:
+    return {
+        "id": row.person.public_id,
+        "alias": row.alias,
+        "short_id": row.short_id,
+        "scopes": sorted(row.scopes),
+        "alerts": [_alert(a) for a in row.alerts],
+        "last_checkin": row.last_checkin,
+        "days_since_checkin": row.days_since_checkin,
+    }
+
+
+class ScreenerPointOut(Schema):
+    completed_on: date
+    total: int
+    band: str
+
+
+class ScreenerOut(Schema):
+    instrument: str
+    points: list[ScreenerPointOut]
+
+
+class PlanVersionOut(Schema):
+    number: int
+    created_at: datetime
+    approach: str | None
+    goals: list[str]
+
+
+class CheckInOut(Schema):
+    day: date
+    used: bool
+    amounts: dict[str, float]
+    cravings: int | None
+    mood: int | None
+    note: str | None = Field(description="the person's note, only when notes are shared")
+
+
+class ScaleOut(Schema):
+    id: uuid.UUID
+    instrument: str
+    version: str
+    answers: list[int | None]
+    total: int
+    band: str
+    entered_by: str | None
+    at: datetime
+
+
+def _scale(scale: ClinicianScale) -> dict[str, Any]:
+    return {
+        "id": scale.public_id,
+        "instrument": scale.instrument,
+        "version": scale.version,
+        "answers": list(scale.answers),
+        "total": scale.total,
+        "band": scale.band,
+        "entered_by": scale.entered_by.display_name if scale.entered_by else None,
+        "at": scale.at,
+    }
+
+
+class NoteOut(Schema):
+    id: uuid.UUID
+    author: str
+    text: str
+    amends: uuid.UUID | None
+    created_at: datetime
+
+
+def _note(note: ClinicalNote) -> dict[str, Any]:
+    return {
+        "id": note.public_id,
+        "author": note.author.display_name,
+        "text": note.text,
+        "amends": note.amends.public_id if note.amends is not None else None,
+        "created_at": note.created_at,
+    }
+
+
+class ChartOut(Schema):
+    id: uuid.UUID
+    alias: str
+    short_id: str
+    scopes: list[str] = Field(description="what the person shares with you; nothing else is here")
+    open_alerts: list[AlertOut]
+    acknowledged_alerts: list[AlertOut]
+    screeners: list[ScreenerOut] | None = Field(description="null unless check-ups are shared")
+    plan_versions: list[PlanVersionOut] | None = Field(description="null unless plan is shared")
+    checkins: list[CheckInOut] | None = Field(description="last 28 days; null unless shared")
+    outcomes: list[dict[str, Any]] | None = Field(
+        description="as `waymark outcomes --json` over 7, 28, 90 days and all; null unless shared"
+    )
+    scales: list[ScaleOut]
+    notes: list[NoteOut] | None = Field(description="null unless notes are shared")
+
+
+# Endpoints ----------------------------------------------------------------------------------
+
+
+@router.get(
+    "/clinic/caseload",
+    response={200: list[CaseRowOut], **STAFF_ERRORS},
+    operation_id="clinic_caseload",
+    summary="The people who share with you, most urgent first",
+)
+def get_caseload(request: HttpRequest) -> list[dict[str, Any]]:
+    viewer = _staff(request)
+    rows = caseload(viewer)
+    record("view.caseload", actor=viewer, request=request, detail="caseload list")
+    return [_case_row(row) for row in rows]
+
+
+@router.get(
+    "/clinic/people/{public_id}",
+    response={200: ChartOut, **STAFF_ERRORS},
+    operation_id="clinic_chart",
+    summary="A person's chart: only what their consent shares with you",
+)
+def get_chart(request: HttpRequest, public_id: uuid.UUID) -> dict[str, Any]:
+    from waymark.clinical import progress as core
+
+    viewer = _staff(request)
+    person = _person(viewer, public_id)
+    data = chart(viewer, person)
+    record("view.chart", actor=viewer, subject=person, request=request, detail="chart")
+    notes_shared = "notes" in data.scopes
+    outcomes = None
+    if data.record is not None:
+        spans = core.windows(data.record.days, timezone.localdate(), data.record.sex)
+        outcomes = [{"days": days, **result.as_dict()} for days, result in spans]
+    return {
+        "id": person.public_id,
+        "alias": person.username,
+        "short_id": short_id(person),
+        "scopes": sorted(data.scopes),
+        "open_alerts": [_alert_row(r) for r in data.open_alerts],
+        "acknowledged_alerts": [_alert_row(r) for r in data.acknowledged],
+        "screeners": (
+            [
+                {
+                    "instrument": s.instrument.id,
+                    "points": [
+                        {"completed_on": on, "total": total, "band": band}
+                        for on, total, band in s.points
+                    ],
+                }
+                for s in data.screeners
+            ]
+            if "checkups" in data.scopes
+            else None
+        ),
+        "plan_versions": (
+            [
+                {
+                    "number": v.number,
+                    "created_at": v.created_at,
+                    "approach": v.content.get("approach"),
+                    "goals": [str(g) for g in v.content.get("goals") or []],
+                }
+                for v in data.versions
+            ]
+            if "plan" in data.scopes
+            else None
+        ),
+        "checkins": (
+            [
+                {
+                    "day": c.day,
+                    "used": c.used,
+                    "amounts": {a.substance: float(a.amount) for a in c.amounts.all()},
+                    "cravings": c.cravings,
+                    "mood": c.mood,
+                    "note": c.note if notes_shared else None,
+                }
+                for c in data.checkins
+            ]
+            if "checkins" in data.scopes
+            else None
+        ),
+        "outcomes": outcomes,
+        "scales": [_scale(s) for s in data.scales],
+        "notes": [_note(n) for n in data.notes] if notes_shared else None,
+    }
+
+
+@router.get(
+    "/clinic/people/{public_id}/alerts",
+    response={200: list[AlertOut], **STAFF_ERRORS},
+    operation_id="clinic_alerts",
+    summary="A person's alerts you may see: open first, then recently acknowledged",
+)
+def get_alerts(request: HttpRequest, public_id: uuid.UUID) -> list[dict[str, Any]]:
+    viewer = _staff(request)
+    person = _person(viewer, public_id)
+    data = chart(viewer, person)
+    record("view.alerts", actor=viewer, subject=person, request=request, detail="alerts")
+    return [_alert_row(r) for r in (*data.open_alerts, *data.acknowledged)]
+
+
+class AcknowledgeIn(Schema):
+    note: str = Field("", max_length=1000, description="what you did or decided (encrypted)")
+
+
+@router.post(
+    "/clinic/people/{public_id}/alerts/{alert_id}/acknowledge",
+    response={200: AlertOut, **errors(400, 401, 403, 404, 429)},
+    operation_id="clinic_acknowledge_alert",
+    summary="Acknowledge an alert, with a note",
+)
+def acknowledge(
+    request: HttpRequest, public_id: uuid.UUID, alert_id: uuid.UUID, body: AcknowledgeIn
+) -> dict[str, Any]:
+    viewer = _staff(request)
+    person = _person(viewer, public_id)
+    alert = Alert.objects.filter(person=person, public_id=alert_id).first()
+    scopes = access.scopes_for(viewer, person)
+    if alert is None or not actions.visible_alerts([alert], scopes):
+        raise ApiError(404, "not-found", "No such alert.")
+    done = actions.do_acknowledge(alert, viewer, body.note, request)
+    return _alert(
+        done, note_visible=done.acknowledged_in_id in actions.shared_organizations(viewer, person)
+    )
+
+
+class ScaleIn(Schema):
+    instrument: str = Field(description="ciwa-ar or cows")
+    answers: list[int | None] = Field(description="0-based option indices, one per item")
+
+
+@router.post(
+    "/clinic/people/{public_id}/scales",
+    response={201: ScaleOut, **errors(400, 401, 403, 404, 429)},
+    operation_id="clinic_record_scale",
+    summary="Record a clinician-rated CIWA-Ar or COWS (never a self-test)",
+)
+def record_scale(request: HttpRequest, public_id: uuid.UUID, body: ScaleIn) -> Status:
+    viewer = _staff(request)
+    person = _person(viewer, public_id)
+    if body.instrument not in CLINICIAN_SCALES:
+        raise ApiError(
+            400,
+            "invalid-request",
+            "Only ciwa-ar and cows are clinician-rated scales.",
+            {"body.instrument": "must be ciwa-ar or cows"},
+        )
+    try:
+        scale = actions.do_record_scale(viewer, person, body.instrument, body.answers, request)
+    except scoring.ScoringError as error:
+        field = f"answers.{error.item_index}" if error.item_index is not None else "body.answers"
+        raise ApiError(400, "invalid-answers", str(error), {field: str(error)}) from error
+    return Status(201, _scale(scale))
+
+
+class NoteIn(Schema):
+    text: str = Field(min_length=1, max_length=MAX_NOTE)
+    amends: uuid.UUID | None = Field(None, description="the note this one corrects")
+
+
+@router.post(
+    "/clinic/people/{public_id}/notes",
+    response={201: NoteOut, **errors(400, 401, 403, 404, 429)},
+    operation_id="clinic_add_note",
+    summary="Add a clinical note (append-only; needs the notes scope)",
+)
+def add_note(request: HttpRequest, public_id: uuid.UUID, body: NoteIn) -> Status:
+    viewer = _staff(request)
+    person = _person(viewer, public_id, "notes")
+    amends = None
+    if body.amends is not None:
+        amends = ClinicalNote.objects.filter(
+            person=person,
+            public_id=body.amends,
+            organization_id__in=actions.shared_organizations(viewer, person),
+        ).first()
+        if amends is None:
+            raise ApiError(
+                400, "invalid-request", "The note to amend was not found.", {"body.amends": ""}
+            )
+    if not body.text.strip():
+        raise ApiError(400, "invalid-request", "The note is empty.", {"body.text": "empty"})
+    note = actions.do_add_note(viewer, person, body.text, amends, request)
+    return Status(201, _note(note))
+
+
+class CellOut(Schema):
+    value: float | None = Field(description=f"null when fewer than {MIN_CELL} people")
+    people: int | None = Field(description=f"null when fewer than {MIN_CELL} people")
+
+
+def _cell(cell: Cell) -> dict[str, Any]:
+    if cell.suppressed:
+        return {"value": None, "people": None}
+    return {"value": cell.value, "people": cell.people}
+
+
+class ScreenerChangeOut(Schema):
+    instrument: str
+    change: CellOut
+    better: CellOut
+
+
+class ReportOut(Schema):
+    program: str
+    today: date
+    min_cell: int
+    people: int | None = Field(description=f"null when fewer than {MIN_CELL}")
+    retention: CellOut
+    percent_days_abstinent: CellOut
+    heavy_days_first: CellOut
+    heavy_days_latest: CellOut
+    heavy_day_reduction: CellOut
+    who_level_down: CellOut
+    screeners: list[ScreenerChangeOut]
+
+
+@router.get(
+    "/clinic/programs/{program_id}/report",
+    response={200: ReportOut, **STAFF_ERRORS},
+    operation_id="clinic_program_report",
+    summary="A program's de-identified outcomes (program leads; no cell under 11 people)",
+)
+def get_report(request: HttpRequest, program_id: uuid.UUID) -> dict[str, Any]:
+    viewer = _staff(request)
+    program = access.led_organizations(viewer).filter(public_id=program_id).first()
+    if program is None:
+        raise ApiError(404, "not-found", "No such program among those you lead.")
+    result = program_report_for(program)
+    record("view.report", actor=viewer, request=request, detail=f"program report: {program.name}")
+    return {
+        "program": program.name,
+        "today": result.today,
+        "min_cell": MIN_CELL,
+        "people": result.people if result.shown else None,
+        "retention": _cell(result.retention),
+        "percent_days_abstinent": _cell(result.percent_days_abstinent),
+        "heavy_days_first": _cell(result.heavy_days_first),
+        "heavy_days_latest": _cell(result.heavy_days_latest),
+        "heavy_day_reduction": _cell(result.heavy_day_reduction),
+        "who_level_down": _cell(result.who_level_down),
+        "screeners": [
+            {"instrument": s.instrument, "change": _cell(s.change), "better": _cell(s.better)}
+            for s in result.screeners
+        ],
+    }
