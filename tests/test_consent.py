@@ -273,3 +273,18 @@ def test_consent_history_cannot_be_edited_or_deleted() -> None:
         ConsentEvent.objects.all().delete()
     with pytest.raises(AppendOnlyError):
         ConsentEvent.objects.update(kind="revoked")
+
+
+def test_the_worker_writes_ended_consents_into_the_history() -> None:
+    from waymark.accounts.apps import CONSENT_EXPIRY_TICK
+    from waymark.jobs.registry import TICKS
+
+    person = make_person()
+    consent = make_consent(
+        person,
+        make_staff(Role.CLINICIAN).membership,
+        starts_at=timezone.now() - timedelta(days=5),
+        ends_at=timezone.now() - timedelta(seconds=1),
+    )
+    TICKS[CONSENT_EXPIRY_TICK].run()
+    assert [e.kind for e in consent.events.all()] == ["granted", "expired"]
