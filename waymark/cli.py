@@ -416,9 +416,70 @@ def cmd_outcomes(args: argparse.Namespace, out: TextIO) -> int:
 
 # --- the parser ------------------------------------------------------------------------------
 
+# --- export / import (docs/data.md) ---------------------------------------------------------
+
+
+def _start_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "waymark.settings")
+    import django
+
+    django.setup()
+
+
+def _write(content: bytes, output: str | None, out: TextIO, binary: bool) -> None:
+    if output is None or output == "-":
+        if binary:
+            raise UsageError("a CSV export is a zip file: give --output FILE.zip")
+        out.write(content.decode())
+        return
+    try:
+        with open(output, "wb") as handle:
+            handle.write(content)
+    except OSError as error:
+        raise UsageError(f"cannot write {output}: {error.strerror}") from error
+
+
+def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
+    if (args.person is None) == (args.program is None):
+        raise UsageError("export needs PERSON or --program ID, not both")
+    _start_django()
+    from waymark.interop import people
+
+    try:
+        if args.program is not None:
+            if args.format != "fhir":
+                raise UsageError("a program's export is FHIR only: --format fhir")
+            content, _, _ = people.program_export(args.program)
+        else:
+            content, _, _ = people.person_export(args.person, args.format)
+    except people.NotFoundError as error:
+        raise UsageError(str(error)) from error
+    _write(content, args.output, out, binary=args.format == "csv")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace, out: TextIO) -> int:
+    text = _read_text(args.file)
+    _start_django()
+    from waymark.interop import people
+
+    try:
+        counts = people.import_new_account(text, args.username)
+    except ValueError as error:
+        raise UsageError(str(error)) from error
+    made = ", ".join(f"{count} {name}" for name, count in counts.items())
+    out.write(
+        f"Imported {made} into the new account {args.username!r}.\n"
+        f"Set its password with: waymark changepassword {args.username}\n"
+    )
+    return 0
+
+
 Handler = Callable[[argparse.Namespace, TextIO], int]
 # The commands answered by the pure core, without starting Django.
 CLINICAL_COMMANDS = ("score", "instruments", "recommend", "taper", "outcomes")
+# A person's data in and out (docs/data.md): these start Django themselves.
+DATA_COMMANDS = ("export", "import")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -488,6 +549,26 @@ def build_parser() -> argparse.ArgumentParser:
     record.add_argument("--sex", choices=scoring.SEXES, help="for sex-specific cut-offs")
     record.add_argument("--json", action="store_true", help="print JSON instead of text")
     record.set_defaults(handler=cmd_outcomes)
+
+    export = commands.add_parser(
+        "export", help="everything one person has, as JSON, a CSV zip or FHIR R4"
+    )
+    export.add_argument(
+        "person", nargs="?", metavar="PERSON", help="the person's nickname or public id"
+    )
+    export.add_argument(
+        "--program", metavar="ID", help="instead: FHIR for each consenting patient of a program"
+    )
+    export.add_argument("--format", required=True, choices=("json", "csv", "fhir"))
+    export.add_argument("--output", metavar="FILE", help="write here instead of to stdout")
+    export.set_defaults(handler=cmd_export)
+
+    restore = commands.add_parser("import", help="make a new account from a Waymark JSON export")
+    restore.add_argument(
+        "file", metavar="FILE|-", help="a file from 'waymark export --format json'"
+    )
+    restore.add_argument("--username", required=True, metavar="NEW", help="the new account's name")
+    restore.set_defaults(handler=cmd_import)
     return parser
 
 
@@ -514,7 +595,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args or args[0] in ("-h", "--help"):
         build_parser().print_help()
         return 0
-    if args[0] in CLINICAL_COMMANDS:
+    if args[0] in CLINICAL_COMMANDS or args[0] in DATA_COMMANDS:
         return run_clinical(args)
     run_django(args)
     return 0
@@ -533,7 +614,7 @@ def reference_markdown() -> str:
         "Generated from `waymark --help` by `make docs`; a test fails when it is out of date.\n",
         "```\n" + parser.format_help() + "```\n",
     ]
-    for command in CLINICAL_COMMANDS:
+    for command in CLINICAL_COMMANDS + DATA_COMMANDS:
         sub = parser._subparsers._group_actions[0].choices[command]  # type: ignore[union-attr,index]
         parts.append(f"## waymark {command}\n\n```\n{sub.format_help()}```\n")
     return "\n".join(parts)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import time, timedelta
 from typing import Any
 
 from django.test import Client
@@ -15,7 +15,7 @@ from waymark.checkup.models import CheckUp
 from waymark.plans.actions import do_save_version
 from waymark.plans.models import Plan
 from waymark.tracking.actions import today
-from waymark.tracking.models import CheckIn, SubstanceAmount
+from waymark.tracking.models import CheckIn, Reminder, SubstanceAmount
 
 PASSWORD = "a long enough password 42"
 BY_NAME = {v["name"]: v for v in load("vignettes.json")}
@@ -60,4 +60,6 @@ def rich_person(client: Client, username: str = "robin") -> User:
             SubstanceAmount.objects.create(check_in=check_in, substance="alcohol", amount="4.50")
             if back % 8 == 0:
                 SubstanceAmount.objects.create(check_in=check_in, substance="cannabis", amount="1")
+    Reminder.objects.create(owner=user, time=time(19, 30), time_zone="Europe/Madrid",
+                            weekdays=[0, 2, 4])  # fmt: skip
     return user

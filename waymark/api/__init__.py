@@ -3,7 +3,16 @@ document at /api/v1/openapi.json, a JSON twin for every page that shows data."""
 
 from __future__ import annotations
 
-from waymark.api import checkups, clinic, examples, instruments, plans, recommend, tracking
+from waymark.api import (
+    checkups,
+    clinic,
+    data,
+    examples,
+    instruments,
+    plans,
+    recommend,
+    tracking,
+)
 from waymark.api.body import StrictJSONParser
 from waymark.api.errors import install
 from waymark.api.ratelimit import PerAddressRateLimit
@@ -23,5 +32,5 @@ api = WaymarkAPI(
     throttle=PerAddressRateLimit(),
 )
 install(api)
-for area in (recommend, instruments, examples, checkups, plans, tracking, clinic):
+for area in (recommend, instruments, examples, checkups, plans, tracking, clinic, data):
     api.add_router("", area.router)

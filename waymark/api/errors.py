@@ -30,10 +30,11 @@ CODES = (
     "invalid-profile",  # 400: the profile is not a valid profile v1
     "invalid-answers",  # 400: the answers cannot be scored
     "not-signed-in",  # 401
-    "forbidden",  # 403: a signed-in request without its CSRF token
+    "forbidden",  # 403: a signed-in request without its CSRF token, or a read-only token
     "not-found",  # 404: also whatever is not yours
     "method-not-allowed",  # 405
     "idempotency-conflict",  # 409: an Idempotency-Key sent again with a different request
+    "account-not-empty",  # 409: an import into an account that already has records
     "too-large",  # 413
     "rate-limited",  # 429, with Retry-After
     "server-error",  # 500: logged; never expected

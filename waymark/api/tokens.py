@@ -11,12 +11,14 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime
+from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
+from waymark import access
 from waymark.accounts.models import User
 from waymark.api.errors import error_response
 from waymark.interop.audit import audit
@@ -35,14 +37,16 @@ def digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+def is_staff(user: Any) -> bool:
+    return bool(user.is_staff or user.is_superuser or access.is_staff_member(user))
+
+
 def may_make_tokens(request: HttpRequest) -> bool:
+    """Anyone signed in; staff only from a session verified with the second factor."""
     user = request.user
-    if not user.is_authenticated:
+    if not user.is_authenticated or not user.is_active:
         return False
-    if user.is_staff or user.is_superuser:
-        is_verified = getattr(user, "is_verified", None)
-        return bool(is_verified()) if callable(is_verified) else False
-    return True
+    return access.is_verified(user) if is_staff(user) else True
 
 
 @transaction.atomic
@@ -112,7 +116,7 @@ def authenticate(request: HttpRequest) -> HttpResponse | None:
     user = token.owner
     # A staff token was made from a session verified with the second factor (may_make_tokens),
     # so it carries that verification; anyone else's carries none.
-    verified = bool(user.is_staff or user.is_superuser)
+    verified = is_staff(user)
     user.is_verified = lambda: verified  # type: ignore[attr-defined]
     request.user = user
     request.api_token = token  # type: ignore[attr-defined]

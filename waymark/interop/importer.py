@@ -111,9 +111,7 @@ def do_import(
                 where = str(error) if str(error).startswith("[") else f": {error}"
                 raise ImportFileError(f"{section.name}{where}") from error
         counts = {
-            name: len(parsed[name])
-            for name in ("checkups", "plans", "checkins")
-            if name in parsed and isinstance(parsed[name], list)
+            name: len(parsed[name]) for name, part in parsed.items() if isinstance(part, list)
         }
         audit(
             "import.json",

@@ -15,8 +15,10 @@ import dataclasses
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
+from datetime import time as time_of_day
 from decimal import Decimal
 from typing import Any, Literal
+from zoneinfo import available_timezones
 
 from django.db.models import Model
 from django.utils import timezone
@@ -27,7 +29,7 @@ from waymark.checkup.models import Answer, CheckUp
 from waymark.clinical import progress as core
 from waymark.clinical.profile import SUBSTANCES
 from waymark.plans.models import Plan, PlanVersion
-from waymark.tracking.models import CheckIn, Helper, SubstanceAmount, Trigger
+from waymark.tracking.models import CheckIn, Helper, Reminder, SubstanceAmount, Trigger
 
 
 class Part(BaseModel):
@@ -95,6 +97,14 @@ class CheckInPart(Part):
     note: str
     amounts: list[AmountPart]
     created_at: datetime
+    updated_at: datetime
+
+
+class ReminderPart(Part):
+    enabled: bool
+    time: time_of_day = Field(description="the time of day, in the person's own time zone")
+    time_zone: str = Field(max_length=64)
+    weekdays: list[int] = Field(description="0 = Monday … 6 = Sunday")
     updated_at: datetime
 
 
@@ -478,6 +488,65 @@ def checkin_tables(parts: list[dict[str, Any]]) -> dict[str, Table]:
     return {"checkins.csv": checkins, "amounts.csv": amounts}
 
 
+# --- reminders -------------------------------------------------------------------------------
+
+
+def dump_reminders(user: User) -> list[dict[str, Any]]:
+    return [
+        ReminderPart(
+            enabled=r.enabled,
+            time=r.time,
+            time_zone=r.time_zone,
+            weekdays=list(r.weekdays),
+            updated_at=r.updated_at,
+        ).model_dump(mode="json")
+        for r in Reminder.objects.filter(owner=user)
+    ]
+
+
+def load_reminders(loading: Loading, parts: list[ReminderPart]) -> None:
+    if len(parts) > 1:
+        raise ValueError("a person has at most one reminder")
+    for part in parts:
+        if part.time_zone not in available_timezones():
+            raise ValueError(f"{part.time_zone!r} is not a time zone")
+        if any(day not in range(7) for day in part.weekdays) or len(set(part.weekdays)) != len(
+            part.weekdays
+        ):
+            raise ValueError("weekdays are 0 (Monday) to 6 (Sunday), each once")
+        reminder = Reminder.objects.create(
+            owner=loading.user,
+            enabled=part.enabled,
+            time=part.time,
+            time_zone=part.time_zone,
+            weekdays=list(part.weekdays),
+        )
+        _restamp(Reminder, reminder.pk, updated_at=part.updated_at)
+
+
+def reminder_tables(parts: list[dict[str, Any]]) -> dict[str, Table]:
+    columns = (
+        ("enabled", "true if reminders are on"),
+        ("time", "the time of day of the email, in your time zone (HH:MM:SS)"),
+        ("time_zone", "your time zone"),
+        ("weekdays", "the days, 0 = Monday to 6 = Sunday, separated by ';'"),
+        ("updated_at", "when the reminder was last changed (ISO 8601, UTC)"),
+    )
+    rows = [
+        [
+            _flag(p["enabled"]),
+            p["time"],
+            p["time_zone"],
+            ";".join(map(str, p["weekdays"])),
+            p["updated_at"],
+        ]
+        for p in parts
+    ]
+    return {
+        "reminders.csv": Table("Your check-in reminder by email, if you set one.", columns, rows)
+    }
+
+
 # --- outcomes (computed) ---------------------------------------------------------------------
 
 
@@ -588,6 +657,15 @@ SECTIONS: tuple[Section, ...] = (
         checkin_tables,
         (CheckIn, SubstanceAmount),
         ids=lambda parts: [p.id for p in parts],
+    ),
+    Section(
+        "reminders",
+        ReminderPart,
+        True,
+        dump_reminders,
+        load_reminders,
+        reminder_tables,
+        (Reminder,),
     ),
     Section("outcomes", OutcomesPart, False, dump_outcomes, None, outcome_tables, ()),
 )

@@ -1,0 +1,151 @@
+"""Personal API tokens: shown once, stored as a hash, scoped, revocable, expiring, audited."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.programs import make_staff
+from waymark.accounts.models import User
+from waymark.audit.models import AuditEntry
+from waymark.interop.models import ApiToken
+
+pytestmark = pytest.mark.django_db
+SECRET = re.compile(r"wm_[A-Za-z0-9_-]{43}")
+
+
+def make(client: Client, scope: str = "read", expires: str = "90") -> str:
+    response = client.post(
+        reverse("interop:tokens"), {"name": "my script", "scope": scope, "expires": expires}
+    )
+    assert response.status_code == 200
+    found = SECRET.findall(response.content.decode())
+    assert len(found) == 1
+    return found[0]
+
+
+def bearer(secret: str) -> dict[str, str]:
+    return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+
+
+@pytest.fixture
+def person(client: Client) -> User:
+    user = User.objects.create_user("tess", password="a long enough password 42")
+    client.force_login(user)
+    return user
+
+
+def test_a_token_is_shown_once_and_stored_only_as_a_hash(client: Client, person: User) -> None:
+    secret = make(client)
+    token = ApiToken.objects.get()
+    assert token.digest == hashlib.sha256(secret.encode()).hexdigest()
+    assert secret not in str(ApiToken.objects.values().get())
+    assert token.prefix == secret[:10]
+    page = client.get(reverse("interop:tokens")).content.decode()
+    assert secret not in page and token.prefix in page
+    actions = set(AuditEntry.objects.values_list("action", flat=True))
+    assert "token.create" in actions
+
+
+def test_a_token_reads_the_api_without_a_session(client: Client, person: User) -> None:
+    secret = make(client)
+    stranger = Client()
+    assert stranger.get("/api/v1/checkins").status_code == 401
+    response = stranger.get("/api/v1/checkins", **bearer(secret))
+    assert response.status_code == 200, response.content
+    assert response.json()["count"] == 0
+    assert stranger.get("/api/v1/export", **bearer(secret)).json()["account"]["nickname"] == "tess"
+    assert ApiToken.objects.get().last_used_at is not None
+
+
+def test_a_read_only_token_may_not_write(client: Client, person: User) -> None:
+    secret = make(client, scope="read")
+    response = Client().post(
+        "/api/v1/tokens", {"name": "x"}, content_type="application/json", **bearer(secret)
+    )
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "forbidden"
+
+
+def test_a_read_write_token_writes_without_csrf(client: Client, person: User) -> None:
+    secret = make(client, scope="read-write")
+    other = ApiToken.objects.get()
+    strict = Client(enforce_csrf_checks=True)
+    response = strict.delete(f"/api/v1/tokens/{other.public_id}", **bearer(secret))
+    assert response.status_code == 204
+    # …and that token is now revoked: the next request with it is refused.
+    assert strict.get("/api/v1/checkins", **bearer(secret)).status_code == 401
+
+
+def test_revoked_expired_and_unknown_tokens_answer_401(client: Client, person: User) -> None:
+    secret = make(client)
+    token = ApiToken.objects.get()
+    assert client.post(reverse("interop:revoke", args=[token.public_id])).status_code == 302
+    answer = Client().get("/api/v1/checkins", **bearer(secret))
+    assert answer.status_code == 401 and answer.json()["error"]["code"] == "not-signed-in"
+    assert "token.revoke" in set(AuditEntry.objects.values_list("action", flat=True))
+    fresh = make(client)
+    ApiToken.objects.filter(revoked_at__isnull=True).update(
+        expires_at=timezone.now() - timedelta(seconds=1)
+    )
+    assert Client().get("/api/v1/checkins", **bearer(fresh)).status_code == 401
+    assert Client().get("/api/v1/checkins", **bearer("wm_" + "x" * 43)).status_code == 401
+    assert Client().get("/api/v1/checkins", **bearer("nonsense")).status_code == 401
+
+
+def test_someone_else_s_token_cannot_be_revoked(client: Client, person: User) -> None:
+    make(client)
+    token = ApiToken.objects.get()
+    other = Client()
+    other.force_login(User.objects.create_user("ursula"))
+    assert other.post(reverse("interop:revoke", args=[token.public_id])).status_code == 404
+    assert ApiToken.objects.get().revoked_at is None
+
+
+def test_the_form_re_shows_with_messages(client: Client, person: User) -> None:
+    response = client.post(reverse("interop:tokens"), {"name": "", "scope": "all"})
+    assert response.status_code == 400
+    assert 'class="error-summary"' in response.content.decode()
+    assert not ApiToken.objects.exists()
+
+
+def test_staff_make_tokens_only_from_a_verified_session() -> None:
+    unverified = make_staff(verified=False)
+    response = unverified.client.post(
+        reverse("interop:tokens"), {"name": "x", "scope": "read", "expires": "30"}
+    )
+    assert response.status_code == 403
+    assert not ApiToken.objects.exists()
+    verified = make_staff()
+    assert SECRET.search(
+        verified.client.post(
+            reverse("interop:tokens"), {"name": "x", "scope": "read", "expires": "30"}
+        ).content.decode()
+    )
+
+
+def test_a_token_cannot_make_tokens(client: Client, person: User) -> None:
+    secret = make(client, scope="read-write")
+    response = Client().post(
+        "/api/v1/tokens", {"name": "x"}, content_type="application/json", **bearer(secret)
+    )
+    assert response.status_code == 403
+    assert ApiToken.objects.count() == 1
+
+
+def test_the_api_makes_lists_and_revokes_tokens(client: Client, person: User) -> None:
+    made = client.post("/api/v1/tokens", {"name": "ci", "scope": "read-write"},
+                       content_type="application/json")  # fmt: skip
+    assert made.status_code == 201, made.content
+    body = made.json()
+    assert SECRET.fullmatch(body["token"]) and body["scope"] == "read-write"
+    listed = client.get("/api/v1/tokens").json()
+    assert listed["count"] == 1 and "token" not in listed["items"][0]
+    assert client.delete(f"/api/v1/tokens/{body['id']}").status_code == 204
+    assert client.get("/api/v1/tokens").json()["items"][0]["revoked"] is not None

@@ -1,0 +1,108 @@
+"""Exports and imports by name, for the command line (and programs): who, and in what form."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest
+
+from waymark import access
+from waymark.accounts.models import Consent, Organization, User
+from waymark.interop import fhir
+from waymark.interop.audit import audit
+from waymark.interop.export import document, export
+from waymark.interop.importer import ImportFileError, do_import
+
+
+class NotFoundError(ValueError):
+    pass
+
+
+def find_person(person: str) -> User:
+    """By nickname, or by public id."""
+    found = User.objects.filter(username=person).first()
+    if found is None:
+        try:
+            found = User.objects.filter(public_id=uuid.UUID(person)).first()
+        except ValueError:
+            found = None
+    if found is None:
+        raise NotFoundError(f"no account {person!r}")
+    return found
+
+
+def person_export(person: str, kind: str) -> tuple[bytes, str, str]:
+    return export(find_person(person), kind, actor=None)
+
+
+def patient_bundle(viewer: Any, person: User) -> dict[str, Any] | None:
+    """A consenting patient's bundle as `viewer` may see it: check-ups (scope "checkups"),
+    the plan only with "plan", its notes only with "notes"; None without "checkups"."""
+    scopes = access.scopes_for(viewer, person)
+    if "checkups" not in scopes:
+        return None
+    data = document(person)
+    if "plan" not in scopes:
+        data["plans"] = []
+    return fhir.bundle(person, data, notes="notes" in scopes)
+
+
+def program_bundles(viewer: Any, organization: Organization) -> list[dict[str, Any]]:
+    """One bundle per patient who shares check-ups with `viewer` in this program (through
+    waymark.access only), audited per patient as export.fhir."""
+    people = access.people_visible_to(viewer, "checkups").filter(
+        consents__organization=organization
+    )
+    bundles = []
+    for person in people.distinct().order_by("public_id"):
+        bundle = patient_bundle(viewer, person)
+        if bundle is not None:
+            audit("export.fhir", actor=viewer, subject=person, detail=f"program {organization}")
+            bundles.append(bundle)
+    return bundles
+
+
+def program_export(program: str) -> tuple[bytes, str, str]:
+    """For the server's operator: one bundle per line (NDJSON), for each person with an
+    active consent sharing check-ups with the program right now."""
+    try:
+        organization = Organization.objects.filter(public_id=uuid.UUID(program)).first()
+    except ValueError:
+        organization = None
+    if organization is None:
+        raise NotFoundError(f"no program {program!r} (give its public id)")
+    lines = []
+    consents = Consent.objects.filter(organization=organization, share_checkups=True)
+    people = {c.person for c in consents.select_related("person") if c.is_active()}
+    for person in sorted(people, key=lambda p: str(p.public_id)):
+        data = document(person)
+        consent_scopes = {
+            s for c in consents if c.person_id == person.pk and c.is_active() for s in c.scopes
+        }
+        if "plan" not in consent_scopes:
+            data["plans"] = []
+        bundle = fhir.bundle(person, data, notes="notes" in consent_scopes)
+        audit("export.fhir", actor=None, subject=person, detail=f"program {organization}")
+        lines.append(json.dumps(bundle, ensure_ascii=False))
+    content = "".join(line + "\n" for line in lines).encode()
+    return content, "application/fhir+ndjson", "waymark-program.ndjson"
+
+
+def import_new_account(
+    text: str, username: str, request: HttpRequest | None = None
+) -> dict[str, int]:
+    """Make the account `username` and import the file into it, all or nothing."""
+    try:
+        UnicodeUsernameValidator()(username)
+    except ValidationError as error:
+        raise ImportFileError(f"{username!r} is not a valid nickname") from error
+    with transaction.atomic():
+        if User.objects.filter(username=username).exists():
+            raise ImportFileError(f"the nickname {username!r} is taken")
+        user = User.objects.create_user(username)  # no password until its owner sets one
+        return do_import(user, text, actor=None, request=request, new_account=True)

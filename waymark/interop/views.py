@@ -1,0 +1,139 @@
+"""The data page (download, import, delete) and the API tokens page: thin views over the
+actions in export.py, importer.py, actions.py and waymark/api/tokens.py."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from waymark.accounts.models import User
+from waymark.api import tokens
+from waymark.interop.actions import CannotDeleteError, do_delete_account
+from waymark.interop.export import export
+from waymark.interop.forms import DeleteForm, ImportForm, TokenForm
+from waymark.interop.importer import ImportFileError, do_import, is_empty
+from waymark.interop.models import ApiToken
+
+KINDS = ("json", "csv", "fhir")
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _data_page(
+    request: HttpRequest, form: ImportForm | None = None, status: int = 200
+) -> HttpResponse:
+    user = _user(request)
+    empty = is_empty(user)
+    context = {"empty": empty, "import_form": (form or ImportForm()) if empty else None}
+    return render(request, "waymark/interop/data.html", context, status=status)
+
+
+@login_required
+@require_GET
+def data(request: HttpRequest) -> HttpResponse:
+    return _data_page(request)
+
+
+@login_required
+@require_GET
+@never_cache
+def download(request: HttpRequest, kind: str) -> HttpResponse:
+    if kind not in KINDS:
+        raise Http404("No such export format.")
+    user = _user(request)
+    content, content_type, name = export(user, kind, actor=user, request=request)
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+@require_POST
+def import_file(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    form = ImportForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _data_page(request, form, status=400)
+    try:
+        text = form.cleaned_data["file"].read().decode("utf-8")
+    except UnicodeDecodeError:
+        form.add_error("file", _("This file is not a Waymark export (it is not UTF-8 text)."))
+        return _data_page(request, form, status=400)
+    try:
+        do_import(user, text, actor=user, request=request)
+    except ImportFileError as error:
+        form.add_error("file", _("This file cannot be imported: %(why)s.") % {"why": error})
+        return _data_page(request, form, status=400)
+    messages.success(request, _("Your records are imported."))
+    return redirect("interop:data")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@never_cache
+def delete(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    form = DeleteForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            do_delete_account(user, request)
+        except CannotDeleteError as error:
+            form.add_error(None, str(error))
+        else:
+            logout(request)
+            messages.success(request, _("Your account and all its data are deleted."))
+            return redirect("home")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "waymark/interop/delete.html", {"form": form}, status=status)
+
+
+def _tokens_page(
+    request: HttpRequest, form: TokenForm, *, new: str = "", status: int = 200
+) -> HttpResponse:
+    context = {
+        "form": form,
+        "new_secret": new,
+        "tokens": ApiToken.objects.filter(owner=_user(request)),
+        "may_make": tokens.may_make_tokens(request),
+    }
+    return render(request, "waymark/interop/tokens.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@never_cache
+def token_list(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET":
+        return _tokens_page(request, TokenForm())
+    form = TokenForm(request.POST)
+    if not form.is_valid():
+        return _tokens_page(request, form, status=400)
+    try:
+        secret = tokens.do_create_token(
+            request, form.cleaned_data["name"], form.cleaned_data["scope"], form.expires_at()
+        )[1]
+    except tokens.TokenRefusedError:
+        form.add_error(None, _("Staff accounts can make tokens only after entering their code."))
+        return _tokens_page(request, form, status=403)
+    # Shown on this response only: it is never stored, and reloading shows the list.
+    return _tokens_page(request, TokenForm(), new=secret)
+
+
+@login_required
+@require_POST
+def token_revoke(request: HttpRequest, token_id: str) -> HttpResponse:
+    token = ApiToken.objects.filter(owner=_user(request), public_id=token_id).first()
+    if token is None:
+        raise Http404("No such token.")
+    tokens.do_revoke_token(request, token)
+    messages.success(request, _("The token “%(name)s” is revoked.") % {"name": token.name})
+    return redirect("interop:tokens")
