@@ -4,9 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 # `make run` serves with DEBUG off, as in production: the key comes from a file in the
-# git-ignored data folder, made once.
+# git-ignored data folder, made once. Emails (reminders) are printed in the terminal.
 RUN_ENV := DEBUG=False SECRET_KEY_FILE=data/secret-key WAYMARK_FIELD_KEYS_FILE=data/field-keys \
-	ALLOWED_HOSTS=127.0.0.1,localhost
+	ALLOWED_HOSTS=127.0.0.1,localhost EMAIL_BACKEND=django.core.mail.backends.console.EmailBackend \
+	WAYMARK_SITE_URL=http://localhost:$(PORT)
 
 .PHONY: run test lint typecheck migrations-check pytest messages docs bench clean
 
@@ -14,6 +15,9 @@ run: $(VENV)/.installed data/secret-key data/field-keys
 	$(RUN_ENV) $(BIN)/waymark migrate --noinput
 	$(RUN_ENV) $(BIN)/waymark collectstatic --noinput --verbosity 0
 	$(RUN_ENV) $(BIN)/waymark demo
+	@# A worker beside the server sends reminders; it stops when the server does (Ctrl+C).
+	$(RUN_ENV) $(BIN)/waymark worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(RUN_ENV) PORT=$(PORT) $(BIN)/waymark serve
 
 test: $(VENV)/.installed-dev node_modules/.installed lint typecheck migrations-check pytest

@@ -491,7 +491,8 @@ def build_parser() -> argparse.ArgumentParser:
         ),
         epilog=(
             "Every other command is a Django management command, for example "
-            "'waymark migrate', 'waymark serve', 'waymark check'; 'waymark help' lists them."
+            "'waymark migrate', 'waymark serve', 'waymark worker' (background jobs such as "
+            "reminders: run one beside the server), 'waymark check'; 'waymark help' lists them."
         ),
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
@@ -617,4 +618,14 @@ def reference_markdown() -> str:
     for command in CLINICAL_COMMANDS + DATA_COMMANDS:
         sub = parser._subparsers._group_actions[0].choices[command]  # type: ignore[union-attr,index]
         parts.append(f"## waymark {command}\n\n```\n{sub.format_help()}```\n")
+    parts.append(_management_reference("worker"))
     return "\n".join(parts)
+
+
+def _management_reference(name: str) -> str:
+    """A management command's help, read from its parser (Django is not set up for this)."""
+    from importlib import import_module
+
+    command = import_module(f"waymark.management.commands.{name}").Command()
+    help_text = command.create_parser("waymark", name).format_help()
+    return f"## waymark {name}\n\n```\n{help_text}```\n"

@@ -10,7 +10,6 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from waymark.jobs.worker import Worker
 
 
 def _seconds(text: str) -> float:
@@ -52,6 +51,8 @@ class Command(BaseCommand):
             if options["poll"] is not None
             else float(settings.WAYMARK_WORKER_POLL_SECONDS)
         )
+        from waymark.jobs.worker import Worker  # here: the reference docs read the parser alone
+
         worker = Worker()
         if options["once"]:
             count = worker.run_once()
