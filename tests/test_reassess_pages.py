@@ -158,7 +158,7 @@ def test_history_shows_change_since_the_first_check_up_in_words(client: Client) 
     checkup(owner, days_ago=1, phq=6)
     page = html(client, HISTORY)
     row = page[page.index('id="change-phq-9"') :]
-    row = row[: row.index("</tr>")]
+    row = row[: row.index("</table>")]
     assert "12 (Moderate)" in row and "6 (Mild)" in row
     assert "Better: 6 points lower" in row
     assert 'id="worsening"' not in page

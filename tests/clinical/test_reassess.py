@@ -250,3 +250,20 @@ def test_no_plan_target_means_no_chosen_limit_either() -> None:
 def test_the_5_point_figure_is_the_documented_one() -> None:
     assert reassess.PHQ9_WORSE_BY == 5
     assert reassess.WEEKS_MET == 4 and reassess.MIN_DAYS_A_WEEK == 5
+
+
+def test_each_path_s_target_holds_from_its_own_start_until_the_next() -> None:
+    harm = Targets(D("2024-03-01"), (), 3.0)
+    stop = Targets(D("2024-03-10"), (), 0.0)
+    both = reassess.path_targets([(D("2024-03-01"), harm), (D("2024-03-10"), stop)])
+    assert both is not None
+    assert [both.on(D(day)) for day in ("2024-02-29", "2024-03-01", "2024-03-09")] == [
+        None,
+        3.0,
+        3.0,
+    ]
+    assert both.on(D("2024-03-10")) == 0.0
+    supervised = reassess.path_targets([(D("2024-03-01"), harm), (D("2024-03-10"), None)])
+    assert supervised is not None and supervised.on(D("2024-03-11")) is None
+    assert reassess.path_targets([(D("2024-03-01"), None)]) is None
+    assert reassess.path_targets([(D("2024-03-01"), harm)]) is harm

@@ -370,3 +370,28 @@ def with_own_limits(
     if targets is None or not chosen:
         return targets
     return OwnLimits(targets.start, targets.steps, targets.after, chosen)
+
+
+@dataclass(frozen=True)
+class PathTargets(Targets):
+    """The targets of each path the plan has followed, each from the day it began, so a
+    chart shows the old path's target up to a switch and the new one's after it."""
+
+    paths: tuple[tuple[date, Targets | None], ...] = ()
+
+    def on(self, day: date) -> float | None:
+        current: Targets | None = None
+        for since, targets in sorted(self.paths, key=lambda path: path[0]):
+            if since <= day:
+                current = targets
+        return current.on(day) if current is not None else None
+
+
+def path_targets(paths: Sequence[tuple[date, Targets | None]]) -> Targets | None:
+    """One set of targets over every path, or None when no path set a target at home."""
+    if not any(targets is not None for _, targets in paths):
+        return None
+    if len(paths) == 1:
+        return paths[0][1]
+    first = min(since for since, _ in paths)
+    return PathTargets(first, paths=tuple(paths))

@@ -185,11 +185,17 @@ def _markers(frame: _Frame, markers: Sequence[Marker]) -> list[str]:
         x = frame.left + frame.slot * min(max(marker.position, 0.0), float(frame.count))
         y = frame.top + 14 + (number % 4) * (FONT_SIZE + 4)
         on_left = x < (frame.left + frame.right) / 2
+        width = CHAR_WIDTH * len(marker.label) + 8
+        box_x = x + 2 if on_left else x - 2 - width
         parts.append(
             '<g class="marker">'
             f'<line x1="{_n(x)}" y1="{_n(frame.top)}" x2="{_n(x)}" y2="{_n(frame.bottom)}" '
             f'stroke="{MARK}" stroke-width="2"/>'
-            + _text(x + 4 if on_left else x - 4, y, marker.label, "start" if on_left else "end",
+            # A white box behind the label keeps it readable over the bars.
+            f'<rect x="{_n(box_x)}" y="{_n(y - FONT_SIZE)}" width="{_n(width)}" '
+            f'height="{_n(FONT_SIZE + 5)}" fill="#ffffff" fill-opacity="0.9" stroke="{MARK}" '
+            'stroke-width="1"/>'
+            + _text(x + 6 if on_left else x - 6, y, marker.label, "start" if on_left else "end",
                     MARK)
             + "</g>"
         )  # fmt: skip

@@ -140,6 +140,19 @@ def switches(versions: Sequence[PlanVersion]) -> tuple[Switch, ...]:
     return tuple(found)
 
 
+def path_segments(versions: Sequence[PlanVersion]) -> list[list[PlanVersion]]:
+    """The versions (newest first, as loaded) grouped by path: oldest path first, each
+    group newest first, so its last version is the day that path began."""
+    groups: list[list[PlanVersion]] = []
+    for version in reversed(versions):
+        approach = version.content.get("approach")
+        if groups and groups[-1][0].content.get("approach") == approach:
+            groups[-1].insert(0, version)
+        else:
+            groups.append([version])
+    return groups
+
+
 def own_limits(versions: Sequence[PlanVersion]) -> list[tuple[date, float]]:
     """The daily limits the person chose on the current path (a next step), from the day
     they chose each; a path switch ends them."""
@@ -167,6 +180,7 @@ class Record:
     supervised: bool = False  # the plan sets no home target: withdrawal needs a clinician
     substances: tuple[str, ...] = field(default_factory=tuple)
     approach: str | None = None  # the plan's current path
+    chart_targets: core.Targets | None = None  # every path's target, each until the next
     switches: tuple[Switch, ...] = ()
     safety: tuple[str, ...] = ()  # of the plan's check-up and the latest one
     again: Reassessment | None = None  # due again, change since baseline, worsening
@@ -212,7 +226,9 @@ def load(user_id: Any) -> Record:
     profile = _profile(latest) if latest is not None else None
     base_profile = _profile(base) if base is not None else None
     baseline = core.baseline_drinks_per_day(base_profile) if base_profile is not None else None
-    targets, supervised = None, False
+    targets: core.Targets | None = None
+    chart_targets: core.Targets | None = None
+    supervised = False
     approach, safety = None, tuple(result.safety) if result is not None else ()
     if plan is not None and versions:
         approach = versions[0].content.get("approach")
@@ -224,12 +240,20 @@ def load(user_id: Any) -> Record:
             supervised = plan_profile.uses(core.ALCOHOL) and any(
                 s in core.SUPERVISED for s in safety
             )
-            draft = draft_for(plan.checkup, approach)
-            start = _plan_start(versions)
-            targets = core.plan_targets(
-                plan_profile, plan_result, draft.chosen, draft.taper, start, later
-            )
-            targets = reassess.with_own_limits(targets, own_limits(versions))
+            drafts: dict[str, Any] = {}  # one draft a path, however often it was chosen
+            paths: list[tuple[date, core.Targets | None]] = []
+            for path in path_segments(versions):
+                path_approach = str(path[0].content.get("approach"))
+                if path_approach not in drafts:
+                    drafts[path_approach] = draft_for(plan.checkup, path_approach)
+                draft = drafts[path_approach]
+                start = _local_date(path[-1].created_at)
+                path_target = core.plan_targets(
+                    plan_profile, plan_result, draft.chosen, draft.taper, start, later
+                )
+                paths.append((start, reassess.with_own_limits(path_target, own_limits(path))))
+            targets = paths[-1][1]  # the current path's: the next step and milestones
+            chart_targets = reassess.path_targets(paths)
     tracked = {use.substance for use in profile.substances} if profile is not None else set()
     tracked |= {s for day in days for s in day.substances}
     return Record(
@@ -238,6 +262,7 @@ def load(user_id: Any) -> Record:
         profile=profile,
         baseline=baseline,
         targets=targets,
+        chart_targets=chart_targets,
         plan=plan,
         supervised=supervised,
         substances=tuple(s for s in SUBSTANCES if s in tracked),
@@ -331,7 +356,7 @@ class Marks:
         return replace(legend, marker=gettext("Path changed")) if self.markers else legend
 
     def caption(self, caption: str) -> str:
-        return " ".join((caption, *self.sentences))
+        return f"{caption}. {' '.join(self.sentences)}" if self.sentences else caption
 
 
 def _marks(switches: Sequence[Switch], first: date, last: date, per_slot: int) -> Marks:
@@ -741,10 +766,10 @@ def page(request: HttpRequest) -> HttpResponse:
     by_week = weekly_marks(weeks, record.switches)
     figures: list[Figure] = []
     if record.drinking:
-        points = core.daily(record.days, today, record.targets)
+        points = core.daily(record.days, today, record.chart_targets)
         figures += [
             amounts_figure(
-                points, record.targets is not None, daily_marks(points, record.switches)
+                points, record.chart_targets is not None, daily_marks(points, record.switches)
             ),
             abstinent_figure(weeks, by_week),
             heavy_figure(weeks, record.sex, by_week),
