@@ -49,7 +49,7 @@ class Kind:
 class PeriodicTick:
     name: str
     every: timedelta
-    run: Callable[[], None]
+    run: Callable[[], object]
 
 
 KINDS: dict[str, Kind] = {}
@@ -71,7 +71,7 @@ def register(
     KINDS[kind] = Kind(kind, handler, at_most_once, max_attempts, timedelta(seconds=lease_seconds))
 
 
-def register_tick(name: str, every_seconds: float, run: Callable[[], None]) -> None:
+def register_tick(name: str, every_seconds: float, run: Callable[[], object]) -> None:
     """Run ``run()`` about every ``every_seconds``, in one worker at a time across all
     machines. A tick that fails runs again at its next turn, so it must be safe to repeat
     (queue jobs with ``enqueue``, whose dedupe key makes repeats harmless)."""

@@ -11,7 +11,6 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 
-
 def _seconds(text: str) -> float:
     try:
         value = float(text)
