@@ -4,8 +4,12 @@ memberships and invitation codes, nothing of any other program, and no patient d
 Who may enter: an active account, verified with its second factor in this session (django-otp),
 with an active lead or admin membership — or a superuser, also verified. Permissions come from
 the membership, not from Django's per-model permission flags, so nobody needs `is_staff` or
-group setup. Consents are not in the admin: which people share with a program is itself
-sensitive (FACTS.md §10), and leads have no need to browse it.
+group setup. Django 5.2's admin runs under Waymark's strict CSP as it is (no inline script or
+style; its JavaScript comes from static files), so the policy is the same as everywhere else —
+tests/e2e/test_consent.py watches the console for violations.
+
+Consents are not in the admin: which people share with a program is itself sensitive
+(FACTS.md §10), and leads have no need to browse it.
 
 Staff accounts are created with `waymark addstaff` (which prints a one-time password and the
 enrolment link); here a lead changes roles, deactivates a membership (access ends at once),
@@ -37,7 +41,6 @@ class WaymarkAdminSite(admin.AdminSite):
     site_header = _("Waymark program administration")
     site_title = _("Waymark administration")
     index_title = _("Your program")
-    enable_nav_sidebar = False  # its filter box needs inline behaviour the strict CSP refuses
 
     def has_permission(self, request: HttpRequest) -> bool:
         return is_verified(request.user) and managed_organizations(request.user).exists()
@@ -97,7 +100,20 @@ class ProgramScopedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "organization":
             kwargs["queryset"] = self.programs(request)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+            kwargs["label"] = _("Program")
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "organization" and hasattr(field, "widget"):
+            # No "change/view the program" shortcuts beside the choice.
+            field.widget.can_change_related = field.widget.can_view_related = False
+            field.widget.can_add_related = field.widget.can_delete_related = False
+        return field
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
+        initial = super().get_changeform_initial_data(request)
+        programs = list(self.programs(request)[:2])
+        if len(programs) == 1:  # most leads run one program
+            initial.setdefault("organization", programs[0].pk)
+        return initial
 
 
 @admin.register(Organization, site=site)
@@ -203,6 +219,12 @@ class InvitationAdmin(ProgramScopedAdmin):
     )
     readonly_fields = ("display_code", "uses")
     filter_horizontal = ()
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        fields = list(super().get_fields(request, obj))
+        return (
+            fields if obj is not None else [f for f in fields if f not in ("withdrawn_at", "uses")]
+        )
 
     @admin.display(description=_("code"))
     def display_code(self, obj: Invitation) -> str:
