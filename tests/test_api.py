@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 VIGNETTES = load("vignettes.json")
 SCORING_CASES = load("scoring.json")
 PROFILE = VIGNETTES[0]["profile"]
-ERROR_STATUSES = {"400", "401", "403", "404", "405", "413", "429"}
+ERROR_STATUSES = {"400", "401", "403", "404", "405", "409", "413", "429"}
 
 pytestmark = pytest.mark.django_db
 
@@ -383,6 +383,7 @@ def test_the_openapi_document_lists_every_path_and_documents_its_errors(client: 
         "/api/v1/plans/{plan_id}",
         "/api/v1/plans/{plan_id}/versions",
         "/api/v1/checkins",
+        "/api/v1/checkins/{day}",
         "/api/v1/progress",
     }
     error_ref = {"$ref": "#/components/schemas/Error"}
