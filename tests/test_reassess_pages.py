@@ -328,6 +328,8 @@ def test_a_lower_limit_makes_a_new_version_and_the_chart_follows_it(client: Clie
     latest = plan.latest().content
     assert latest["daily_limit"] == 2.0 and latest["approach"] == "harm-reduction"
     assert plan.versions.count() == 2
+    plan_page = html(client, reverse("plans:detail", args=[plan.public_id]))
+    assert "You chose a lower limit: at most 2 drinks a day." in plan_page
     figure = client.get(PROGRESS).context["figures"][0]
     assert figure.rows[-1][1][1].startswith("2.0")  # today's target
     assert figure.rows[0][1][1].startswith("3.0")  # four weeks ago, the old limit
@@ -350,6 +352,10 @@ def test_a_trial_of_abstinence_moves_the_plan_to_abstinence_and_the_chart_marks_
     assert latest["approach"] == "abstinence" and latest["daily_limit"] == 0.0
     assert latest["next_step"]["kind"] == "abstinence-trial"
     assert "Path: Abstinence" in str(client.get(PROGRESS).context["figures"][0].svg)
+    plan_page = html(client, reverse("plans:detail", args=[plan.public_id]))
+    assert "You chose to try 4 weeks without drinking." in plan_page
+    versions = html(client, reverse("plans:versions", args=[plan.public_id]))
+    assert "path: Harm reduction" in versions and "path: Abstinence" in versions
 
 
 def test_a_step_not_on_offer_changes_nothing(client: Client) -> None:

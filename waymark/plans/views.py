@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from waymark.checkup.models import CheckUp
 from waymark.checkup.views import visible_checkups
 from waymark.clinical.plan import APPROACHES
+from waymark.clinical.reassess import ABSTINENCE_TRIAL, TRIAL_WEEKS
 from waymark.plans import actions, document, pdf
 from waymark.plans.forms import PlanForm
 from waymark.plans.models import Plan, PlanVersion
@@ -84,8 +85,23 @@ def _detail(
         "other_paths": [approach for approach in APPROACHES if approach != current],
         "switched_from": version.content.get("switched_from") or "",
         "switch_error": switch_error,
+        "own_limit": _own_limit(version),
     }
     return render(request, "waymark/plans/detail.html", context, status=status)
+
+
+def _own_limit(version: PlanVersion) -> dict[str, Any] | None:
+    """The daily limit the person chose as a next step, if this version carries one."""
+    limit = version.content.get("daily_limit")
+    if not isinstance(limit, int | float) or isinstance(limit, bool):
+        return None
+    step = version.content.get("next_step") or {}
+    return {
+        "limit": float(limit),
+        "trial": step.get("kind") == ABSTINENCE_TRIAL,
+        "with_clinician": bool(step.get("with_clinician")),
+        "weeks": TRIAL_WEEKS,
+    }
 
 
 def detail(request: HttpRequest, public_id: Any, number: int | None = None) -> HttpResponse:
