@@ -102,14 +102,14 @@ class ProgramScopedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
             kwargs["queryset"] = self.programs(request)
             kwargs["label"] = _("Program")
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        if db_field.name == "organization" and hasattr(field, "widget"):
+        if db_field.name == "organization" and field is not None:
             # No "change/view the program" shortcuts beside the choice.
             field.widget.can_change_related = field.widget.can_view_related = False
             field.widget.can_add_related = field.widget.can_delete_related = False
         return field
 
     def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
-        initial = super().get_changeform_initial_data(request)
+        initial: dict[str, Any] = dict(super().get_changeform_initial_data(request))
         programs = list(self.programs(request)[:2])
         if len(programs) == 1:  # most leads run one program
             initial.setdefault("organization", programs[0].pk)
@@ -163,11 +163,11 @@ class MembershipAdmin(ProgramScopedAdmin):
 
     @admin.display(description=_("two-step sign-in"), boolean=True)
     def two_step(self, obj: Membership) -> bool:
-        return TOTPDevice.objects.filter(user_id=obj.user_id, confirmed=True).exists()
+        return bool(TOTPDevice.objects.filter(user_id=obj.user_id, confirmed=True).exists())
 
     def save_model(
-        self, request: HttpRequest, obj: Membership, form: ModelForm, change: bool
-    ) -> None:  # type: ignore[type-arg]
+        self, request: HttpRequest, obj: Membership, form: ModelForm[Any], change: bool
+    ) -> None:
         super().save_model(request, obj, form, change)
         record(
             "staff.membership-change",
@@ -228,7 +228,7 @@ class InvitationAdmin(ProgramScopedAdmin):
 
     @admin.display(description=_("code"))
     def display_code(self, obj: Invitation) -> str:
-        return obj.display_code if obj.pk else _("(made when saved)")
+        return obj.display_code if obj.pk else str(_("(made when saved)"))
 
     def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "clinicians":
@@ -238,8 +238,8 @@ class InvitationAdmin(ProgramScopedAdmin):
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def save_model(
-        self, request: HttpRequest, obj: Invitation, form: ModelForm, change: bool
-    ) -> None:  # type: ignore[type-arg]
+        self, request: HttpRequest, obj: Invitation, form: ModelForm[Any], change: bool
+    ) -> None:
         if not change:
             obj.created_by = request.user  # type: ignore[assignment]
         super().save_model(request, obj, form, change)

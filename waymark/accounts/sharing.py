@@ -60,7 +60,7 @@ def offered_clinicians(organization_id: int, invitation: Invitation | None) -> Q
 
 def _own_consents(request: HttpRequest) -> QuerySet[Consent]:
     return (
-        Consent.objects.filter(person=request.user)
+        Consent.objects.filter(person_id=request.user.pk)
         .select_related("organization")
         .prefetch_related(
             Prefetch("clinicians", Membership.objects.select_related("user")),

@@ -45,7 +45,7 @@ class StaffProblem(Enum):
 
 
 def has_authenticator(user: Any) -> bool:
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    return bool(TOTPDevice.objects.filter(user=user, confirmed=True).exists())
 
 
 def staff_problem(request: HttpRequest) -> StaffProblem | None:
@@ -142,7 +142,7 @@ def new_backup_codes(user: Any) -> list[str]:
 
 
 def backup_codes_left(user: Any) -> int:
-    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+    return int(StaticToken.objects.filter(device__user=user, device__confirmed=True).count())
 
 
 def verify_code(request: HttpRequest, code: str) -> Any:

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
+from django_otp import login as otp_login
 
 from waymark.access import PATIENT_ROLES, is_staff_member, is_verified, staff_memberships
 from waymark.accounts import staff
@@ -57,9 +58,9 @@ def enrol(request: HttpRequest) -> HttpResponse:
                     detail="authenticator app and backup codes",
                 )
                 request.session.cycle_key()
-                staff.otp_login(request, device)
-                context = {"codes": codes, "next": next_url(request, staff.staff_landing())}
-                return render(request, "waymark/accounts/staff_backup_codes.html", context)
+                otp_login(request, device)
+                done = {"codes": codes, "next": next_url(request, staff.staff_landing())}
+                return render(request, "waymark/accounts/staff_backup_codes.html", done)
         form.add_error(
             "code",
             _(
@@ -67,7 +68,7 @@ def enrol(request: HttpRequest) -> HttpResponse:
                 "phone), then try again."
             ),
         )
-    context = {
+    context: dict[str, Any] = {
         "form": form,
         "qr": staff.qr_svg(staff.otpauth_url(device)),
         "secret": staff.secret_text(device),
@@ -117,7 +118,7 @@ def home(request: HttpRequest) -> HttpResponse:
     memberships = list(staff_memberships(request.user))
     codes = (
         Invitation.objects.filter(
-            created_by=request.user,
+            created_by_id=request.user.pk,
             withdrawn_at__isnull=True,
             expires_at__gt=timezone.now(),
             organization__in=[m.organization_id for m in memberships],
@@ -154,7 +155,7 @@ def new_code(request: HttpRequest) -> HttpResponse:
     with transaction.atomic():
         invitation = Invitation.objects.create(
             organization=membership.organization,
-            created_by=request.user,
+            created_by_id=request.user.pk,
             expires_at=timezone.now() + timedelta(days=INVITATION_DAYS),
         )
         invitation.clinicians.set([membership])
@@ -174,7 +175,7 @@ def new_code(request: HttpRequest) -> HttpResponse:
 @require_POST
 def withdraw_code(request: HttpRequest, public_id: Any) -> HttpResponse:
     updated = Invitation.objects.filter(
-        public_id=public_id, created_by=request.user, withdrawn_at__isnull=True
+        public_id=public_id, created_by_id=request.user.pk, withdrawn_at__isnull=True
     ).update(withdrawn_at=timezone.now())
     if updated:
         messages.success(request, _("The code no longer works. Sharing already given stays."))
