@@ -152,13 +152,13 @@ def test_an_unknown_path_choice_changes_nothing(client: Client) -> None:
 def test_the_json_twin_shows_the_plan_as_the_page_does(client: Client) -> None:
     plan = make_plan(client, "injects fentanyl, not ready to stop")
     listed = client.get("/api/v1/plans").json()
-    assert [p["id"] for p in listed] == [str(plan.public_id)]
+    assert [p["id"] for p in listed["items"]] == [str(plan.public_id)]  # paginated
     detail = client.get(f"/api/v1/plans/{plan.public_id}").json()
     assert detail["approach"] == "harm-reduction" and detail["version"] == 1
     safety_blocks = [b["id"] for b in detail["document"]["safety"]["blocks"]]
     assert safety_blocks == plan.checkup.result["safety"]
     versions = client.get(f"/api/v1/plans/{plan.public_id}/versions").json()
-    assert [v["number"] for v in versions] == [1]
+    assert [v["number"] for v in versions["items"]] == [1]
 
 
 def test_the_json_twin_is_closed_to_others(client: Client) -> None:

@@ -4,19 +4,22 @@
 from __future__ import annotations
 
 import dataclasses
+import typing
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from django.http import Http404, HttpRequest
 from ninja import Field, Router, Schema
+from ninja.pagination import paginate
 from ninja.security import django_auth
 
-from waymark.api.checkups import BrowserSessionAuth
+from waymark.api.checkups import BrowserSessionAuth, Page
 from waymark.api.errors import errors
 from waymark.plans.models import Plan, PlanVersion
 from waymark.plans.views import plan_document, visible_plans
 
+F = TypeVar("F", bound=typing.Callable[..., Any])
 router = Router(tags=["plans"], auth=[django_auth, BrowserSessionAuth()])
 
 
@@ -43,6 +46,13 @@ class PlanDetailOut(PlanOut):
     )
 
 
+def resolved(view: F) -> F:
+    """The view with its annotations evaluated here: ninja reads a paginated view's
+    annotations in its own module, where `uuid` means nothing."""
+    view.__annotations__ = typing.get_type_hints(view)
+    return view
+
+
 def _summary(plan: Plan, latest: PlanVersion) -> dict[str, Any]:
     return {
         "id": plan.public_id,
@@ -62,10 +72,11 @@ def _plan(request: HttpRequest, plan_id: uuid.UUID) -> Plan:
 
 @router.get(
     "/plans",
-    response={200: list[PlanOut], **errors(401, 429)},
+    response={200: list[PlanOut], **errors(400, 401, 429)},
     operation_id="list_plans",
     summary="My plans, newest first",
 )
+@paginate(Page)
 def list_plans(request: HttpRequest) -> list[dict[str, Any]]:
     plans = visible_plans(request).prefetch_related("versions").order_by("-created_at", "-pk")
     return [_summary(plan, max(plan.versions.all(), key=lambda v: v.number)) for plan in plans]
@@ -86,10 +97,12 @@ def get_plan(request: HttpRequest, plan_id: uuid.UUID) -> dict[str, Any]:
 
 @router.get(
     "/plans/{uuid:plan_id}/versions",
-    response={200: list[VersionOut], **errors(401, 404, 429)},
+    response={200: list[VersionOut], **errors(400, 401, 404, 429)},
     operation_id="list_plan_versions",
     summary="Every version of one of my plans, newest first",
 )
+@paginate(Page)
+@resolved
 def list_versions(request: HttpRequest, plan_id: uuid.UUID) -> list[dict[str, Any]]:
     plan = _plan(request, plan_id)
     return [
