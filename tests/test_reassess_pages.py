@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import io
 from datetime import date, timedelta
 from typing import Any
 
@@ -12,6 +13,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from pypdf import PdfReader
 
 from tests.reference import load
 from waymark import checks
@@ -330,6 +332,9 @@ def test_a_lower_limit_makes_a_new_version_and_the_chart_follows_it(client: Clie
     assert plan.versions.count() == 2
     plan_page = html(client, reverse("plans:detail", args=[plan.public_id]))
     assert "You chose a lower limit: at most 2 drinks a day." in plan_page
+    pdf = client.get(reverse("plans:pdf", args=[plan.public_id]))
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "My next step: at most 2 drinks a day" in " ".join(text.split())
     figure = client.get(PROGRESS).context["figures"][0]
     assert figure.rows[-1][1][1].startswith("2.0")  # today's target
     assert figure.rows[0][1][1].startswith("3.0")  # four weeks ago, the old limit

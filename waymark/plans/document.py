@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from waymark.clinical import labels
 from waymark.clinical.plan import Block, PlanDraft, Section
+from waymark.clinical.reassess import ABSTINENCE_TRIAL, TRIAL_WEEKS
 from waymark.clinical.text import N_, Message
 from waymark.context_processors import translated
 from waymark.plans.content import PERSONAL_LISTS, people
@@ -69,6 +70,7 @@ class Document:
     help_lines: list[dict[str, Any]]
     harm_reduction_lines: list[dict[str, Any]]
     disclaimer: str = field(default="")
+    own_limit: str = field(default="")  # the next step the person chose, in one sentence
 
 
 PERSONAL_TITLES = {
@@ -143,11 +145,31 @@ def build(draft: PlanDraft, version: PlanVersion) -> Document:
         notes=str(content.get("notes", "")),
         help_lines=translated(settings.HELP_LINES),
         harm_reduction_lines=translated(settings.HARM_REDUCTION_LINES),
+        own_limit=own_limit_text(content),
         disclaimer=_(
             "This plan is yours to change at any time. It is not medical advice and never "
             "replaces a clinician; it never tells you a medication dose."
         ),
     )
+
+
+def own_limit_text(content: dict[str, Any]) -> str:
+    """The next step chosen in this version (a lower limit or a trial of abstinence)."""
+    limit = content.get("daily_limit")
+    if not isinstance(limit, int | float) or isinstance(limit, bool):
+        return ""
+    step = content.get("next_step") or {}
+    if step.get("kind") == ABSTINENCE_TRIAL:
+        text = _(
+            "My next step: %(weeks)d weeks without drinking, then I decide what comes next."
+        ) % {"weeks": TRIAL_WEEKS}
+    else:
+        text = _("My next step: at most %(limit)s drinks a day, in place of the plan's limit.") % {
+            "limit": f"{float(limit):g}"
+        }
+    if step.get("with_clinician"):
+        text += " " + _("I plan this change with a doctor first.")
+    return text
 
 
 def _translated_reason(taper: Any) -> str:

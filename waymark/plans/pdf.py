@@ -276,6 +276,8 @@ def plan_pdf(document: Document, *, language: str) -> bytes:
         if document.help_lines or document.harm_reduction_lines:
             pdf.heading(_("Need help now?"))  # as in every page's footer
             pdf.help_lines([*document.help_lines, *document.harm_reduction_lines])
+        if document.own_limit:
+            pdf.paragraph(document.own_limit, style="B")
         for section in document.sections:
             pdf.section(section)
         if document.stages:
