@@ -26,12 +26,20 @@ from django.utils import timezone
 from waymark.jobs import Retry, enqueue, register, register_tick
 from waymark.jobs.models import Job, Tick
 from waymark.jobs.registry import KINDS, TICKS
-from waymark.jobs.worker import Worker, backoff, claim_next, run_due_ticks, try_claim
+from waymark.jobs.worker import (
+    Worker,
+    backoff,
+    claim_next,
+    purge_old_jobs,
+    run_due_ticks,
+    try_claim,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 WAYMARK = [sys.executable, "-m", "waymark"]
 
 ran: list[tuple[str, Any]] = []
+_registered_ticks = set(TICKS)  # before any fixture clears them
 
 
 @pytest.fixture(autouse=True)
@@ -368,3 +376,19 @@ def test_a_bad_poll_interval_exits_2_with_one_line(poll: str, tmp_path: Path) ->
     assert done.stdout == ""
     assert len(done.stderr.strip().splitlines()) == 1, done.stderr
     assert "--poll" in done.stderr
+
+
+@pytest.mark.django_db
+def test_finished_jobs_are_forgotten_after_30_days() -> None:
+    now = timezone.now()
+    enqueue("test.least", "old", run_at=now)
+    enqueue("test.least", "recent", run_at=now)
+    enqueue("test.least", "open", run_at=now + timedelta(days=60))
+    Job.objects.filter(dedupe_key="old").update(done_at=now - timedelta(days=31))
+    Job.objects.filter(dedupe_key="recent").update(done_at=now - timedelta(days=29))
+    assert purge_old_jobs(now) == 1
+    assert sorted(Job.objects.values_list("dedupe_key", flat=True)) == ["open", "recent"]
+
+
+def test_the_purge_tick_is_registered() -> None:
+    assert "jobs.purge" in _registered_ticks

@@ -5,3 +5,9 @@ class JobsConfig(AppConfig):
     name = "waymark.jobs"
     label = "jobs"
     verbose_name = "Background jobs"
+
+    def ready(self) -> None:
+        from waymark.jobs import register_tick
+        from waymark.jobs.worker import purge_old_jobs
+
+        register_tick("jobs.purge", 6 * 60 * 60, purge_old_jobs)  # finished jobs, after 30 days

@@ -33,6 +33,8 @@ logger = logging.getLogger(__name__)
 
 MAX_BACKOFF = timedelta(hours=1)
 MAX_ERROR = 2000  # characters of an error kept on the row
+# Finished jobs are kept this long, for people running Waymark to look into, then deleted.
+KEEP_DONE = timedelta(days=30)
 
 
 def default_worker_id() -> str:
@@ -68,6 +70,8 @@ def claim_next(worker_id: str, now: datetime | None = None) -> Job | None:
     """Claim the next due job of a kind this process knows, or None when there is none."""
     now = now or timezone.now()
     due = Job.objects.filter(_claimable(now), kind__in=list(KINDS)).order_by("run_at", "pk")
+    if not due.exists():  # a plain read first: no write lock taken when nothing is due
+        return None
     if connection.features.has_select_for_update_skip_locked:
         due = due.select_for_update(skip_locked=True)
     while True:
@@ -98,6 +102,7 @@ def run_job(job: Job, worker_id: str) -> bool:
         logger.exception("job %s (%s) failed", job.pk, job.kind)
         _failed(mine, job, kind, error, retry=not kind.at_most_once)
         return False
+    logger.info("job %s (%s): %s", job.pk, job.kind, outcome or "done")
     if kind.at_most_once:
         mine.update(outcome=outcome, last_error="")
     elif not mine.update(done_at=timezone.now(), outcome=outcome, last_error=""):
@@ -122,16 +127,30 @@ def _failed(
         mine.update(done_at=now, lease_expires_at=None, last_error=_short(error))
 
 
+def purge_old_jobs(now: datetime | None = None) -> int:
+    """The jobs tick: forget jobs finished more than KEEP_DONE ago; how many went."""
+    cutoff = (now or timezone.now()) - KEEP_DONE
+    deleted, _ = Job.objects.filter(done_at__lt=cutoff).delete()
+    return deleted
+
+
 def run_due_ticks(now: datetime | None = None) -> int:
     """Run the ticks that are due and that no other worker took first; how many ran."""
     now = now or timezone.now()
     if not TICKS:
         return 0
-    Tick.objects.bulk_create(
-        [Tick(name=name, next_run_at=now) for name in TICKS], ignore_conflicts=True
+    known = set(Tick.objects.filter(name__in=list(TICKS)).values_list("name", flat=True))
+    if missing := [name for name in TICKS if name not in known]:
+        Tick.objects.bulk_create(
+            [Tick(name=name, next_run_at=now) for name in missing], ignore_conflicts=True
+        )
+    due = set(
+        Tick.objects.filter(name__in=list(TICKS), next_run_at__lte=now).values_list(
+            "name", flat=True
+        )
     )
     ran = 0
-    for tick in list(TICKS.values()):
+    for tick in [t for t in TICKS.values() if t.name in due]:
         won = Tick.objects.filter(name=tick.name, next_run_at__lte=now).update(
             next_run_at=now + tick.every, last_run_at=now
         )
