@@ -111,3 +111,29 @@ def test_a_lead_enters_the_code_and_uses_the_admin_under_the_strict_csp(
     expect(page.locator(".messagelist")).to_contain_text("was added successfully")
     assert Invitation.objects.filter(organization=program, created_by=lead.user).exists()
     console.assert_clean()
+
+
+def test_a_new_clinician_sets_up_two_step_sign_in_on_a_phone(
+    page: Page, live_server: LiveServer, console: ConsoleWatch
+) -> None:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    staff = make_staff(Role.CLINICIAN, verified=False, enrolled=False)
+    sign_in(page, live_server, staff.user.username)
+    page.goto(live_server.url + "/account/staff/")
+    expect(page.locator("main h1")).to_have_text("Set up two-step sign-in")
+    qr = page.get_by_role("img", name="QR code for your authenticator app")
+    expect(qr).to_be_visible()
+    box = qr.locator("svg").bounding_box()
+    assert box is not None and box["width"] >= 100, "big enough to scan"
+    assert_accessible(page)
+    assert_fits_the_screen(page)
+    device = TOTPDevice.objects.get(user=staff.user, confirmed=False)
+    page.get_by_role("textbox", name="Code").fill(totp_token(device))
+    page.get_by_role("button", name="Turn on two-step sign-in").click()
+    expect(page.locator("main h1")).to_have_text("Your backup codes")
+    expect(page.locator(".backup-codes li")).to_have_count(10)
+    assert_accessible(page)
+    page.get_by_role("link", name="I have saved them — continue").click()
+    expect(page).not_to_have_url(live_server.url + "/account/staff/enrol/")
+    console.assert_clean()
