@@ -132,14 +132,12 @@ def test_a_clinician_who_lost_consent_is_not_emailed() -> None:
     assert [m.to for m in mail.outbox] == [["stays@example.org"]]
 
 
-def test_completing_a_check_up_evaluates_the_alerts(
-    django_capture_on_commit_callbacks: Callable[..., Any],
-) -> None:
+def complete_crisis_checkup(person: User) -> CheckUp:
+    """A check-up walked to completion from the reference vignette with suicidal thoughts."""
     from tests.reference import load
     from waymark.checkup import actions as checkup_actions
     from waymark.clinical.checkup import answers_from_profile
 
-    _clinician, person = linked()
     vignettes = {v["name"]: v["profile"] for v in load("vignettes.json")}
     profile = vignettes["suicidal thoughts on PHQ-9 while drinking lightly"]
     checkup = CheckUp.objects.create(owner=person)
@@ -148,8 +146,16 @@ def test_completing_a_check_up_evaluates_the_alerts(
                option=a.option, value=a.value, context=a.context)
         for a in answers_from_profile(profile)
     )  # fmt: skip
+    checkup_actions.do_complete_checkup(checkup)
+    return checkup
+
+
+def test_completing_a_check_up_evaluates_the_alerts(
+    django_capture_on_commit_callbacks: Callable[..., Any],
+) -> None:
+    _clinician, person = linked()
     with django_capture_on_commit_callbacks(execute=True):
-        checkup_actions.do_complete_checkup(checkup)
+        complete_crisis_checkup(person)
     assert Alert.objects.filter(person=person, rule="suicidal-thoughts").exists()
 
 
