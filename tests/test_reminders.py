@@ -331,3 +331,18 @@ def test_changing_the_time_replaces_the_queued_reminder(client: Client, signed_i
 def test_the_page_needs_an_account(client: Client) -> None:
     response = client.get(URL)
     assert response.status_code == 302 and "/account/login/" in response["Location"]
+
+
+def test_a_public_site_with_a_local_site_url_is_warned_about(settings: Any) -> None:
+    from waymark.tracking.checks import check_site_url
+
+    settings.DEBUG = False
+    settings.ALLOWED_HOSTS = ["waymark.example.org"]
+    settings.WAYMARK_SITE_URL = "http://localhost:8000"
+    [warning] = check_site_url()
+    assert warning.id == "tracking.W001" and "https://waymark.example.org" in str(warning.hint)
+    settings.WAYMARK_SITE_URL = "https://waymark.example.org"
+    assert check_site_url() == []
+    settings.WAYMARK_SITE_URL = "http://localhost:8000"
+    settings.ALLOWED_HOSTS = ["localhost", "127.0.0.1"]  # `make run`: nobody else can reach it
+    assert check_site_url() == []

@@ -7,6 +7,6 @@ class TrackingConfig(AppConfig):
     verbose_name = "Daily check-ins"
 
     def ready(self) -> None:
-        from waymark.tracking import reminders
+        from waymark.tracking import checks, reminders  # noqa: F401 (checks register on import)
 
         reminders.register_jobs()  # the reminder emails and the tick that queues them
