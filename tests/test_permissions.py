@@ -96,9 +96,12 @@ def world() -> World:
 
 
 def body(response: Any) -> str:
-    if hasattr(response, "streaming_content"):
-        return b"".join(response.streaming_content).decode("latin-1")
-    return response.content.decode("utf-8", "replace")
+    raw: bytes = (
+        b"".join(response.streaming_content)
+        if hasattr(response, "streaming_content")
+        else response.content
+    )
+    return raw.decode("utf-8", "replace")
 
 
 def no_marker(world: World, response: Any, where: str) -> None:
@@ -236,12 +239,12 @@ def test_nobody_but_the_consented_clinician_can_change_the_chart(world: World) -
     alert = Alert.objects.filter(person=world.person, acknowledged_at__isnull=True).first()
     assert alert is not None
     person = world.person.public_id
-    writes = (
+    writes: tuple[tuple[str, dict[str, str]], ...] = (
         (f"/clinic/people/{person}/alerts/{alert.public_id}/acknowledge/", {"note": "x"}),
         (f"/clinic/people/{person}/notes/", {"text": "intruder"}),
         (f"/clinic/people/{person}/scales/cows/", {f"cows-{i}": "0" for i in range(11)}),
     )
-    api_writes = (
+    api_writes: tuple[tuple[str, dict[str, Any]], ...] = (
         (f"/api/v1/clinic/people/{person}/alerts/{alert.public_id}/acknowledge", {"note": "x"}),
         (f"/api/v1/clinic/people/{person}/notes", {"text": "intruder"}),
         (f"/api/v1/clinic/people/{person}/scales", {"instrument": "cows", "answers": [0] * 11}),

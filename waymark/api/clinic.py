@@ -337,7 +337,9 @@ class ScaleIn(Schema):
     operation_id="clinic_record_scale",
     summary="Record a clinician-rated CIWA-Ar or COWS (never a self-test)",
 )
-def record_scale(request: HttpRequest, public_id: uuid.UUID, body: ScaleIn) -> Status:
+def record_scale(
+    request: HttpRequest, public_id: uuid.UUID, body: ScaleIn
+) -> Status[dict[str, Any]]:
     viewer = _staff(request)
     person = _person(viewer, public_id)
     if body.instrument not in CLINICIAN_SCALES:
@@ -366,7 +368,7 @@ class NoteIn(Schema):
     operation_id="clinic_add_note",
     summary="Add a clinical note (append-only; needs the notes scope)",
 )
-def add_note(request: HttpRequest, public_id: uuid.UUID, body: NoteIn) -> Status:
+def add_note(request: HttpRequest, public_id: uuid.UUID, body: NoteIn) -> Status[dict[str, Any]]:
     viewer = _staff(request)
     person = _person(viewer, public_id, "notes")
     amends = None

@@ -104,7 +104,7 @@ def caseload(viewer: Any) -> list[CaseRow]:
                 person=person,
                 scopes=shared,
                 alerts=visible(open_alerts[person.pk], shared),
-                last_checkin=person.last_day if "checkins" in shared else None,  # type: ignore[attr-defined]
+                last_checkin=person.last_day if "checkins" in shared else None,
             )
         )
     return sorted(rows, key=CaseRow.sort_key)

@@ -69,7 +69,7 @@ def program_report_for(program: Organization, today: date | None = None) -> Repo
     ):
         on = timezone.localdate(checkup.completed_at)
         for instrument_id, result in scores(checkup).items():
-            screeners[checkup.owner_id][instrument_id].append((on, result.total))
+            screeners[checkup.owner_id or 0][instrument_id].append((on, result.total))
 
     records = [
         PersonRecord(
