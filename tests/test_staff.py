@@ -125,6 +125,32 @@ def test_a_person_without_a_membership_gets_403_on_staff_pages() -> None:
         assert client.get(reverse(name)).status_code == 403
 
 
+@pytest.mark.parametrize(
+    "name", ["accounts:staff_new_code", "accounts:staff_backup_codes", "accounts:staff_home"]
+)
+def test_an_unverified_staff_session_can_change_nothing(name: str) -> None:
+    staff = make_staff(Role.CLINICIAN, verified=False)
+    response = staff.client.post(reverse(name), {"membership": str(staff.membership.public_id)})
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:staff_verify"))
+    assert not Invitation.objects.exists()
+    assert not StaticToken.objects.filter(device__user=staff.user).exists()
+
+
+def test_a_superuser_sets_up_two_step_sign_in_before_the_admin() -> None:
+    from waymark.accounts.models import User
+
+    root = User.objects.create_superuser("root", password=PASSWORD)
+    make_program()
+    client = Client()
+    client.force_login(root)
+    response = client.get(admin_url("index"), follow=True)
+    assert response.redirect_chain[-1][0].startswith(reverse("accounts:staff_enrol"))
+    device = TOTPDevice.objects.get(user=root)
+    client.post(reverse("accounts:staff_enrol"), {"code": totp_token(device)})
+    assert client.get(admin_url("index")).status_code == 200
+
+
 def test_anonymous_visitors_are_sent_to_sign_in() -> None:
     response = Client().get(reverse("accounts:staff_home"))
     assert response["Location"].startswith(reverse("accounts:login"))

@@ -207,7 +207,8 @@ class InvitationAdmin(ProgramScopedAdmin):
         "uses",
         "withdrawn_at",
     )
-    list_filter = ("organization",)
+    # Only the programs in the lead's own list: the plain filter would name every program.
+    list_filter = (("organization", admin.RelatedOnlyFieldListFilter),)
     fields = (
         "display_code",
         "organization",

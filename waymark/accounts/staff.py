@@ -53,7 +53,7 @@ def staff_problem(request: HttpRequest) -> StaffProblem | None:
     user = request.user
     if not user.is_authenticated or not user.is_active:
         return StaffProblem.SIGN_IN
-    if not is_staff_member(user):
+    if not (is_staff_member(user) or user.is_superuser):
         return StaffProblem.NOT_STAFF
     if is_verified(user):
         return None

@@ -30,7 +30,8 @@ from waymark.audit.log import record
 
 
 def _staff_account(request: HttpRequest) -> None:
-    if not is_staff_member(request.user):
+    # Superusers need the second factor too, for the admin site.
+    if not (is_staff_member(request.user) or request.user.is_superuser):
         raise PermissionDenied("staff only")
 
 
