@@ -33,11 +33,10 @@ def rows_referring_to(user_pk: Any, username: str) -> list[str]:
                 manager = model._base_manager
                 if manager.filter(**{field.name: user_pk}).exists():
                     found.append(f"{model._meta.label}.{field.name}")
-        if model._meta.app_label == "axes" and any(
-            f.name == "username" for f in model._meta.get_fields()
-        ):
-            if model._base_manager.filter(username=username).exists():
-                found.append(f"{model._meta.label}.username")
+        names = {f.name for f in model._meta.get_fields()}
+        axes = model._meta.app_label == "axes" and "username" in names
+        if axes and model._base_manager.filter(username=username).exists():
+            found.append(f"{model._meta.label}.username")
     return found
 
 
