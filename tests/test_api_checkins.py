@@ -3,6 +3,7 @@ The same checks as the page, session + CSRF, and a retry never makes a second ch
 
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
 from collections.abc import Iterator
@@ -17,7 +18,7 @@ from django.test import Client
 from tests.test_api import assert_error
 from waymark.accounts.models import User
 from waymark.tracking import actions
-from waymark.tracking.models import CheckIn, SubstanceAmount
+from waymark.tracking.models import CheckIn, SubmissionKey, SubstanceAmount
 
 if TYPE_CHECKING:
     from django.test.client import _MonkeyPatchedWSGIResponse as Response
@@ -98,16 +99,43 @@ def test_a_retry_with_the_same_key_returns_the_same_check_in(client: Client, per
     assert CheckIn.objects.filter(owner=person).count() == 1
 
 
-def test_a_retry_does_not_undo_a_later_change_of_the_same_day(client: Client, person: User) -> None:
+def test_a_late_retry_does_not_undo_a_later_change_of_the_same_day(
+    client: Client, person: User
+) -> None:
     first_key = uuid.uuid4()
-    send(client, {"day": a_day(), "used": False}, first_key)
+    first = send(client, {"day": a_day(), "used": False}, first_key)
     changed = send(client, {"day": a_day(), "used": True, "amounts": {"alcohol": 2}}, uuid.uuid4())
     assert changed.status_code == 200  # replaced
-    # The first request's late retry: its key now belongs to no check-in, so it is applied
-    # again as a new submission — the documented limit of one key a check-in. What it must
-    # never do is add a second check-in for the day.
-    send(client, {"day": a_day(), "used": False}, first_key)
-    assert CheckIn.objects.filter(owner=person).count() == 1
+    # The first request's retry arrives late: recognised, answered, and nothing changes.
+    retry = send(client, {"day": a_day(), "used": False}, first_key)
+    assert retry.status_code == 200
+    assert json.loads(retry.content) == json.loads(changed.content)
+    assert json.loads(first.content) != json.loads(changed.content)
+    stored = CheckIn.objects.get(owner=person)
+    assert stored.used and [str(a.amount) for a in stored.amounts.all()] == ["2.00"]
+
+
+def test_the_same_answers_in_another_order_are_the_same_request(
+    client: Client, person: User
+) -> None:
+    key = uuid.uuid4()
+    body = {"day": a_day(), "used": True, "amounts": {"alcohol": 2, "cannabis": 1.5},
+            "triggers": ["stress", "boredom"]}  # fmt: skip
+    assert send(client, body, key).status_code == 201
+    again = {
+        **body,
+        "amounts": {"cannabis": 1.50, "alcohol": 2.0},
+        "triggers": ["boredom", "stress"],
+    }
+    assert send(client, again, key).status_code == 200
+
+
+def test_the_key_record_reveals_nothing_of_the_answers(client: Client, person: User) -> None:
+    send(client, {"day": a_day(), "used": False, "note": "Called my sister."}, uuid.uuid4())
+    stored = SubmissionKey.objects.get()
+    assert "sister" not in stored.fingerprint
+    assert stored.fingerprint != hashlib.sha256(b"Called my sister.").hexdigest()
+    assert len(stored.fingerprint) == 64
 
 
 def test_the_same_key_with_other_answers_is_a_conflict(client: Client, person: User) -> None:

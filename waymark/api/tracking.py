@@ -9,14 +9,17 @@ same check-in and changes nothing; the same key with another day or other answer
 from __future__ import annotations
 
 import dataclasses
+import json
 import uuid
 from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from ninja import Field, Header, Router, Schema, Status
 from ninja.pagination import paginate
 from ninja.security import django_auth
@@ -29,7 +32,7 @@ from waymark.clinical import progress as core
 from waymark.clinical.profile import SUBSTANCES
 from waymark.progress.views import load
 from waymark.tracking import actions
-from waymark.tracking.models import CheckIn, Helper, Trigger
+from waymark.tracking.models import CheckIn, Helper, SubmissionKey, Trigger
 
 router = Router(tags=["tracking"], auth=django_auth)
 
@@ -176,48 +179,77 @@ def _data(payload: CheckInIn) -> actions.CheckInData:
         raise ApiError(400, "invalid-request", f"The check-in is not valid ({error}).") from error
 
 
-def _same(check_in: CheckIn, day: date, data: actions.CheckInData) -> bool:
-    """Does the stored check-in hold exactly these answers for this day?"""
-    return (
-        check_in.day == day
-        and check_in.used == data.used
-        and {a.substance: a.amount for a in check_in.amounts.all()} == dict(data.amounts)
-        and check_in.cravings == data.cravings
-        and check_in.mood == data.mood
-        and set(check_in.triggers) == set(data.triggers)
-        and set(check_in.helped) == set(data.helped)
-        and check_in.note == data.note
+def fingerprint(day: date, data: actions.CheckInData) -> str:
+    """A keyed hash of one request's answers: equal for the same answers in any order."""
+    canonical = json.dumps(
+        {
+            "day": day.isoformat(),
+            "used": data.used,
+            "amounts": {k: format(v.normalize(), "f") for k, v in data.amounts.items()},
+            "cravings": data.cravings,
+            "mood": data.mood,
+            "triggers": sorted(data.triggers),
+            "helped": sorted(data.helped),
+            "note": data.note,
+        },
+        sort_keys=True,
+    )
+    return salted_hmac("waymark.api.tracking.submission", canonical, algorithm="sha256").hexdigest()
+
+
+def _conflict() -> ApiError:
+    return ApiError(
+        409,
+        "idempotency-conflict",
+        "This Idempotency-Key was already used for a different check-in; use a new key for "
+        "new answers.",
+        {"header.Idempotency-Key": "already used with other answers"},
     )
 
 
+def _closed(error: actions.DayNotOpenError, where: str) -> ApiError:
+    why = (
+        "has not happened yet"
+        if error.why == "future"
+        else f"is more than {actions.BACKFILL_DAYS} days back"
+    )
+    return ApiError(
+        400,
+        "invalid-request",
+        f"{error.day.isoformat()} cannot be recorded: it {why}.",
+        {where: why},
+    )
+
+
+@transaction.atomic
 def _record(
     person: User, day: date, data: actions.CheckInData, key: uuid.UUID | None, where: str
 ) -> Status[CheckIn]:
     own = CheckIn.objects.filter(owner=person).prefetch_related("amounts")
+    fingerprinted = fingerprint(day, data)
     if key is not None:
-        earlier = own.filter(idempotency_key=key).first()
+        earlier = SubmissionKey.objects.filter(owner=person, key=key).first()
         if earlier is not None:
-            if not _same(earlier, day, data):
-                raise ApiError(
-                    409,
-                    "idempotency-conflict",
-                    "This Idempotency-Key was already used for a different check-in; "
-                    "use a new key for new answers.",
-                    {"header.Idempotency-Key": "already used with other answers"},
-                )
-            return Status(200, earlier)  # a retry: the same check-in, nothing changed
+            if earlier.fingerprint != fingerprinted:
+                raise _conflict()
+            # A retry: its check-in as it is now; nothing changed, even if the day was
+            # changed since by another request.
+            return Status(200, own.get(pk=earlier.check_in_id))
     existed = own.filter(day=day).exists()
     try:
         check_in = actions.do_record_checkin(person, day, data, key)
     except actions.DayNotOpenError as error:
-        why = (
-            "has not happened yet"
-            if error.why == "future"
-            else f"is more than {actions.BACKFILL_DAYS} days back"
-        )
-        raise ApiError(
-            400, "invalid-request", f"{day.isoformat()} cannot be recorded: it {why}.", {where: why}
-        ) from error
+        raise _closed(error, where) from error
+    if key is not None:
+        try:
+            with transaction.atomic():
+                SubmissionKey.objects.create(
+                    owner=person, key=key, check_in=check_in, fingerprint=fingerprinted
+                )
+        except IntegrityError:  # the same key, sent twice at once: the first one holds it
+            holder = SubmissionKey.objects.get(owner=person, key=key)
+            if holder.fingerprint != fingerprinted:
+                raise _conflict() from None  # and this request's change is rolled back
     return Status(200 if existed else 201, own.get(pk=check_in.pk))
 
 

@@ -130,3 +130,24 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"reminder of user {self.owner_id}"
+
+
+class SubmissionKey(models.Model):
+    """An API request's Idempotency-Key, kept with a keyed hash of what it asked for: the same
+    request sent again — even after the day was changed since — is answered with its check-in
+    and changes nothing; the same key with other answers is refused. The hash is an HMAC under
+    SECRET_KEY, so it says nothing about the answers (the note included) to anyone without it."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.UUIDField()
+    check_in = models.ForeignKey(CheckIn, on_delete=models.CASCADE, related_name="+")
+    fingerprint = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = (
+            models.UniqueConstraint(fields=("owner", "key"), name="one_use_per_submission_key"),
+        )
+
+    def __str__(self) -> str:
+        return f"submission key of check-in {self.check_in_id}"
