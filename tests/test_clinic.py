@@ -19,6 +19,7 @@ from waymark.checkup.models import Answer, CheckUp
 from waymark.clinic import actions
 from waymark.clinic.models import Alert, AppendOnlyError, ClinicalNote, ClinicianScale
 from waymark.jobs.registry import TICKS
+from waymark.jobs.worker import claim_next, run_job
 from waymark.tracking.actions import CheckInData, do_record_checkin
 
 pytestmark = pytest.mark.django_db
@@ -49,6 +50,15 @@ def checkin(person: User, days_ago: int, cravings: int | None = None, **amounts:
         cravings=cravings,
     )
     do_record_checkin(person, today() - timedelta(days=days_ago), data)
+
+
+def run_jobs() -> int:
+    """What `waymark worker` does with the queued jobs that are due."""
+    ran = 0
+    while (job := claim_next("test-worker")) is not None:
+        run_job(job, "test-worker")
+        ran += 1
+    return ran
 
 
 def linked() -> tuple[Any, User]:
@@ -96,7 +106,10 @@ def test_an_urgent_alert_emails_the_clinician_once_with_no_clinical_detail() -> 
     _clinician, person = linked()
     crisis_checkup(person)
     actions.evaluate(person)
+    assert mail.outbox == []  # the worker sends it, never the person's own request
     actions.evaluate(person)
+    assert run_jobs() == 1
+    assert run_jobs() == 0
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["clinician@example.org"]
@@ -114,6 +127,7 @@ def test_a_normal_alert_sends_no_email() -> None:
     checkin(person, 0, cravings=9)
     actions.evaluate(person)
     assert Alert.objects.filter(person=person).exists()
+    assert run_jobs() == 0
     assert mail.outbox == []
 
 
@@ -129,6 +143,7 @@ def test_a_clinician_who_lost_consent_is_not_emailed() -> None:
     make_consent(person, goes.membership, revoked=True)
     crisis_checkup(person)
     actions.evaluate(person)
+    run_jobs()
     assert [m.to for m in mail.outbox] == [["stays@example.org"]]
 
 

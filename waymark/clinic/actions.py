@@ -34,11 +34,14 @@ from waymark.clinical import alerts as rules
 from waymark.clinical import scoring
 from waymark.clinical.checkup import IncompleteCheckUpError, build_profile, crisis_reported
 from waymark.clinical.profile import ProfileError, parse_profile
+from waymark.jobs import enqueue, register, register_tick
+from waymark.jobs.models import Job
 from waymark.progress.views import _plan_start, load
 
 logger = logging.getLogger(__name__)
 
 TICK = "clinic.alerts"
+NOTIFY_JOB = "clinic.notify"
 TICK_SECONDS = 3600  # missed check-ins are counted in days: hourly is plenty
 
 
@@ -151,7 +154,13 @@ def evaluate(person: User, today: date | None = None) -> list[Alert]:
                 record("alert.raise", actor=None, subject=person, detail=str(alert.public_id))
     for alert in raised:
         if alert.priority == Priority.URGENT:
-            notify(alert)
+            # Sent by the worker, not in the person's request: a slow mail server never
+            # holds up their check-in. The dedupe key makes one email job per alert.
+            enqueue(
+                NOTIFY_JOB,
+                f"{NOTIFY_JOB}:{alert.public_id}",
+                payload={"alert": str(alert.public_id)},
+            )
     return raised
 
 
@@ -185,9 +194,17 @@ def evaluate_everyone() -> None:
 
 
 def register_jobs() -> None:
-    from waymark.jobs import register_tick
-
     register_tick(TICK, TICK_SECONDS, evaluate_everyone)
+    register(NOTIFY_JOB, _notify_job, at_most_once=True)
+
+
+def _notify_job(job: Job) -> str:
+    alert = (
+        Alert.objects.filter(public_id=job.payload.get("alert")).select_related("person").first()
+    )
+    if alert is None:
+        return "skipped: no such alert"
+    return f"sent {notify(alert)}"
 
 
 # Emails -------------------------------------------------------------------------------------
