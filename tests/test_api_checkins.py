@@ -14,10 +14,13 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from django.core.cache import cache
 from django.test import Client
+from django.utils import timezone
 
 from tests.test_api import assert_error
 from waymark.accounts.models import User
-from waymark.tracking import actions
+from waymark.jobs.registry import TICKS
+from waymark.tracking import actions, keys
+from waymark.tracking.keys import purge_submission_keys
 from waymark.tracking.models import CheckIn, SubmissionKey, SubstanceAmount
 
 if TYPE_CHECKING:
@@ -252,3 +255,13 @@ def test_the_openapi_document_describes_the_writes(client: Client) -> None:
     assert {"cravings", "mood", "amounts", "triggers", "day"} <= set(
         schemas["NewCheckInIn"]["properties"]
     )
+
+
+def test_keys_are_forgotten_after_a_week(client: Client, person: User) -> None:
+    send(client, {"day": a_day(), "used": False}, uuid.uuid4())
+    send(client, {"day": a_day(1), "used": False}, uuid.uuid4())
+    now = timezone.now()
+    SubmissionKey.objects.filter(check_in__day=a_day()).update(created_at=now - timedelta(days=8))
+    assert purge_submission_keys(now) == 1
+    assert SubmissionKey.objects.get().check_in.day.isoformat() == a_day(1)
+    assert keys.TICK in TICKS
