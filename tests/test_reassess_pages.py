@@ -393,3 +393,16 @@ def test_supervised_withdrawal_sets_no_home_limit_so_no_next_step(client: Client
     make_plan(owner, "harm-reduction", SEIZURES)
     kept_weeks(owner, 4)
     assert 'id="next-step"' not in html(client, PROGRESS)
+
+
+def test_the_history_page_s_queries_do_not_grow_with_check_ups(client: Client) -> None:
+    owner = sign_in(client)
+    counts = []
+    for total in (2, 6):
+        CheckUp.objects.filter(owner=owner).delete()
+        for n in range(total):
+            checkup(owner, days_ago=10 * (total - n), phq=n)
+        with CaptureQueriesContext(connection) as queries:
+            html(client, HISTORY)
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
