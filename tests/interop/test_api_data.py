@@ -31,6 +31,7 @@ NOT_EXPORTED = {
     "otp_totp.TOTPDevice": "staff authenticators are enrolled again",
     "otp_static.StaticDevice": "staff backup codes are made again",
     "jobs.Job": "the server's queue",
+    "tracking.SubmissionKey": "API retry keys of this server, meaningless elsewhere",
 }
 
 

@@ -27,11 +27,11 @@ def make(client: Client, scope: str = "read", expires: str = "90") -> str:
     assert response.status_code == 200
     found = SECRET.findall(response.content.decode())
     assert len(found) == 1
-    return found[0]
+    return str(found[0])
 
 
 def bearer(secret: str) -> dict[str, str]:
-    return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+    return {"Authorization": f"Bearer {secret}"}
 
 
 @pytest.fixture
@@ -57,17 +57,20 @@ def test_a_token_reads_the_api_without_a_session(client: Client, person: User) -
     secret = make(client)
     stranger = Client()
     assert stranger.get("/api/v1/checkins").status_code == 401
-    response = stranger.get("/api/v1/checkins", **bearer(secret))
+    response = stranger.get("/api/v1/checkins", headers=bearer(secret))
     assert response.status_code == 200, response.content
     assert response.json()["count"] == 0
-    assert stranger.get("/api/v1/export", **bearer(secret)).json()["account"]["nickname"] == "tess"
+    assert (
+        stranger.get("/api/v1/export", headers=bearer(secret)).json()["account"]["nickname"]
+        == "tess"
+    )
     assert ApiToken.objects.get().last_used_at is not None
 
 
 def test_a_read_only_token_may_not_write(client: Client, person: User) -> None:
     secret = make(client, scope="read")
     response = Client().post(
-        "/api/v1/tokens", {"name": "x"}, content_type="application/json", **bearer(secret)
+        "/api/v1/tokens", {"name": "x"}, content_type="application/json", headers=bearer(secret)
     )
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "forbidden"
@@ -77,26 +80,26 @@ def test_a_read_write_token_writes_without_csrf(client: Client, person: User) ->
     secret = make(client, scope="read-write")
     other = ApiToken.objects.get()
     strict = Client(enforce_csrf_checks=True)
-    response = strict.delete(f"/api/v1/tokens/{other.public_id}", **bearer(secret))
+    response = strict.delete(f"/api/v1/tokens/{other.public_id}", headers=bearer(secret))
     assert response.status_code == 204
     # …and that token is now revoked: the next request with it is refused.
-    assert strict.get("/api/v1/checkins", **bearer(secret)).status_code == 401
+    assert strict.get("/api/v1/checkins", headers=bearer(secret)).status_code == 401
 
 
 def test_revoked_expired_and_unknown_tokens_answer_401(client: Client, person: User) -> None:
     secret = make(client)
     token = ApiToken.objects.get()
     assert client.post(reverse("interop:revoke", args=[token.public_id])).status_code == 302
-    answer = Client().get("/api/v1/checkins", **bearer(secret))
+    answer = Client().get("/api/v1/checkins", headers=bearer(secret))
     assert answer.status_code == 401 and answer.json()["error"]["code"] == "not-signed-in"
     assert "token.revoke" in set(AuditEntry.objects.values_list("action", flat=True))
     fresh = make(client)
     ApiToken.objects.filter(revoked_at__isnull=True).update(
         expires_at=timezone.now() - timedelta(seconds=1)
     )
-    assert Client().get("/api/v1/checkins", **bearer(fresh)).status_code == 401
-    assert Client().get("/api/v1/checkins", **bearer("wm_" + "x" * 43)).status_code == 401
-    assert Client().get("/api/v1/checkins", **bearer("nonsense")).status_code == 401
+    assert Client().get("/api/v1/checkins", headers=bearer(fresh)).status_code == 401
+    assert Client().get("/api/v1/checkins", headers=bearer("wm_" + "x" * 43)).status_code == 401
+    assert Client().get("/api/v1/checkins", headers=bearer("nonsense")).status_code == 401
 
 
 def test_someone_else_s_token_cannot_be_revoked(client: Client, person: User) -> None:
@@ -133,7 +136,7 @@ def test_staff_make_tokens_only_from_a_verified_session() -> None:
 def test_a_token_cannot_make_tokens(client: Client, person: User) -> None:
     secret = make(client, scope="read-write")
     response = Client().post(
-        "/api/v1/tokens", {"name": "x"}, content_type="application/json", **bearer(secret)
+        "/api/v1/tokens", {"name": "x"}, content_type="application/json", headers=bearer(secret)
     )
     assert response.status_code == 403
     assert ApiToken.objects.count() == 1

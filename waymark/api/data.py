@@ -148,9 +148,8 @@ def export_fhir(request: HttpRequest) -> dict[str, Any]:
 def import_json(request: HttpRequest, payload: ExportDocument) -> dict[str, Any]:  # type: ignore[valid-type]
     user = _user(request)
     try:
-        counts = do_import(
-            user, exporting.to_json(payload.model_dump(mode="json")), actor=user, request=request
-        )  # type: ignore[attr-defined]
+        text = exporting.to_json(payload.model_dump(mode="json"))  # type: ignore[attr-defined]
+        counts = do_import(user, text, actor=user, request=request)
     except ImportFileError as error:
         status = 409 if "already has records" in str(error) else 400
         raise ApiError(
@@ -178,7 +177,7 @@ def list_tokens(request: HttpRequest) -> QuerySet[ApiToken]:
     operation_id="create_token",
     summary="Make an API token; its secret is in this answer only",
 )
-def create_token(request: HttpRequest, payload: TokenIn) -> Status:
+def create_token(request: HttpRequest, payload: TokenIn) -> Status[Any]:
     if getattr(request, "api_token", None) is not None:
         raise ApiError(403, "forbidden", "A token cannot make tokens: sign in to make one.")
     try:
@@ -197,7 +196,7 @@ def create_token(request: HttpRequest, payload: TokenIn) -> Status:
     operation_id="revoke_token",
     summary="Revoke one of my API tokens; it stops working at once",
 )
-def revoke_token(request: HttpRequest, token_id: uuid.UUID) -> Status:
+def revoke_token(request: HttpRequest, token_id: uuid.UUID) -> Status[Any]:
     token = ApiToken.objects.filter(owner=_user(request), public_id=token_id).first()
     if token is None:
         raise ApiError(404, "not-found", "No such token.")
@@ -217,7 +216,7 @@ def export_program(request: HttpRequest, program_id: uuid.UUID) -> dict[str, Any
         if problem is StaffProblem.SIGN_IN:
             raise ApiError(401, "not-signed-in", "Sign in first.")
         raise ApiError(403, "forbidden", "Staff only, with a session verified by a code.")
-    viewer = request.user
+    viewer = _user(request)
     program = Organization.objects.filter(
         public_id=program_id, memberships__user=viewer, memberships__active=True
     ).first()

@@ -83,7 +83,7 @@ def do_revoke_token(request: HttpRequest, token: ApiToken) -> None:
         token.save(update_fields=["revoked_at"])
         audit(
             "token.revoke",
-            actor=request.user,
+            actor=request.user if isinstance(request.user, User) else None,
             subject=token.owner,
             request=request,
             detail=str(token.public_id),

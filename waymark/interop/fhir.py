@@ -238,7 +238,7 @@ def bundle(user: User, data: dict[str, Any], *, notes: bool = True) -> dict[str,
     for index, plan in enumerate(plans):
         resources.append(_plan(plan, patient_id, index == len(plans) - 1, notes))
     resources[1:1] = list(questionnaires.values())
-    result = {
+    found: dict[str, Any] = {
         "resourceType": "Bundle",
         "id": _id("bundle", patient_id),
         "type": "collection",
@@ -248,8 +248,8 @@ def bundle(user: User, data: dict[str, Any], *, notes: bool = True) -> dict[str,
             for resource in resources
         ],
     }
-    validate(result)
-    return result
+    validate(found)
+    return found
 
 
 # --- validation ------------------------------------------------------------------------------

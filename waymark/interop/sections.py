@@ -92,8 +92,8 @@ class CheckInPart(Part):
     used: bool
     cravings: int | None = Field(ge=0, le=10)
     mood: int | None = Field(ge=1, le=5)
-    triggers: list[Literal[tuple(Trigger.values)]]  # type: ignore[misc]
-    helped: list[Literal[tuple(Helper.values)]]  # type: ignore[misc]
+    triggers: list[Literal[tuple(Trigger.values)]]  # type: ignore[valid-type]
+    helped: list[Literal[tuple(Helper.values)]]  # type: ignore[valid-type]
     note: str
     amounts: list[AmountPart]
     created_at: datetime
