@@ -391,6 +391,10 @@ def test_the_openapi_document_lists_every_path_and_documents_its_errors(client: 
         "/api/v1/tokens",
         "/api/v1/tokens/{token_id}",
         "/api/v1/programs/{program_id}/fhir",
+        "/api/v1/consents",
+        "/api/v1/consents/{consent_id}",
+        "/api/v1/consents/{consent_id}/revoke",
+        "/api/v1/invitations/{code}",
     }
     error_ref = {"$ref": "#/components/schemas/Error"}
     for path, operations in document["paths"].items():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -288,3 +289,97 @@ def test_the_worker_writes_ended_consents_into_the_history() -> None:
     )
     TICKS[CONSENT_EXPIRY_TICK].run()
     assert [e.kind for e in consent.events.all()] == ["granted", "expired"]
+
+
+# The JSON twins (/api/v1/consents, /api/v1/invitations) ---------------------------------------
+
+
+def api(client: Client, method: str, path: str, body: object = None) -> tuple[int, Any]:
+    import json
+
+    kwargs: dict[str, Any] = {}
+    if body is not None:
+        kwargs = {"data": json.dumps(body), "content_type": "application/json"}
+    response = getattr(client, method)("/api/v1" + path, **kwargs)
+    return response.status_code, json.loads(response.content) if response.content else None
+
+
+def test_the_api_grants_lists_changes_and_revokes_like_the_pages() -> None:
+    program = make_program("Riverside")
+    clinician = make_staff(Role.CLINICIAN, program=program)
+    invitation = Invitation.objects.create(organization=program)
+    person = make_person()
+    client = signed_in(person)
+    status, offer = api(client, "get", f"/invitations/{invitation.code.lower()}")
+    assert status == 200 and offer["program"]["name"] == "Riverside"
+    assert [c["id"] for c in offer["clinicians"]] == [str(clinician.membership.public_id)]
+    status, body = api(
+        client,
+        "post",
+        "/consents",
+        {
+            "code": format_code(invitation.code),
+            "clinicians": [offer["clinicians"][0]["id"]],
+            "scopes": ["plan", "checkins"],
+            "ends_on": ends_on(20),
+        },
+    )
+    assert status == 201 and body["scopes"] == ["plan", "checkins"] and body["status"] == "active"
+    viewer = as_verified(clinician.user)
+    assert access.scopes_for(viewer, person) == {"plan", "checkins"}
+    consent_id = body["id"]
+    status, listing = api(client, "get", "/consents")
+    assert status == 200 and [c["id"] for c in listing] == [consent_id]
+    status, changed = api(
+        client,
+        "put",
+        f"/consents/{consent_id}",
+        {"clinicians": [offer["clinicians"][0]["id"]], "scopes": ["plan"], "ends_on": ends_on(5)},
+    )
+    assert status == 200 and changed["scopes"] == ["plan"]
+    assert access.scopes_for(viewer, person) == {"plan"}
+    status, revoked = api(client, "post", f"/consents/{consent_id}/revoke")
+    assert status == 200 and revoked["status"] == "revoked"
+    assert [e["kind"] for e in revoked["history"]] == ["granted", "changed", "revoked"]
+    assert not access.can_see(viewer, person, "plan")
+
+
+def test_the_api_refuses_bad_consents_in_the_one_error_shape() -> None:
+    program = make_program()
+    make_staff(Role.CLINICIAN, program=program)
+    stranger = make_staff(Role.CLINICIAN)
+    invitation = Invitation.objects.create(organization=program)
+    client = signed_in(make_person())
+    status, body = api(client, "get", "/invitations/NOPENOPE")
+    assert status == 404 and body["error"]["code"] == "not-found"
+    status, body = api(
+        client,
+        "post",
+        "/consents",
+        {
+            "code": invitation.code,
+            "clinicians": [str(stranger.membership.public_id)],
+            "scopes": ["plan"],
+            "ends_on": timezone.localdate().isoformat(),
+        },
+    )
+    assert status == 400 and set(body["error"]["fields"]) == {"body.clinicians", "body.ends_on"}
+    status, body = api(
+        client, "post", "/consents", {"code": invitation.code, "clinicians": [], "scopes": ["x"]}
+    )
+    assert status == 400 and body["error"]["code"] == "invalid-request"
+    assert not Consent.objects.exists()
+
+
+def test_the_api_shows_and_changes_only_ones_own_consents() -> None:
+    owner = make_person()
+    clinician = make_staff(Role.CLINICIAN)
+    consent = make_consent(owner, clinician.membership)
+    other = signed_in(make_person())
+    assert api(other, "get", "/consents") == (200, [])
+    assert api(other, "get", f"/consents/{consent.public_id}")[0] == 404
+    assert api(other, "post", f"/consents/{consent.public_id}/revoke")[0] == 404
+    assert api(clinician.client, "post", f"/consents/{consent.public_id}/revoke")[0] == 404
+    assert api(Client(), "get", "/consents")[0] == 401
+    consent.refresh_from_db()
+    assert consent.revoked_at is None

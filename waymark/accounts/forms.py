@@ -117,17 +117,28 @@ class ConsentForm(forms.Form):
 
     def clean_ends_on(self) -> date:
         ends_on: date = self.cleaned_data["ends_on"]
-        today = timezone.localdate()
-        if ends_on <= today:
-            raise forms.ValidationError(_("Choose a day after today."))
-        if ends_on > today + timedelta(days=365 * MAX_CONSENT_YEARS):
-            raise forms.ValidationError(
-                _("Choose a day within %(years)d years; you can renew it then.")
-                % {"years": MAX_CONSENT_YEARS}
-            )
+        problem = end_date_problem(ends_on)
+        if problem:
+            raise forms.ValidationError(problem)
         return ends_on
 
     def ends_at(self) -> datetime:
-        """The end of the chosen day (local time): sharing lasts through that day."""
-        ends_on: date = self.cleaned_data["ends_on"]
-        return timezone.make_aware(datetime.combine(ends_on + timedelta(days=1), time.min))
+        return end_of_day(self.cleaned_data["ends_on"])
+
+
+def end_date_problem(ends_on: date) -> str | None:
+    """Why this cannot be a consent's last day (the pages and the API say the same)."""
+    today = timezone.localdate()
+    if ends_on <= today:
+        return str(_("Choose a day after today."))
+    if ends_on > today + timedelta(days=365 * MAX_CONSENT_YEARS):
+        return str(
+            _("Choose a day within %(years)d years; you can renew it then.")
+            % {"years": MAX_CONSENT_YEARS}
+        )
+    return None
+
+
+def end_of_day(ends_on: date) -> datetime:
+    """The end of the chosen day (local time): sharing lasts through that day."""
+    return timezone.make_aware(datetime.combine(ends_on + timedelta(days=1), time.min))

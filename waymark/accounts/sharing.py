@@ -34,11 +34,11 @@ def _tries_key(request: HttpRequest) -> str:
     return f"invitation-tries:{request.user.pk}"
 
 
-def _too_many_tries(request: HttpRequest) -> bool:
+def too_many_tries(request: HttpRequest) -> bool:
     return int(cache.get(_tries_key(request), 0)) >= CODE_TRIES_PER_HOUR
 
 
-def _count_try(request: HttpRequest) -> None:
+def count_wrong_code(request: HttpRequest) -> None:
     key = _tries_key(request)
     if not cache.add(key, 1, timeout=3600):
         try:
@@ -116,14 +116,14 @@ def join(request: HttpRequest) -> HttpResponse:
     """From a program's code to a consent: the code (typed or in a link) opens a consent
     screen naming the program and its clinicians; nothing is shared until the person agrees."""
     code_form = InvitationCodeForm(request.POST if request.method == "POST" else request.GET)
-    if _too_many_tries(request):
+    if too_many_tries(request):
         messages.error(request, _("Too many codes were tried. Please wait an hour and try again."))
         return _index(request, InvitationCodeForm(), status=429)
     if not code_form.is_valid():
         return _index(request, code_form, status=400)
     invitation = actions.find_invitation(code_form.cleaned_data["code"])
     if invitation is None:
-        _count_try(request)
+        count_wrong_code(request)
         code_form.add_error(
             "code",
             _(

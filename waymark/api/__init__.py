@@ -6,6 +6,7 @@ from __future__ import annotations
 from waymark.api import (
     checkups,
     clinic,
+    consents,
     data,
     examples,
     instruments,
@@ -32,5 +33,5 @@ api = WaymarkAPI(
     throttle=PerAddressRateLimit(),
 )
 install(api)
-for area in (recommend, instruments, examples, checkups, plans, tracking, clinic, data):
+for area in (recommend, instruments, examples, checkups, plans, tracking, clinic, data, consents):
     api.add_router("", area.router)
