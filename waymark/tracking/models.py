@@ -126,6 +126,8 @@ class Reminder(models.Model):
     time = models.TimeField()
     time_zone = models.CharField(max_length=64)
     weekdays: models.JSONField[Any, Any] = models.JSONField(default=list)
+    # The language the page was in when the reminder was set: the email is written in it.
+    language = models.CharField(max_length=10, blank=True, default="")
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:

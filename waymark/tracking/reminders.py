@@ -108,9 +108,14 @@ def queue_due_reminders(now: datetime | None = None) -> int:
     return sum(queue_for(reminder, now) for reminder in reminders.iterator())
 
 
-def reminder_message(person: User) -> EmailMessage:
-    """The email itself: discreet, in the site's language, with a link to today's check-in."""
-    with translation.override(settings.LANGUAGE_CODE):
+def _language(reminder: Reminder | None) -> str:
+    known = {code for code, _name in settings.LANGUAGES}
+    return reminder.language if reminder and reminder.language in known else settings.LANGUAGE_CODE
+
+
+def reminder_message(person: User, reminder: Reminder | None = None) -> EmailMessage:
+    """The email itself: discreet, in the person's language, with a link to the check-in."""
+    with translation.override(_language(reminder)):
         subject = settings.WAYMARK_REMINDER_SUBJECT or gettext("A reminder from Waymark")
         check_in = settings.WAYMARK_SITE_URL + reverse("tracking:today")
         change = settings.WAYMARK_SITE_URL + reverse("tracking:reminders")
@@ -143,7 +148,7 @@ def send_reminder(job: Job) -> str:
         return "skipped: too late"
     if CheckIn.objects.filter(owner=person, day=day).exists():
         return "skipped: already checked in"
-    message = reminder_message(person)
+    message = reminder_message(person, reminder)
     connection = get_connection()
     try:
         connection.open()
@@ -180,6 +185,7 @@ def do_save_reminder(
             "time": at.replace(second=0, microsecond=0, tzinfo=None),
             "time_zone": time_zone,
             "weekdays": sorted(set(weekdays)),
+            "language": translation.get_language() or "",
         },
     )
     _pending(person).delete()
