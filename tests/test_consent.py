@@ -383,3 +383,12 @@ def test_the_api_shows_and_changes_only_ones_own_consents() -> None:
     assert api(Client(), "get", "/consents")[0] == 401
     consent.refresh_from_db()
     assert consent.revoked_at is None
+
+
+def test_a_program_with_nobody_to_name_says_so_instead_of_a_form() -> None:
+    program = make_program()
+    make_staff(Role.ADMIN, program=program)
+    invitation = Invitation.objects.create(organization=program)
+    page = signed_in(make_person()).get(reverse("accounts:sharing_join"), {"code": invitation.code})
+    html = page.content.decode()
+    assert "Nobody at this program can be chosen yet" in html and 'name="scopes"' not in html

@@ -105,7 +105,14 @@ def _consent_page(
     consent: Consent | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    context = {"form": form, "organization": organization, "code": code, "consent": consent}
+    choices = form.fields["clinicians"].queryset  # type: ignore[attr-defined]
+    context = {
+        "form": form,
+        "organization": organization,
+        "code": code,
+        "consent": consent,
+        "nobody": not choices.exists(),
+    }
     return render(request, "waymark/accounts/sharing_consent.html", context, status=status)
 
 
