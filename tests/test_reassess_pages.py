@@ -338,6 +338,7 @@ def test_a_lower_limit_makes_a_new_version_and_the_chart_follows_it(client: Clie
     figure = client.get(PROGRESS).context["figures"][0]
     assert figure.rows[-1][1][1].startswith("2.0")  # today's target
     assert figure.rows[0][1][1].startswith("3.0")  # four weeks ago, the old limit
+    assert 'id="next-step"' not in html(client, PROGRESS)  # four new weeks start now
     # Editing the plan afterwards keeps the chosen limit.
     form = client.get(reverse("plans:edit", args=[plan.public_id])).context["form"]
     data = {k: v for k, v in form.initial.items() if v is not None}

@@ -267,3 +267,15 @@ def test_each_path_s_target_holds_from_its_own_start_until_the_next() -> None:
     assert supervised is not None and supervised.on(D("2024-03-11")) is None
     assert reassess.path_targets([(D("2024-03-01"), None)]) is None
     assert reassess.path_targets([(D("2024-03-01"), harm)]) is harm
+
+
+def test_a_limit_just_chosen_starts_the_four_weeks_again() -> None:
+    record = steady(D("2024-03-04"), 28, drinks=2.0)
+    lowered = with_own_limits(THREE_A_DAY, [(D("2024-03-18"), 2.0)])
+    assert lowered is not None
+    # Two weeks under the new limit of 2 are not four.
+    assert next_step("harm-reduction", record, lowered, MONDAY) is None
+    later = [*record, *steady(D("2024-04-01"), 14, drinks=2.0)]
+    step = next_step("harm-reduction", later, lowered, D("2024-04-15"))
+    assert step is not None and step.limit == 2.0
+    assert [o.limit for o in step.offers] == [1.0, 0.0]

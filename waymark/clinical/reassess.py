@@ -280,17 +280,27 @@ def full_weeks(today: date, count: int = WEEKS_MET) -> list[date]:
     return [this_monday - timedelta(weeks=back) for back in range(count, 0, -1)]
 
 
+def _chosen_since(targets: Targets) -> date | None:
+    """The day the person last chose a limit of their own: the weeks count from then."""
+    if isinstance(targets, OwnLimits) and targets.changes:
+        return max(since for since, _ in targets.changes)
+    return None
+
+
 def weeks_kept(days: Iterable[Day], targets: Targets, today: date) -> tuple[WeekKept, ...]:
     """Each of the last full weeks: was the plan's daily limit kept? A day of use with no
-    amount cannot show it was, so it breaks the week; a day not recorded counts for nothing."""
+    amount cannot show it was, so it breaks the week; a day not recorded counts for nothing,
+    and so does a day before the person last chose a limit of their own (a step taken starts
+    the count again)."""
     by_date = {day.date: day for day in check_days(days)}
+    since = _chosen_since(targets)
     weeks = []
     for monday in full_weeks(today):
         counted, kept = 0, True
         for offset in range(7):
             when = monday + timedelta(days=offset)
             day, limit = by_date.get(when), targets.on(when)
-            if day is None or limit is None:
+            if day is None or limit is None or (since is not None and when < since):
                 continue
             drinks = day.drinks
             if drinks is None or drinks > limit:
