@@ -4,6 +4,7 @@ document at /api/v1/openapi.json, a JSON twin for every page that shows data."""
 from __future__ import annotations
 
 from waymark.api import (
+    account,
     checkups,
     clinic,
     consents,
@@ -33,5 +34,16 @@ api = WaymarkAPI(
     throttle=PerAddressRateLimit(),
 )
 install(api)
-for area in (recommend, instruments, examples, checkups, plans, tracking, clinic, data, consents):
+for area in (
+    recommend,
+    instruments,
+    examples,
+    checkups,
+    plans,
+    tracking,
+    clinic,
+    data,
+    consents,
+    account,
+):
     api.add_router("", area.router)

@@ -1,0 +1,170 @@
+"""JSON twins of the remaining pages that show data: who has seen my data (/account/access/),
+my check-in reminder (/track/reminders/) and the education library (/learn/)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from datetime import time as time_of_day
+from typing import Any
+
+from django.db.models import Case, F, Q, QuerySet, Value, When
+from django.http import HttpRequest
+from django.utils.translation import get_language, gettext
+from ninja import Field, Router, Schema
+from ninja.pagination import paginate
+from ninja.security import django_auth
+
+from waymark import helplines
+from waymark.accounts.models import User
+from waymark.api.checkups import Page
+from waymark.api.errors import ApiError, errors
+from waymark.audit import log
+from waymark.audit.models import AuditEntry
+from waymark.content import library
+from waymark.tracking.models import Reminder
+
+router = Router(tags=["account"])
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+class AccessEntryOut(Schema):
+    at: datetime
+    actor: str = Field(description="`you`, `someone` (staff; see actor_name) or `waymark`")
+    actor_name: str = Field(description="the staff member's name, when actor is someone")
+    action: str = Field(description="e.g. view.chart, export.json, consent.grant")
+    detail: str
+    via: str = Field(description="web, api or system")
+
+
+@router.get(
+    "/access-log",
+    auth=django_auth,
+    response={200: list[AccessEntryOut], **errors(400, 401, 429)},
+    operation_id="list_access_log",
+    summary="Who looked at, changed or exported my data, newest first",
+)
+@paginate(Page)
+def access_log(request: HttpRequest) -> QuerySet[AuditEntry]:
+    own = str(_user(request).public_id)
+    someone = ~Q(actor_ref=own) & ~Q(actor_ref="")
+    return log.entries_about(_user(request)).annotate(
+        actor=Case(
+            When(actor_ref=own, then=Value("you")),
+            When(actor_ref="", then=Value("waymark")),
+            default=Value("someone"),
+        ),
+        actor_name=Case(When(someone, then=F("actor_label")), default=Value("")),
+    )
+
+
+class ReminderOut(Schema):
+    enabled: bool
+    time: time_of_day = Field(description="the time of day, in time_zone")
+    time_zone: str
+    weekdays: list[int] = Field(description="0 = Monday … 6 = Sunday")
+
+
+class ReminderState(Schema):
+    reminder: ReminderOut | None = Field(description="null when no reminder was ever set")
+
+
+@router.get(
+    "/reminder",
+    auth=django_auth,
+    response={200: ReminderState, **errors(401, 429)},
+    operation_id="get_reminder",
+    summary="My check-in reminder by email, as /track/reminders/ shows it",
+)
+def get_reminder(request: HttpRequest) -> dict[str, Any]:
+    return {"reminder": Reminder.objects.filter(owner=_user(request)).first()}
+
+
+class LibraryPageOut(Schema):
+    slug: str
+    language: str = Field(description="the language it is written in (English if untranslated)")
+    title: str
+    summary: str
+    reviewed: date
+
+
+class LibrarySectionOut(Schema):
+    heading: str
+    pages: list[LibraryPageOut]
+
+
+class HelpLineOut(Schema):
+    name: str
+    contact: str
+    href: str
+    description: str
+
+
+class PartOut(Schema):
+    html: str = Field(description="our own HTML; empty where help lines go")
+    lines: list[HelpLineOut] = Field(description="the configured help lines shown here, if any")
+
+
+class LibraryPageDetailOut(LibraryPageOut):
+    parts: list[PartOut] = Field(description="the page body, with the configured help lines")
+    related: list[str] = Field(description="slugs of related pages")
+
+
+def _page(found: library.Page) -> dict[str, Any]:
+    return {
+        "slug": found.slug,
+        "language": found.language,
+        "title": found.title,
+        "summary": found.summary,
+        "reviewed": found.reviewed,
+    }
+
+
+def _lines(name: str) -> list[dict[str, str]]:
+    chosen = {
+        "help-lines": helplines.help_lines,
+        "harm-reduction-lines": helplines.harm_reduction_lines,
+    }
+    found = chosen[name]() if name in chosen else []
+    return [
+        {
+            "name": gettext(str(line.get("name", ""))),
+            "contact": gettext(str(line.get("contact", ""))),
+            "href": str(line.get("href", "")),
+            "description": gettext(str(line.get("description", ""))),
+        }
+        for line in found
+    ]
+
+
+@router.get(
+    "/learn",
+    response={200: list[LibrarySectionOut], **errors(429)},
+    operation_id="list_library",
+    summary="The education library by topic, in the request's language (a fixed catalogue)",
+)
+def list_library(request: HttpRequest) -> list[dict[str, Any]]:
+    return [
+        {"heading": str(heading), "pages": [_page(p) for p in pages]}
+        for heading, pages in library.sections(get_language())
+    ]
+
+
+@router.get(
+    "/learn/{slug}",
+    response={200: LibraryPageDetailOut, **errors(404, 429)},
+    operation_id="get_library_page",
+    summary="One page of the education library, with the help lines where it shows them",
+)
+def get_library_page(request: HttpRequest, slug: str) -> dict[str, Any]:
+    try:
+        found = library.load(slug, get_language())
+    except KeyError:
+        raise ApiError(404, "not-found", "No such page.") from None
+    return _page(found) | {
+        "parts": [{"html": part.html, "lines": _lines(part.lines)} for part in found.parts],
+        "related": list(found.related),
+    }
