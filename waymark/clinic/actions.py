@@ -151,7 +151,12 @@ def evaluate(person: User, today: date | None = None) -> list[Alert]:
             )
             if created:
                 raised.append(alert)
-                record("alert.raise", actor=None, subject=person, detail=str(alert.public_id))
+                record(
+                    "alert.raise",
+                    actor=None,
+                    subject=person,
+                    detail="an alert for the clinicians you share with",
+                )
     for alert in raised:
         if alert.priority == Priority.URGENT:
             # Sent by the worker, not in the person's request: a slow mail server never
@@ -233,7 +238,12 @@ def notify(alert: Alert) -> int:
         with translation.override(settings.LANGUAGE_CODE):
             subject, body = gettext(NOTIFY_SUBJECT), gettext(NOTIFY_BODY)
         sent += send_mail(subject, body, None, [clinician.email], fail_silently=True)
-    record("alert.notify", actor=None, subject=alert.person, detail=str(alert.public_id))
+    record(
+        "alert.notify",
+        actor=None,
+        subject=alert.person,
+        detail="an email to your clinicians, with no details, asking them to sign in",
+    )
     return sent
 
 

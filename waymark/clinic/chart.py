@@ -24,7 +24,7 @@ from waymark.checkup.models import CheckUp
 from waymark.clinic.actions import alert_message, notes_for, scales_for, shared_organizations
 from waymark.clinic.models import Alert, ClinicalNote, ClinicianScale
 from waymark.clinical import alerts as rules
-from waymark.clinical import scoring
+from waymark.clinical import labels, scoring
 from waymark.plans.models import Plan, PlanVersion
 from waymark.progress.views import load
 from waymark.tracking.models import CheckIn
@@ -130,6 +130,12 @@ class AlertRow:
     note_visible: bool  # the acknowledgement note is shown only within its own program
 
 
+def approach_label(version: PlanVersion) -> str:
+    approach = version.content.get("approach")
+    label = labels.APPROACH.get(approach) if isinstance(approach, str) else None
+    return gettext(label) if label else "—"
+
+
 @dataclass
 class ScreenerSeries:
     instrument: scoring.Instrument
@@ -145,6 +151,7 @@ class Chart:
     screeners: list[ScreenerSeries] = field(default_factory=list)
     plan: Plan | None = None
     versions: list[PlanVersion] = field(default_factory=list)
+    approaches: list[str] = field(default_factory=list)  # each version's approach, in words
     record: Any = None  # progress.views.Record, when check-ins are shared
     checkins: list[CheckIn] = field(default_factory=list)
     scales: list[ClinicianScale] = field(default_factory=list)
@@ -153,6 +160,10 @@ class Chart:
     @property
     def short_id(self) -> str:
         return short_id(self.person)
+
+    @property
+    def version_rows(self) -> list[tuple[PlanVersion, str]]:
+        return list(zip(self.versions, self.approaches, strict=True))
 
 
 def _alert_rows(viewer: Any, person: User, scopes: frozenset[str]) -> tuple[list[AlertRow], ...]:
@@ -204,6 +215,7 @@ def chart(viewer: Any, person: User) -> Chart:
         result.plan = access.plans_of(viewer, person).order_by("-created_at", "-pk").first()
         if result.plan is not None:
             result.versions = list(result.plan.versions.order_by("-number"))
+            result.approaches = [approach_label(v) for v in result.versions]
     if "checkins" in scopes:
         result.record = load(person.pk)
         since = timezone.localdate() - timedelta(days=RECENT_DAYS - 1)

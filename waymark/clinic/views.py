@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
@@ -59,7 +60,7 @@ def screener_figure(series: Any) -> progress_views.Figure:
         chart_id=f"chart-{instrument.id}",
         title=gettext("%(name)s total, by check-up") % {"name": instrument.short_name},
         desc=gettext("Points: the total at each completed check-up, oldest on the left."),
-        labels=[point[0].strftime("%d %b") for point in series.points],
+        labels=[date_format(point[0], "M j") for point in series.points],
         values=[float(point[1]) for point in series.points],
         legend=Legend(gettext("Total"), gettext("Not given")),
         y_min=float(instrument.min_total),
@@ -74,7 +75,7 @@ def screener_figure(series: Any) -> progress_views.Figure:
         columns=(gettext("Check-up"), gettext("Total"), gettext("Range")),
         rows=tuple(
             (
-                progress_views._long(on),
+                date_format(on, "DATE_FORMAT"),
                 (str(total), band),
             )
             for on, total, band in series.points
