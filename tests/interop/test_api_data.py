@@ -114,3 +114,27 @@ def test_staff_get_a_bundle_per_patient_who_shares_check_ups(client: Client) -> 
     assert client.get(url).status_code == 403
     assert make_staff().client.get(url).status_code == 404
     assert Client().get(url).status_code == 401
+
+
+def test_the_staff_page_downloads_the_program_s_bundles(client: Client) -> None:
+    import json
+
+    from django.urls import reverse
+
+    sharing = rich_person(client)
+    staff = make_staff()
+    make_consent(sharing, staff.membership, scopes=["checkups"])
+    page = staff.client.get(reverse("interop:programs"))
+    assert page.status_code == 200
+    program = staff.membership.organization
+    url = reverse("interop:program_fhir", args=[program.public_id])
+    assert url in page.content.decode()
+    response = staff.client.get(url)
+    assert response.status_code == 200
+    lines = response.content.decode().splitlines()
+    assert len(lines) == 1
+    fhir.validate(json.loads(lines[0]))
+    assert make_staff().client.get(url).status_code == 404  # another program's staff
+    assert client.get(url).status_code == 403  # a patient
+    unverified = make_staff(verified=False, program=program)
+    assert unverified.client.get(url).status_code == 302  # sent to enter a code

@@ -41,8 +41,8 @@ def test_the_reminder_twin(client: Client) -> None:
     assert client.get("/api/v1/reminder").json() == {"reminder": None}
     Reminder.objects.create(owner=user, time=time(8, 15), time_zone="America/Chicago",
                             weekdays=[5, 6])  # fmt: skip
-    assert client.get("/api/v1/reminder").json()["reminder"] == {
-        "enabled": True, "time": "08:15:00", "time_zone": "America/Chicago", "weekdays": [5, 6]}  # fmt: skip
+    expected = {"enabled": True, "time": "08:15:00", "time_zone": "America/Chicago"}
+    assert client.get("/api/v1/reminder").json()["reminder"] == expected | {"weekdays": [5, 6]}
 
 
 def test_the_library_twin_shows_pages_with_their_help_lines(client: Client) -> None:

@@ -3,6 +3,9 @@ actions in export.py, importer.py, actions.py and waymark/api/tokens.py."""
 
 from __future__ import annotations
 
+import json
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -12,13 +15,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from waymark.accounts.models import User
+from waymark import access
+from waymark.accounts.models import Organization, User
+from waymark.accounts.staff import staff_required
 from waymark.api import tokens
 from waymark.interop.actions import CannotDeleteError, do_delete_account
 from waymark.interop.export import export
 from waymark.interop.forms import DeleteForm, ImportForm, TokenForm
 from waymark.interop.importer import ImportFileError, do_import, is_empty
 from waymark.interop.models import ApiToken
+from waymark.interop.people import program_bundles
 
 KINDS = ("json", "csv", "fhir")
 
@@ -137,3 +143,40 @@ def token_revoke(request: HttpRequest, token_id: str) -> HttpResponse:
     tokens.do_revoke_token(request, token)
     messages.success(request, _("The token “%(name)s” is revoked.") % {"name": token.name})
     return redirect("interop:tokens")
+
+
+def _patient_programs(request: HttpRequest) -> list[Organization]:
+    return [
+        m.organization
+        for m in access.staff_memberships(request.user)
+        if m.role in access.PATIENT_ROLES
+    ]
+
+
+@staff_required
+@require_GET
+def programs(request: HttpRequest) -> HttpResponse:
+    """Staff: each of their programs, with the FHIR export of the patients sharing with them."""
+    found = [
+        (program, access.people_visible_to(request.user, "checkups")
+         .filter(consents__organization=program).distinct().count())
+        for program in _patient_programs(request)
+    ]  # fmt: skip
+    return render(request, "waymark/interop/programs.html", {"programs": found})
+
+
+@staff_required
+@require_GET
+@never_cache
+def program_download(request: HttpRequest, program_id: uuid.UUID) -> HttpResponse:
+    program = next((p for p in _patient_programs(request) if p.public_id == program_id), None)
+    if program is None:
+        raise Http404("No such program of yours.")
+    lines = [to_json_line(bundle) for bundle in program_bundles(request.user, program)]
+    response = HttpResponse("".join(lines), content_type="application/fhir+ndjson")
+    response["Content-Disposition"] = 'attachment; filename="waymark-program-fhir.ndjson"'
+    return response
+
+
+def to_json_line(bundle: dict[str, object]) -> str:
+    return json.dumps(bundle, ensure_ascii=False) + "\n"
