@@ -14,6 +14,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -21,7 +22,7 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
-from django.db import connection
+from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from waymark.jobs import Retry, enqueue, register, register_tick
@@ -397,3 +398,32 @@ def test_finished_jobs_are_forgotten_after_30_days() -> None:
 
 def test_the_purge_tick_is_registered() -> None:
     assert "jobs.purge" in _registered_ticks
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_a_row_another_worker_holds_is_skipped_not_waited_for() -> None:
+    now = timezone.now()
+    enqueue("test.least", "first", run_at=now - timedelta(minutes=1))
+    enqueue("test.least", "second", run_at=now)
+    holding, release = threading.Event(), threading.Event()
+
+    def another_worker_claiming_first() -> None:
+        try:
+            with transaction.atomic():
+                Job.objects.select_for_update().get(dedupe_key="first")
+                holding.set()
+                # Only a safety net: the main thread sets this as soon as it has claimed.
+                release.wait(timeout=60)
+        finally:
+            connections.close_all()
+
+    other = threading.Thread(target=another_worker_claiming_first)
+    other.start()
+    holding.wait()
+    try:
+        job = claim_next("me", now)  # SKIP LOCKED: passes over "first" instead of waiting
+    finally:
+        release.set()
+        other.join()
+    assert job is not None and job.dedupe_key == "second"
