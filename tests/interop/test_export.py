@@ -155,3 +155,15 @@ def test_every_export_is_audited(client: Client) -> None:
         export(user, kind, actor=user)
     actions = list(AuditEntry.objects.order_by("seq").values_list("action", "subject_ref"))
     assert actions[-3:] == [(f"export.{k}", str(user.public_id)) for k in ("json", "csv", "fhir")]
+
+
+def test_the_csv_makes_formulas_inert(client: Client) -> None:
+    user = rich_person(client)
+    check_in = CheckIn.objects.filter(owner=user).order_by("day").first()
+    assert check_in is not None
+    check_in.note = '=HYPERLINK("http://example.com","click")'
+    check_in.save()
+    archive = zipfile.ZipFile(io.BytesIO(csvzip.build(document(user))))
+    rows = list(csv.DictReader(io.StringIO(archive.read("checkins.csv").decode())))
+    assert '\'=HYPERLINK("http://example.com","click")' in [row["note"] for row in rows]
+    assert check_in.note in [c["note"] for c in document(user)["checkins"]]  # JSON: exact

@@ -14,7 +14,17 @@ README_HEAD = """Your Waymark export, as CSV files (UTF-8, comma-separated, one 
 
 Times are ISO 8601 in UTC. Ids join the files: answers.csv's `checkup` is an `id` in
 checkups.csv, and so on. The JSON export holds the same data and is the one Waymark can import.
+So that a spreadsheet never runs your words as a formula, text that starts with =, +, -, @ or a
+tab has a ' put in front of it here (the JSON export has it exactly as you wrote it).
 """
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: Any) -> Any:
+    """Text a spreadsheet would run as a formula, made inert (OWASP's CSV injection advice)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def tables(data: dict[str, Any]) -> dict[str, Table]:
@@ -37,7 +47,7 @@ def _csv(table: Table) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([column for column, _ in table.columns])
-    writer.writerows(table.rows)
+    writer.writerows([_cell(value) for value in row] for row in table.rows)
     return out.getvalue()
 
 
