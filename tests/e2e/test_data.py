@@ -71,3 +71,29 @@ def test_download_then_delete_on_a_phone(
     assert not User.objects.filter(username="kit").exists()
     assert not CheckIn.objects.exists()
     console.assert_clean()
+
+
+def test_make_and_revoke_a_token_on_a_phone(
+    page: Page, live_server: LiveServer, console: ConsoleWatch
+) -> None:
+    User.objects.create_user("kit", password=PASSWORD)
+    page.goto(live_server.url + "/account/login/")
+    page.get_by_label("Username").fill("kit")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).not_to_have_url(live_server.url + "/account/login/")
+    page.goto(live_server.url + "/account/settings/")
+    page.get_by_role("link", name="API tokens").click()
+    assert_accessible(page)
+    page.get_by_label("Name").fill("my spreadsheet")
+    page.get_by_label("Read only").check()
+    page.get_by_role("button", name="Make the token").click()
+    secret = page.locator("#new-token").inner_text()
+    assert secret.startswith("wm_") and len(secret) == 46
+    assert_fits_the_screen(page)
+    assert_accessible(page)
+    page.get_by_role("button", name="Revoke “my spreadsheet”").click()
+    expect(page.get_by_text("The token “my spreadsheet” is revoked.")).to_be_visible()
+    expect(page.locator("#new-token")).to_have_count(0)
+    assert_accessible(page)
+    console.assert_clean()
