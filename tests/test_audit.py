@@ -91,6 +91,15 @@ def test_the_application_cannot_change_or_delete_entries(person: User, staff: Us
     assert log.verify() == []
 
 
+def test_staff_are_named_with_their_programs(person: User, staff: User) -> None:
+    from waymark.accounts.models import Membership, Organization, Role
+
+    program = Organization.objects.create(name="Riverside")
+    Membership.objects.create(user=staff, organization=program, role=Role.CLINICIAN)
+    entry = log.record("view.chart", actor=staff, subject=person)
+    assert entry.actor_label == "Sam (Riverside)"
+
+
 def test_who_when_and_from_where(person: User, staff: User) -> None:
     request = RequestFactory().get("/clinic/", REMOTE_ADDR="192.0.2.7")
     entry = log.record("view.chart", actor=staff, subject=person, request=request)

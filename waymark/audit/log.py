@@ -35,9 +35,19 @@ def _ref(user: Any) -> str:
 
 
 def _label(user: Any) -> str:
+    """The actor's name as people would know it, with their programs for staff:
+    "Sam Lee (Riverside Outpatient)"."""
     if user is None:
         return ""
-    return str(user.get_full_name() or user.get_username())[:200]
+    from waymark.accounts.models import Membership
+
+    name = str(user.get_full_name() or user.get_username())
+    programs = Membership.objects.filter(user=user, active=True).values_list(
+        "organization__name", flat=True
+    )
+    if programs:
+        name = f"{name} ({', '.join(sorted(programs))})"
+    return name[:200]
 
 
 def _address(request: HttpRequest | None) -> str | None:
