@@ -183,6 +183,19 @@ def test_the_worker_tick_finds_missed_check_ins() -> None:
     assert (alert.rule, alert.evidence_on) == ("no-checkin", today() - timedelta(days=4))
 
 
+def test_a_missed_check_in_alert_ends_with_the_next_check_in() -> None:
+    _clinician, person = linked()
+    checkin(person, 5)
+    (alert,) = actions.evaluate(person)
+    assert alert.rule == "no-checkin"
+    checkin(person, 0)
+    assert actions.evaluate(person) == []
+    alert.refresh_from_db()
+    assert alert.resolved_at is not None
+    assert alert.acknowledged_at is None
+    assert not alert.open
+
+
 # Pages --------------------------------------------------------------------------------------
 
 

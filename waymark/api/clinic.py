@@ -65,6 +65,7 @@ class AlertOut(Schema):
     evidence_on: date
     raised_at: datetime
     acknowledged_at: datetime | None
+    resolved_at: datetime | None = Field(description="set when the finding ended by itself")
     acknowledged_by: str | None
     ack_note: str | None = Field(description="only for staff of the acknowledging program")
 
@@ -79,6 +80,7 @@ def _alert(alert: Alert, message: str = "", note_visible: bool = False) -> dict[
         "evidence_on": alert.evidence_on,
         "raised_at": alert.raised_at,
         "acknowledged_at": alert.acknowledged_at,
+        "resolved_at": alert.resolved_at,
         "acknowledged_by": (
             alert.acknowledged_by.display_name if alert.acknowledged_by is not None else None
         ),
@@ -291,7 +293,7 @@ def get_chart(request: HttpRequest, public_id: uuid.UUID) -> dict[str, Any]:
     "/clinic/people/{public_id}/alerts",
     response={200: list[AlertOut], **STAFF_ERRORS},
     operation_id="clinic_alerts",
-    summary="A person's alerts you may see: open first, then recently acknowledged",
+    summary="A person's alerts you may see: open first, then recently closed",
 )
 def get_alerts(request: HttpRequest, public_id: uuid.UUID) -> list[dict[str, Any]]:
     viewer = _staff(request)

@@ -124,7 +124,9 @@ def evaluate(person: User, today: date | None = None) -> list[Alert]:
     raised now. Nobody is watching a person with no active consent, so nothing is raised."""
     if not _has_active_consent(person):
         return []
-    found = rules.evaluate(person_record(person, today))
+    record_ = person_record(person, today)
+    _resolve_missed_checkins(person, record_)
+    found = rules.evaluate(record_)
     if not found:
         return []
     known = set(
@@ -167,6 +169,20 @@ def evaluate(person: User, today: date | None = None) -> list[Alert]:
                 payload={"alert": str(alert.public_id)},
             )
     return raised
+
+
+def _resolve_missed_checkins(person: User, record_: rules.Record) -> int:
+    """A missed-check-in alert ends by itself with the next check-in after its evidence."""
+    if not record_.days:
+        return 0
+    last = max(day.date for day in record_.days)
+    return Alert.objects.filter(
+        person=person,
+        rule=rules.NO_CHECKIN.id,
+        evidence_on__lt=last,
+        acknowledged_at__isnull=True,
+        resolved_at__isnull=True,
+    ).update(resolved_at=timezone.now())
 
 
 def _evaluate_quietly(person_id: int) -> None:
@@ -388,4 +404,4 @@ def scales_for(viewer: Any, person: User) -> list[ClinicianScale]:
 
 
 def open_alerts_q() -> Q:
-    return Q(acknowledged_at__isnull=True)
+    return Q(acknowledged_at__isnull=True, resolved_at__isnull=True)

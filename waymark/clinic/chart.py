@@ -93,7 +93,7 @@ def caseload(viewer: Any) -> list[CaseRow]:
         scopes[person_id] |= {s for s, on in zip(access.SCOPES, shared, strict=True) if on}
     open_alerts: dict[int, list[Alert]] = defaultdict(list)
     for alert in Alert.objects.filter(
-        person__in=[p.pk for p in people], acknowledged_at__isnull=True
+        person__in=[p.pk for p in people], acknowledged_at__isnull=True, resolved_at__isnull=True
     ).order_by("-rank", "-evidence_on", "-pk"):
         open_alerts[alert.person_id].append(alert)
     rows = []
@@ -181,10 +181,10 @@ def _alert_rows(viewer: Any, person: User, scopes: frozenset[str]) -> tuple[list
             alert.acknowledged_in_id in organizations,
         )
 
-    open_rows = [row(a) for a in every if a.acknowledged_at is None]
+    open_rows = [row(a) for a in every if a.open]
     done = sorted(
-        (a for a in every if a.acknowledged_at is not None),
-        key=lambda a: a.acknowledged_at or timezone.now(),
+        (a for a in every if not a.open),
+        key=lambda a: a.acknowledged_at or a.resolved_at or timezone.now(),
         reverse=True,
     )[:ACKNOWLEDGED_SHOWN]
     return open_rows, [row(a) for a in done]

@@ -62,6 +62,9 @@ class Alert(models.Model):
     ack_note: models.Field[Any, Any] = EncryptedTextField(blank=True, default="")
     # Set when the email to the clinicians went out (urgent alerts only): once per alert.
     notified_at = models.DateTimeField(null=True, blank=True)
+    # Set when the finding ended by itself (a missed check-in followed by a check-in): the
+    # alert leaves the caseload without anyone acknowledging it, and stays on the chart.
+    resolved_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ("-rank", "-evidence_on", "-pk")
@@ -75,7 +78,7 @@ class Alert(models.Model):
 
     @property
     def open(self) -> bool:
-        return self.acknowledged_at is None
+        return self.acknowledged_at is None and self.resolved_at is None
 
     @property
     def title(self) -> str:
