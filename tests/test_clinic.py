@@ -391,3 +391,25 @@ def test_the_report_shows_numbers_from_eleven_people() -> None:
         checkin(person, 1)
     page = lead.client.get(f"/clinic/programs/{program.public_id}/report/").content.decode()
     assert "100.0%" in page  # retention: all 11 checked in within 28 days
+
+
+@pytest.mark.parametrize("shared", [True, False])
+def test_the_plan_shows_on_the_chart_only_when_shared(shared: bool) -> None:
+    from django.test import Client
+
+    from tests.test_plans import make_plan
+    from waymark.plans.document import PERSONAL_TITLES
+
+    program = make_program()
+    clinician = make_staff(Role.CLINICIAN, program=program)
+    person = make_person()
+    own = Client()
+    own.force_login(person)
+    plan = make_plan(own, "weekend drinker over limits, wants to cut down")
+    goal = plan.latest().content["goals"][0]
+    scopes = ("plan", "checkins") if shared else ("checkins",)
+    make_consent(person, clinician.membership, scopes=scopes)
+    page = clinician.client.get(f"/clinic/people/{person.public_id}/").content.decode()
+    assert (PERSONAL_TITLES["goals"] in page) is shared
+    assert (goal in page) is shared
+    assert ("Plan and its versions" in page) is shared

@@ -25,6 +25,8 @@ from waymark.clinic.actions import alert_message, notes_for, scales_for, shared_
 from waymark.clinic.models import Alert, ClinicalNote, ClinicianScale
 from waymark.clinical import alerts as rules
 from waymark.clinical import labels, scoring
+from waymark.plans.content import PERSONAL_LISTS
+from waymark.plans.document import PERSONAL_TITLES
 from waymark.plans.models import Plan, PlanVersion
 from waymark.progress.views import load
 from waymark.tracking.models import CheckIn
@@ -164,6 +166,19 @@ class Chart:
     @property
     def version_rows(self) -> list[tuple[PlanVersion, str]]:
         return list(zip(self.versions, self.approaches, strict=True))
+
+    @property
+    def plan_lists(self) -> list[tuple[str, list[str]]]:
+        """The latest version's own lists, titled as the person's plan titles them. The
+        people in the plan (names, phone numbers of others) and free-text notes are left out."""
+        if not self.versions:
+            return []
+        content = self.versions[0].content
+        return [
+            (gettext(PERSONAL_TITLES[key]), [str(item) for item in content.get(key) or []])
+            for key in PERSONAL_LISTS
+            if content.get(key)
+        ]
 
 
 def _alert_rows(viewer: Any, person: User, scopes: frozenset[str]) -> tuple[list[AlertRow], ...]:
