@@ -24,24 +24,11 @@ from django.db import transaction
 from django.http import HttpRequest
 
 from waymark.accounts.models import Consent, ConsentEvent, Membership, User
-from waymark.audit.log import record
+from waymark.interop.audit import audit
 
 
 class CannotDeleteError(ValueError):
     """The account cannot be deleted here; the message says why, in one sentence."""
-
-
-class _Deleted:
-    """The account as the audit trail may name it once it is gone: its opaque id only."""
-
-    def __init__(self, user: User) -> None:
-        self.public_id = user.public_id
-
-    def get_full_name(self) -> str:
-        return ""
-
-    def get_username(self) -> str:
-        return ""
 
 
 def _raw_delete(queryset: Any) -> None:
@@ -69,13 +56,14 @@ def do_delete_account(user: User, request: HttpRequest | None = None) -> str:
             "This is a program staff account: ask the program's admin to close it."
         )
     reference = str(user.public_id)
-    gone = _Deleted(user)
-    record(
+    # No actor: the trail would keep the actor's name, and nothing in it may name them now.
+    # The subject is their opaque public id only.
+    audit(
         "account.delete",
-        actor=gone,  # type: ignore[arg-type]
-        subject=gone,  # type: ignore[arg-type]
+        actor=None,
+        subject=user,
         request=request,
-        detail="the person deleted their account and all its data",
+        detail="the person deleted their own account and all its data",
     )
     _erase_protected(user)
     for model in (AccessAttempt, AccessLog, AccessFailureLog):
