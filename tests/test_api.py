@@ -382,6 +382,8 @@ def test_the_openapi_document_lists_every_path_and_documents_its_errors(client: 
         "/api/v1/plans",
         "/api/v1/plans/{plan_id}",
         "/api/v1/plans/{plan_id}/versions",
+        "/api/v1/plans/{plan_id}/switch",
+        "/api/v1/plans/{plan_id}/next-step",
         "/api/v1/checkins",
         "/api/v1/checkins/{day}",
         "/api/v1/progress",

@@ -1,5 +1,10 @@
 """Plans: the JSON twins of the plan pages. A plan is visible exactly when its check-up is
-(`waymark.plans.views.visible_plans`); anything else answers 404."""
+(`waymark.plans.views.visible_plans`); anything else answers 404.
+
+Switching path (POST /plans/{id}/switch) and taking the next step (POST /plans/{id}/next-step)
+go through the pages' own actions, `waymark.plans.actions.do_switch_path` and
+`do_take_next_step`, with the pages' checks: a new version each time, earlier ones kept. A
+signed-in session sends its CSRF token, as every write; a personal API token needs none."""
 
 from __future__ import annotations
 
@@ -7,17 +12,22 @@ import dataclasses
 import typing
 import uuid
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from django.http import Http404, HttpRequest
+from django.utils import timezone
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 from ninja.security import django_auth
+from pydantic import ConfigDict
 
+from waymark.accounts.models import User
 from waymark.api.checkups import BrowserSessionAuth, Page
-from waymark.api.errors import errors
+from waymark.api.errors import ApiError, errors
+from waymark.plans import actions
 from waymark.plans.models import Plan, PlanVersion
 from waymark.plans.views import plan_document, visible_plans
+from waymark.progress.views import load, next_step_for
 
 F = TypeVar("F", bound=typing.Callable[..., Any])
 router = Router(tags=["plans"], auth=[django_auth, BrowserSessionAuth()])
@@ -109,3 +119,87 @@ def list_versions(request: HttpRequest, plan_id: uuid.UUID) -> list[dict[str, An
         {"number": v.number, "created": v.created_at, "content": v.content}
         for v in plan.versions.order_by("-number")
     ]
+
+
+# --- switching path and the next step --------------------------------------------------------
+
+# The paths a plan can follow (waymark.clinical.plan.APPROACHES) and the next steps
+# (waymark.clinical.reassess), as the request schemas name them.
+Approach = Literal["abstinence", "harm-reduction", "staged"]
+StepKind = Literal["lower-target", "abstinence-trial"]
+
+
+class SwitchIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    approach: Approach = Field(
+        description="the path to follow from now on: one other than the plan's current one"
+    )
+
+
+class NextStepIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: StepKind = Field(
+        description="one of the offers GET /progress shows under `next_step.offers`: a limit "
+        "one drink lower, or a trial of weeks without drinking (which moves the plan to the "
+        "abstinence path)"
+    )
+
+
+def _detail(plan: Plan) -> dict[str, Any]:
+    latest = plan.latest()
+    document = dataclasses.asdict(plan_document(plan, latest))
+    return _summary(plan, latest) | {"content": latest.content, "document": document}
+
+
+@router.post(
+    "/plans/{uuid:plan_id}/switch",
+    response={200: PlanDetailOut, **errors(400, 401, 403, 404, 429)},
+    operation_id="switch_plan_path",
+    summary="Follow another path from now on: a new version, the person's own lists kept",
+)
+def switch_path(request: HttpRequest, plan_id: uuid.UUID, payload: SwitchIn) -> dict[str, Any]:
+    plan = _plan(request, plan_id)
+    current = plan.latest().content.get("approach")
+    if payload.approach == current:
+        raise ApiError(
+            400,
+            "invalid-request",
+            "The plan already follows this path; choose one of the other paths.",
+            {"body.approach": f"already the plan's path ({current})"},
+        )
+    user = request.user if isinstance(request.user, User) else None
+    actions.do_switch_path(plan, payload.approach, user)
+    return _detail(_plan(request, plan_id))
+
+
+@router.post(
+    "/plans/{uuid:plan_id}/next-step",
+    response={200: PlanDetailOut, **errors(400, 401, 403, 404, 429)},
+    operation_id="take_next_step",
+    summary="Take the next step GET /progress offers: a new version with the chosen limit",
+    auth=django_auth,
+)
+def take_next_step(request: HttpRequest, plan_id: uuid.UUID, payload: NextStepIn) -> dict[str, Any]:
+    """The offer is worked out again from the person's own record, as on the page: only a
+    step on offer now, for the plan the progress page follows, can be taken."""
+    plan = _plan(request, plan_id)
+    assert isinstance(request.user, User)  # django_auth lets only signed-in people through
+    record = load(request.user.pk)
+    step = next_step_for(record, timezone.localdate())
+    offer = next((o for o in step.offers if o.kind == payload.kind), None) if step else None
+    if record.plan is None or record.plan.pk != plan.pk or offer is None:
+        why = (
+            "no next step is on offer for this plan now"
+            if step is None or record.plan is None or record.plan.pk != plan.pk
+            else "not one of the steps on offer now: " + ", ".join(o.kind for o in step.offers)
+        )
+        raise ApiError(
+            400,
+            "invalid-request",
+            "This step is not on offer now; nothing was changed. GET /progress shows what is.",
+            {"body.kind": why},
+        )
+    actions.do_take_next_step(plan, offer, request.user)
+    return _detail(_plan(request, plan_id))

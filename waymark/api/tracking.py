@@ -20,6 +20,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext
 from ninja import Field, Header, Router, Schema, Status
 from ninja.pagination import paginate
 from ninja.security import django_auth
@@ -28,9 +29,13 @@ from pydantic import ConfigDict
 from waymark.accounts.models import User
 from waymark.api.checkups import Page
 from waymark.api.errors import ApiError, errors
+from waymark.checkup.history import ChangeRow, Reassessment
 from waymark.clinical import progress as core
+from waymark.clinical import reassess
 from waymark.clinical.profile import SUBSTANCES
-from waymark.progress.views import load
+from waymark.clinical.scoring import get_instrument
+from waymark.plans.document import text
+from waymark.progress.views import Record, load, next_step_for
 from waymark.tracking import actions
 from waymark.tracking.models import CheckIn, Helper, SubmissionKey, Trigger
 
@@ -59,10 +64,104 @@ class WindowOut(Schema):
     outcomes: dict[str, Any] = Field(description="as `waymark outcomes --json` (CONTRACTS §5)")
 
 
+class DueOut(Schema):
+    last: date = Field(description="the day of the latest completed check-up")
+    on: date = Field(description="the day the check-up is due again")
+    status: reassess.Due = Field(
+        description=f"not yet; due from `on`; overdue {reassess.OVERDUE_AFTER_DAYS} days later"
+    )
+
+
+class MeasureOut(Schema):
+    total: int
+    band: str = Field(description="the instrument's band id")
+    band_label: str = Field(description="the band in words")
+
+
+class ReadingOut(MeasureOut):
+    on: date = Field(description="the day of the check-up that gave it")
+
+
+class ChangeOut(Schema):
+    instrument: str = Field(description="an instrument id")
+    name: str
+    baseline: ReadingOut = Field(description="at the first check-up that gave the instrument")
+    latest: ReadingOut = Field(description="at the latest check-up that gave it")
+    difference: int = Field(description="latest total minus baseline total")
+    direction: reassess.Direction = Field(
+        description="by the instrument's own direction (a higher BARC-10 total is better)"
+    )
+
+
+class WorseningOut(Schema):
+    instrument: str
+    name: str
+    before: MeasureOut = Field(
+        description="the earlier check-up it is compared with: the first to give the "
+        "instrument, or the one before the latest"
+    )
+    after: MeasureOut = Field(description="the latest check-up")
+    reasons: list[str] = Field(
+        description=f"`{reassess.BAND_UP}`: into a more serious band; `{reassess.POINTS_UP}`: "
+        f"PHQ-9 up by {reassess.PHQ9_WORSE_BY} points or more"
+    )
+    message: str = Field(description="the suggestion to seek care, as the page shows it")
+
+
+class ReassessmentOut(Schema):
+    due: DueOut | None = Field(description="null without a completed check-up")
+    changes: list[ChangeOut] = Field(
+        description="per instrument given more than once: the change since the first time"
+    )
+    worsening: list[WorseningOut] = Field(
+        description="shown first on the page; while there is any, no next step is offered"
+    )
+
+
+class WeekKeptOut(Schema):
+    start: date = Field(description="the Monday")
+    days_counted: int
+    kept: bool
+
+
+class OfferOut(Schema):
+    kind: str = Field(
+        description=f"`{reassess.LOWER_TARGET}` or `{reassess.ABSTINENCE_TRIAL}`: send it to "
+        "POST /plans/{plan_id}/next-step to take it"
+    )
+    limit: float = Field(description="the new most drinks a day (0 for the trial)")
+    with_clinician: bool = Field(description="plan it with a doctor: withdrawal needs care")
+    message: str
+
+
+class NextStepOut(Schema):
+    plan: uuid.UUID = Field(description="the plan the step would change")
+    limit: float = Field(description="the daily limit that was kept")
+    message: str
+    weeks: list[WeekKeptOut] = Field(description="the last full weeks, oldest first")
+    offers: list[OfferOut]
+
+
+class SwitchOut(Schema):
+    model_config = ConfigDict(populate_by_name=True)
+
+    date: date
+    from_path: str = Field(alias="from", description="the path before")
+    to_path: str = Field(alias="to", description="the path after")
+
+
 class ProgressOut(Schema):
     summary: str
     milestones: dict[str, Any]
     windows: list[WindowOut]
+    plan: uuid.UUID | None = Field(description="the plan the page follows, if any")
+    approach: str | None = Field(description="its current path")
+    reassessment: ReassessmentOut
+    next_step: NextStepOut | None = Field(
+        description="offered when a harm-reduction or staged limit was kept for "
+        f"{reassess.WEEKS_MET} full weeks; an offer, never a push"
+    )
+    switches: list[SwitchOut] = Field(description="every change of path, oldest first")
 
 
 @router.get(
@@ -80,11 +179,72 @@ def list_checkins(request: HttpRequest) -> QuerySet[CheckIn]:
     )
 
 
+def _measure(measure: reassess.Measure) -> dict[str, Any]:
+    return {"total": measure.total, "band": measure.band.id,
+            "band_label": gettext(measure.band.label)}  # fmt: skip
+
+
+def _change(row: ChangeRow) -> dict[str, Any]:
+    change = row.change
+    return {
+        "instrument": change.instrument,
+        "name": row.name,
+        "baseline": _measure(change.baseline) | {"on": row.baseline_on},
+        "latest": _measure(change.latest) | {"on": row.latest_on},
+        "difference": change.difference,
+        "direction": change.direction,
+    }
+
+
+def _reassessment(again: Reassessment | None) -> dict[str, Any]:
+    if again is None:
+        return {"due": None, "changes": [], "worsening": []}
+    due = again.due
+    return {
+        "due": None if due is None else {"last": due.last, "on": due.on, "status": due.status},
+        "changes": [_change(row) for row in again.changes],
+        "worsening": [
+            {
+                "instrument": worse.instrument,
+                "name": get_instrument(worse.instrument).short_name,
+                "before": _measure(worse.before),
+                "after": _measure(worse.after),
+                "reasons": list(worse.reasons),
+                "message": text(worse.message),
+            }
+            for worse in again.worsening
+        ],
+    }
+
+
+def _next_step(record: Record, today: date) -> dict[str, Any] | None:
+    step = next_step_for(record, today)
+    if step is None or record.plan is None:
+        return None
+    return {
+        "plan": record.plan.public_id,
+        "limit": step.limit,
+        "message": text(step.message),
+        "weeks": [dataclasses.asdict(week) for week in step.weeks],
+        "offers": [
+            {
+                "kind": o.kind,
+                "limit": o.limit,
+                "with_clinician": o.with_clinician,
+                "message": text(o.message),
+            }
+            for o in step.offers
+        ],
+    }
+
+
 @router.get(
     "/progress",
     response={200: ProgressOut, **errors(401, 429)},
     operation_id="get_progress",
-    summary="My progress: the summary, milestones and outcomes the progress page shows",
+    summary="My progress: the summary, milestones, outcomes, re-assessment, next step and "
+    "path changes the progress page shows",
+    by_alias=True,
 )
 def get_progress(request: HttpRequest) -> dict[str, Any]:
     today = timezone.localdate()
@@ -92,12 +252,17 @@ def get_progress(request: HttpRequest) -> dict[str, Any]:
     summary = core.summary(record.days, today, record.sex, record.baseline, record.drinking)
     milestones = core.milestones(record.days, record.targets, record.baseline, record.sex)
     return {
-        "summary": str(summary),
+        "summary": text(summary),
         "milestones": dataclasses.asdict(milestones),
         "windows": [
             {"days": days, "outcomes": result.as_dict()}
             for days, result in core.windows(record.days, today, record.sex)
         ],
+        "plan": record.plan.public_id if record.plan is not None else None,
+        "approach": record.approach,
+        "reassessment": _reassessment(record.again),
+        "next_step": _next_step(record, today),
+        "switches": [{"date": s.on, "from": s.before, "to": s.after} for s in record.switches],
     }
 
 
