@@ -7,11 +7,12 @@ from typing import Any
 
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.reference import load
 from tests.test_checkup import complete, start
 from waymark.accounts.models import User
-from waymark.checkup.models import CheckUp
+from waymark.checkup.models import Answer, CheckUp
 from waymark.plans.actions import do_save_version
 from waymark.plans.models import Plan
 from waymark.tracking.actions import today
@@ -22,13 +23,20 @@ BY_NAME = {v["name"]: v for v in load("vignettes.json")}
 
 
 def rich_person(client: Client, username: str = "robin") -> User:
-    """Two completed check-ups (one with skipped AUDIT items), one left half-way, a plan with
-    three versions, and 40 days of check-ins with notes, amounts and missed days."""
+    """Three completed check-ups (in one, skip logic left AUDIT questions out), one left
+    half-way, a plan with three versions, 40 days of check-ins with notes, amounts and missed
+    days, and a reminder."""
     user = User.objects.create_user(username, email=f"{username}@example.org", password=PASSWORD)
     client.force_login(user)
     complete(client, BY_NAME["weekend drinker over limits, wants to cut down"]["profile"])
     complete(client, BY_NAME["occasional cannabis, no problems"]["profile"])
-    url = start(client)  # a third, started and left
+    # A short AUDIT: "never" drinks, so skip logic leaves questions 2-8 out (not stored).
+    short = CheckUp.objects.create(owner=user, status="complete", completed_at=timezone.now(),
+                                   result=None, engine_version="test")  # fmt: skip
+    for item, option in (("frequency", 0), ("injury", 0), ("concern", 2)):
+        Answer.objects.create(checkup=short, instrument="audit", version="1", item=item,
+                              option=option)  # fmt: skip
+    url = start(client)  # a fourth, started and left
     assert "/checkup/" in url
     first = CheckUp.objects.filter(owner=user, status="complete").order_by("created_at").first()
     assert first is not None

@@ -43,8 +43,9 @@ def test_the_export_has_everything(client: Client) -> None:
     assert data["format"] == "waymark-export" and data["version"] == 1
     assert data["account"]["nickname"] == "robin"
     assert data["account"]["email"] == "robin@example.org"
-    assert [c["status"] for c in data["checkups"]] == ["complete", "complete", "in-progress"]
-    assert all(c["answers"] for c in data["checkups"][:2])
+    assert [c["status"] for c in data["checkups"]] == ["complete"] * 3 + ["in-progress"]
+    assert all(c["answers"] for c in data["checkups"][:3])
+    assert [a["item"] for a in data["checkups"][2]["answers"]] == ["concern", "frequency", "injury"]
     assert (
         data["checkups"][0]["result"]
         == CheckUp.objects.get(public_id=data["checkups"][0]["id"]).result
@@ -70,7 +71,7 @@ def test_export_import_export_is_identical(client: Client) -> None:
     assert not CheckIn.objects.exists()
     moved = User.objects.create_user("robin")
     counts = do_import(moved, first, actor=None, new_account=True)
-    assert counts == {"checkups": 3, "plans": 1, "checkins": 40, "reminders": 1}
+    assert counts == {"checkups": 4, "plans": 1, "checkins": 40, "reminders": 1}
     second = document(moved)
     assert without_time(json.loads(first)) == without_time(second)
 
