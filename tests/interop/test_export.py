@@ -168,3 +168,11 @@ def test_the_csv_makes_formulas_inert(client: Client) -> None:
     rows = list(csv.DictReader(io.StringIO(archive.read("checkins.csv").decode())))
     assert '\'=HYPERLINK("http://example.com","click")' in [row["note"] for row in rows]
     assert check_in.note in [c["note"] for c in document(user)["checkins"]]  # JSON: exact
+
+
+def test_the_export_s_queries_do_not_grow_with_the_records(
+    client: Client, django_assert_max_num_queries: Any
+) -> None:
+    user = rich_person(client)
+    with django_assert_max_num_queries(20):
+        document(user)

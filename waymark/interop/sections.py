@@ -252,7 +252,9 @@ def load_checkup(loading: Loading, part: CheckUpPart) -> None:
         for a in part.answers
     )
     for answer, given in zip(answers, part.answers, strict=True):
-        _restamp(Answer, answer.pk, answered_at=given.answered_at)
+        answer.answered_at = given.answered_at
+    # bulk_update writes the values as given: auto_now applies only on save().
+    Answer.objects.bulk_update(answers, ["answered_at"], batch_size=500)
     loading.checkups[part.id] = checkup
 
 
@@ -431,8 +433,6 @@ def load_checkins(loading: Loading, parts: list[CheckInPart]) -> None:
     )
     amounts = []
     for check_in, part in zip(checkins, parts, strict=True):
-        if check_in.pk is None:  # databases that do not return keys from bulk inserts
-            check_in = CheckIn.objects.get(owner=loading.user, day=part.day)
         substances = [a.substance for a in part.amounts]
         if len(substances) != len(set(substances)):
             raise ValueError(f"the check-in of {part.day} gives one substance twice")
@@ -440,7 +440,8 @@ def load_checkins(loading: Loading, parts: list[CheckInPart]) -> None:
             SubstanceAmount(check_in=check_in, substance=a.substance, amount=a.amount)
             for a in part.amounts
         ]
-        _restamp(CheckIn, check_in.pk, created_at=part.created_at, updated_at=part.updated_at)
+        check_in.created_at, check_in.updated_at = part.created_at, part.updated_at
+    CheckIn.objects.bulk_update(checkins, ["created_at", "updated_at"], batch_size=500)
     SubstanceAmount.objects.bulk_create(amounts)
 
 
