@@ -25,6 +25,7 @@ from waymark.clinic.chart import AlertRow, CaseRow, caseload, chart, short_id
 from waymark.clinic.forms import CLINICIAN_SCALES, MAX_NOTE
 from waymark.clinic.models import Alert, ClinicalNote, ClinicianScale
 from waymark.clinic.report import program_report_for
+from waymark.clinical import progress as core
 from waymark.clinical import scoring
 from waymark.clinical.report import MIN_CELL, Cell
 
@@ -223,8 +224,6 @@ def get_caseload(request: HttpRequest) -> list[dict[str, Any]]:
     summary="A person's chart: only what their consent shares with you",
 )
 def get_chart(request: HttpRequest, public_id: uuid.UUID) -> dict[str, Any]:
-    from waymark.clinical import progress as core
-
     viewer = _staff(request)
     person = _person(viewer, public_id)
     data = chart(viewer, person)

@@ -207,6 +207,7 @@ def evaluate_everyone() -> None:
     now = timezone.now()
     people = (
         Consent.objects.filter(revoked_at__isnull=True, starts_at__lte=now, ends_at__gt=now)
+        .order_by()
         .values_list("person_id", flat=True)
         .distinct()
     )
@@ -271,6 +272,7 @@ def shared_organizations(viewer: Any, person: User) -> list[int]:
     return list(
         access.active_consents_for(viewer)
         .filter(person=person)
+        .order_by()
         .values_list("organization_id", flat=True)
         .distinct()
     )
