@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from waymark.accounts.models import User
 
@@ -84,11 +86,27 @@ def test_the_demo_account_has_two_check_ups_to_compare(client: Client) -> None:
     user = User.objects.get(username="demo")
     assert user.checkups.filter(status="complete").count() == 2
     plan = user.checkups.order_by("-completed_at").first().plans.get()  # type: ignore[union-attr]
-    assert plan.versions.count() == 2
+    # Made, edited the next day, then switched from harm reduction to abstinence 2 weeks ago.
+    versions = list(plan.versions.order_by("number"))
+    assert [v.content["approach"] for v in versions] == [
+        "harm-reduction",
+        "harm-reduction",
+        "abstinence",
+    ]
+    today = timezone.localdate()
+    assert [(today - timezone.localdate(v.created_at)).days for v in versions] == [29, 28, 14]
     assert user.checkins.count() == 24
+    # Nothing drunk since the switch but for one slip.
+    since = user.checkins.filter(day__gt=today - timedelta(days=14), used=True)
+    assert since.count() == 1
     client.force_login(user)
     assert "→" in client.get(reverse("checkup:history")).content.decode()
-    assert "<svg" in client.get(reverse("progress:page")).content.decode()
+    page = client.get(reverse("progress:page")).content.decode()
+    assert "<svg" in page and 'class="marker"' in page
+    assert "Path changed to Abstinence on" in page
+    assert 'id="checkup-due"' in page  # the second check-up was 29 days ago
+    # Only the demo account was touched.
+    assert not User.objects.exclude(username__in=("demo", "demo-clinician")).exists()
 
 
 def test_the_demo_refuses_on_a_public_host(settings: Any) -> None:

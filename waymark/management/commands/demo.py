@@ -1,5 +1,10 @@
 """`waymark demo`: a demo account with two completed check-ups, to click through.
 
+Sam, the demo person, took a first check-up eight weeks ago and a second four weeks later,
+so the check-up is due again now. The plan drafted from the second one followed the harm-
+reduction path for two weeks, then Sam switched to abstinence: the progress page marks the
+switch on every chart. Four weeks of check-ins follow the plan, with a slip and missed days.
+
 For a local demo only: it refuses when Waymark answers to any host other than this
 machine, since the demo password is printed and public.
 """
@@ -21,14 +26,18 @@ from waymark.checkup.actions import do_complete_checkup
 from waymark.checkup.models import Answer, CheckUp
 from waymark.clinical.checkup import answers_from_profile
 from waymark.paths.views import examples
-from waymark.plans.actions import do_create_plan, do_save_version
+from waymark.plans.actions import do_create_plan, do_save_version, do_switch_path
+from waymark.plans.models import Plan, PlanVersion
 from waymark.tracking.actions import CheckInData, do_record_checkin
 
 USERNAME = "demo"
 PASSWORD = "waymark-demo"  # noqa: S105 (a public demo password, refused off this machine)
 LOCAL = {"localhost", "127.0.0.1", "[::1]", "testserver"}  # testserver: Django's tests
-# Sam's first check-up, and another four weeks on.
+# Sam's first check-up, and another four weeks on: 29 days ago, so it is due again now.
 DEMO_PEOPLE = ("daily-drinking-morning-shakes", "weekend-drinking")
+CHECKUP_DAYS_AGO = (57, 29)
+EDITED_DAYS_AGO = 28  # the plan's people and notes, filled in the day after
+SWITCH_DAYS_AGO = 14  # from harm reduction to abstinence
 DEMO_DRINKS = (0, 3, 0, 0, 5, 2, 0)
 
 
@@ -59,7 +68,7 @@ class Command(BaseCommand):
     def _add_checkups(self, user: User) -> None:
         by_slug = {person["slug"]: person["profile"] for person in examples()}
         now = timezone.now()
-        for weeks_ago, slug in zip((4, 0), DEMO_PEOPLE, strict=True):
+        for days_ago, slug in zip(CHECKUP_DAYS_AGO, DEMO_PEOPLE, strict=True):
             checkup = CheckUp.objects.create(owner=user)
             Answer.objects.bulk_create(
                 Answer(checkup=checkup, instrument=a.instrument, version="1", context=a.context,
@@ -67,19 +76,22 @@ class Command(BaseCommand):
                 for a in answers_from_profile(by_slug[slug])
             )  # fmt: skip
             do_complete_checkup(checkup)
-            when = now - timedelta(weeks=weeks_ago)
+            when = now - timedelta(days=days_ago)
             CheckUp.objects.filter(pk=checkup.pk).update(created_at=when, completed_at=when)
+        checkup.refresh_from_db()
         self._add_plan(user, checkup)
         self._add_checkins(user)
 
     def _add_checkins(self, user: User) -> None:
-        """Four weeks of check-ins since the plan, drinking less over time, a slip, and a
-        few days left unrecorded — so the progress page has something honest to show."""
+        """Four weeks of check-ins since the plan: drinking on some days while cutting down,
+        none since the switch to abstinence but for one slip, and a few days left unrecorded
+        — so the progress page has something honest to show."""
         today = timezone.localdate()
         for days_ago in range(27, -1, -1):
             if days_ago in (20, 13, 12, 5):
                 continue  # missed days stay missing
-            drinks = DEMO_DRINKS[days_ago % len(DEMO_DRINKS)] if days_ago > 9 else 0
+            cutting_down = days_ago > SWITCH_DAYS_AGO
+            drinks = DEMO_DRINKS[days_ago % len(DEMO_DRINKS)] if cutting_down else 0
             if days_ago == 3:
                 drinks = 4  # a slip: information, not failure
             data = CheckInData(
@@ -93,12 +105,23 @@ class Command(BaseCommand):
             do_record_checkin(user, today - timedelta(days=days_ago), data)
 
     def _add_plan(self, user: User, checkup: CheckUp) -> None:
-        """A plan for the latest check-up, with a second version the person edited."""
+        """A plan for the latest check-up (harm reduction, as it suggested), a second version
+        the person edited the next day, and a third two weeks ago on the abstinence path."""
         plan = do_create_plan(checkup, checkup.result["approach"], user)
+        made = checkup.completed_at or timezone.now()
+        Plan.objects.filter(pk=plan.pk).update(created_at=made)
+        PlanVersion.objects.filter(plan=plan).update(created_at=made)
         content = dict(plan.latest().content)
         content["people"] = [
             {"name": "Jordan (sister)", "phone": "555-0134", "note": "Call first"},
             {"name": "Dr. Rivera", "phone": "555-0188", "note": "Clinic"},
         ]
         content["notes"] = "Fridays after work are the hardest. Plan something for 6 pm."
-        do_save_version(plan, content, user)
+        edited = do_save_version(plan, content, user)
+        self._backdate(edited, EDITED_DAYS_AGO)
+        self._backdate(do_switch_path(plan, "abstinence", user), SWITCH_DAYS_AGO)
+
+    @staticmethod
+    def _backdate(version: PlanVersion, days_ago: int) -> None:
+        when = timezone.now() - timedelta(days=days_ago)
+        PlanVersion.objects.filter(pk=version.pk).update(created_at=when)
