@@ -30,8 +30,9 @@ from tests.test_reassess_pages import (
     today,
 )
 from waymark.accounts.models import User
+from waymark.checkup.actions import SESSION_KEY
 from waymark.checkup.models import CheckUp
-from waymark.plans.actions import do_switch_path
+from waymark.plans.actions import do_create_plan, do_switch_path
 from waymark.plans.models import Plan, PlanVersion
 from waymark.tracking.models import CheckIn
 
@@ -270,6 +271,23 @@ def test_writes_need_a_session_and_the_csrf_token(client: Client) -> None:
     response = post(strict, switch_url(plan), body, HTTP_X_CSRFTOKEN=token)
     assert response.status_code == 200, response.content
     assert plan.versions.count() == 2
+
+
+def test_a_browser_switches_the_plan_of_a_check_up_it_took_without_an_account() -> None:
+    """As on the page: a plan is visible exactly when its check-up is. The next step needs
+    an account (it follows the progress page, which needs check-ins)."""
+    browser = Client()
+    taken = checkup(User.objects.create_user("former", password=PASSWORD), days_ago=3)
+    CheckUp.objects.filter(pk=taken.pk).update(owner=None)
+    plan = do_create_plan(taken, "harm-reduction", None)
+    assert_error(post(browser, switch_url(plan), {"approach": "staged"}), 401, "not-signed-in")
+    session = browser.session
+    session[SESSION_KEY] = [str(taken.public_id)]
+    session.save()
+    response = post(browser, switch_url(plan), {"approach": "staged"})
+    assert response.status_code == 200, response.content
+    assert plan.latest().content["approach"] == "staged" and plan.latest().created_by is None
+    assert_error(post(browser, step_url(plan), {"kind": "lower-target"}), 401, "not-signed-in")
 
 
 def make_token(client: Client, scope: str) -> dict[str, str]:
