@@ -281,6 +281,15 @@ def test_the_chart_shows_safety_first_and_acknowledging_keeps_the_note() -> None
     assert AuditEntry.objects.filter(action="alert.acknowledge").count() == 1
 
 
+def test_the_latest_check_ups_safety_findings_lead_the_chart() -> None:
+    clinician, person = linked()
+    complete_crisis_checkup(person)
+    page = clinician.client.get(f"/clinic/people/{person.public_id}/").content.decode()
+    assert page.index("Crisis support") < page.index("Screeners over time")
+    chart = clinician.client.get(f"/api/v1/clinic/people/{person.public_id}").json()
+    assert "Crisis support" in chart["safety"]
+
+
 def test_a_chart_view_is_audited_without_clinical_detail() -> None:
     clinician, person = linked()
     clinician.client.get(f"/clinic/people/{person.public_id}/")

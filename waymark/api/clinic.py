@@ -189,6 +189,9 @@ class ChartOut(Schema):
     alias: str
     short_id: str
     scopes: list[str] = Field(description="what the person shares with you; nothing else is here")
+    safety: list[str] | None = Field(
+        description="the latest check-up's safety findings; null unless check-ups are shared"
+    )
     open_alerts: list[AlertOut]
     acknowledged_alerts: list[AlertOut]
     screeners: list[ScreenerOut] | None = Field(description="null unless check-ups are shared")
@@ -238,6 +241,7 @@ def get_chart(request: HttpRequest, public_id: uuid.UUID) -> dict[str, Any]:
         "alias": person.username,
         "short_id": short_id(person),
         "scopes": sorted(data.scopes),
+        "safety": data.safety if "checkups" in data.scopes else None,
         "open_alerts": [_alert_row(r) for r in data.open_alerts],
         "acknowledged_alerts": [_alert_row(r) for r in data.acknowledged],
         "screeners": (

@@ -158,6 +158,9 @@ class Chart:
     checkins: list[CheckIn] = field(default_factory=list)
     scales: list[ClinicianScale] = field(default_factory=list)
     notes: list[ClinicalNote] = field(default_factory=list)
+    # The latest check-up's safety findings, in words (when check-ups are shared), and its date.
+    safety: list[str] = field(default_factory=list)
+    safety_on: date | None = None
 
     @property
     def short_id(self) -> str:
@@ -226,6 +229,18 @@ def chart(viewer: Any, person: User) -> Chart:
     result = Chart(person, scopes, open_rows, acknowledged)
     if "checkups" in scopes:
         result.screeners = screener_series(viewer, person)
+        latest = (
+            access.checkups_of(viewer, person)
+            .filter(status=CheckUp.Status.COMPLETE, completed_at__isnull=False)
+            .order_by("-completed_at", "-pk")
+            .first()
+        )
+        if latest is not None and latest.completed_at is not None:
+            found = (latest.result or {}).get("safety") or []
+            result.safety = [
+                gettext(labels.SAFETY_TITLE[s]) for s in found if s in labels.SAFETY_TITLE
+            ]
+            result.safety_on = timezone.localdate(latest.completed_at)
     if "plan" in scopes:
         result.plan = access.plans_of(viewer, person).order_by("-created_at", "-pk").first()
         if result.plan is not None:
