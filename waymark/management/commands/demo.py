@@ -11,6 +11,7 @@ machine, since the demo password is printed and public.
 
 from __future__ import annotations
 
+import copy
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -35,6 +36,10 @@ PASSWORD = "waymark-demo"  # noqa: S105 (a public demo password, refused off thi
 LOCAL = {"localhost", "127.0.0.1", "[::1]", "testserver"}  # testserver: Django's tests
 # Sam's first check-up, and another four weeks on: 29 days ago, so it is due again now.
 DEMO_PEOPLE = ("daily-drinking-morning-shakes", "weekend-drinking")
+# The first check-up's AUDIT, in keeping with its answers (12 drinks every day, morning shakes,
+# failed attempts to cut down): 27 points, zone IV. The second one's AUDIT (10 points) then
+# shows as the change since the first check-up. The recommendation is the same without it.
+FIRST_AUDIT = [4, 4, 4, 3, 2, 3, 2, 1, 0, 2]
 CHECKUP_DAYS_AGO = (57, 29)
 EDITED_DAYS_AGO = 28  # the plan's people and notes, filled in the day after
 SWITCH_DAYS_AGO = 14  # from harm reduction to abstinence
@@ -69,11 +74,14 @@ class Command(BaseCommand):
         by_slug = {person["slug"]: person["profile"] for person in examples()}
         now = timezone.now()
         for days_ago, slug in zip(CHECKUP_DAYS_AGO, DEMO_PEOPLE, strict=True):
+            profile = copy.deepcopy(by_slug[slug])
+            if slug == DEMO_PEOPLE[0]:
+                profile.setdefault("instruments", {}).setdefault("audit", FIRST_AUDIT)
             checkup = CheckUp.objects.create(owner=user)
             Answer.objects.bulk_create(
                 Answer(checkup=checkup, instrument=a.instrument, version="1", context=a.context,
                        item=a.item, option=a.option, value=a.value)
-                for a in answers_from_profile(by_slug[slug])
+                for a in answers_from_profile(profile)
             )  # fmt: skip
             do_complete_checkup(checkup)
             when = now - timedelta(days=days_ago)
