@@ -32,6 +32,8 @@ from tests.test_reassess_pages import (
 from waymark.accounts.models import User
 from waymark.checkup.actions import SESSION_KEY
 from waymark.checkup.models import CheckUp
+from waymark.clinical.plan import APPROACHES
+from waymark.clinical.reassess import ABSTINENCE_TRIAL, LOWER_TARGET
 from waymark.plans.actions import do_create_plan, do_switch_path
 from waymark.plans.models import Plan, PlanVersion
 from waymark.tracking.models import CheckIn
@@ -382,15 +384,9 @@ def test_the_openapi_document_describes_the_new_fields_and_writes(client: Client
     progress_fields = set(schemas["ProgressOut"]["properties"])
     assert {"reassessment", "next_step", "switches", "plan", "approach"} <= progress_fields
     assert set(schemas["SwitchOut"]["properties"]) == {"date", "from", "to"}
-    assert schemas["SwitchIn"]["properties"]["approach"]["enum"] == [
-        "abstinence",
-        "harm-reduction",
-        "staged",
-    ]
-    assert schemas["NextStepIn"]["properties"]["kind"]["enum"] == [
-        "lower-target",
-        "abstinence-trial",
-    ]
+    # The request schemas name exactly the clinical core's paths and next steps.
+    assert schemas["SwitchIn"]["properties"]["approach"]["enum"] == list(APPROACHES)
+    assert schemas["NextStepIn"]["properties"]["kind"]["enum"] == [LOWER_TARGET, ABSTINENCE_TRIAL]
     for path in ("switch", "next-step"):
         operation = document["paths"][f"{API}/plans/{{plan_id}}/{path}"]["post"]
         assert {"200", "400", "401", "403", "404"} <= set(operation["responses"]), path
