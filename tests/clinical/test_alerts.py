@@ -76,9 +76,7 @@ def test_opioid_use_on_consecutive_days_is_no_gap() -> None:
 def test_the_gap_can_start_at_the_last_use_a_check_up_gave() -> None:
     # The check-up said the last use was 10 days before it; use is recorded today.
     checkup = CheckUp(ago(5), opioid_last_use_days_ago=10)
-    assert ids(Record(TODAY, days=(opioids(0),), checkups=(checkup,))) == [
-        "opioid-use-after-gap"
-    ]
+    assert ids(Record(TODAY, days=(opioids(0),), checkups=(checkup,))) == ["opioid-use-after-gap"]
 
 
 def test_first_recorded_opioid_use_with_no_known_history_is_no_gap() -> None:
@@ -200,8 +198,11 @@ def test_alerts_come_most_urgent_first() -> None:
 def test_every_rule_cites_its_source() -> None:
     for rule in alerts.RULES:
         assert rule.source
-        assert "ours" in rule.source or "FACTS" in rule.source or "CONTRACTS" in rule.source or (
-            "reassess" in rule.source
+        assert (
+            "ours" in rule.source
+            or "FACTS" in rule.source
+            or "CONTRACTS" in rule.source
+            or ("reassess" in rule.source)
         )
 
 
@@ -219,9 +220,7 @@ def records(draw: st.DrawFn) -> Record:
         if used:
             substance = draw(st.sampled_from(["alcohol", "opioids"]))
             amount = draw(st.floats(0.5, 20)) if substance == "alcohol" else 0.0
-            days.append(
-                Day(ago(offset), amount, True, cravings, substances=frozenset({substance}))
-            )
+            days.append(Day(ago(offset), amount, True, cravings, substances=frozenset({substance})))
         else:
             days.append(Day(ago(offset), 0.0, False, cravings))
     approach = draw(st.sampled_from([None, "abstinence", "harm-reduction", "staged"]))
@@ -259,5 +258,5 @@ def test_evaluating_twice_gives_the_same_alerts(record: Record) -> None:
 
 @given(records())
 def test_a_check_in_today_never_leaves_a_missed_check_in_alert(record: Record) -> None:
-    days = tuple(d for d in record.days if d.date != TODAY) + (Day(TODAY, 0.0, False),)
+    days = (*(d for d in record.days if d.date != TODAY), Day(TODAY, 0.0, False))
     assert "no-checkin" not in ids(Record(**{**record.__dict__, "days": days}))

@@ -93,3 +93,13 @@ def test_an_empty_program_suppresses_everything() -> None:
     assert report.people == 0
     assert report.retention.value is None
     assert report.screeners == ()
+
+
+def test_people_who_share_only_check_ups_count_for_screeners_alone() -> None:
+    only_checkups = PersonRecord(ago(60), (), None, {"phq-9": [(ago(60), 20), (ago(1), 10)]}, False)
+    people = [improving() for _ in range(MIN_CELL)] + [only_checkups] * 3
+    report = program_report(people, TODAY)
+    assert report.people == MIN_CELL + 3
+    assert report.retention.people == MIN_CELL
+    assert report.retention.value == 100.0
+    assert report.screeners[0].change.people == MIN_CELL + 3

@@ -66,6 +66,11 @@ class Rule:
     priority: Priority
     title: str  # a short name for the rule, shown on the caseload
     source: str  # the fact the rule rests on (for docs and reviewers)
+    # What the evidence is, as a consent scope (waymark.access.SCOPES): an alert is shown
+    # only to staff the person shares that kind of data with.
+    scope: str = "checkins"
+    # The sentence for the clinician; its %(…)s values are the alert's message params.
+    message: str = ""
 
 
 SUICIDAL = Rule(
@@ -73,42 +78,59 @@ SUICIDAL = Rule(
     Priority.URGENT,
     N_("Suicidal thoughts reported"),
     "FACTS §11.1, §2.7 (PHQ-9 item 9 ≥ 1, or thoughts said directly)",
+    "checkups",
+    message=N_("Suicidal thoughts were reported in a check-up."),
 )
 OPIOID_AFTER_GAP = Rule(
     "opioid-use-after-gap",
     Priority.URGENT,
     N_("Opioid use after a break (lower tolerance)"),
     "FACTS §4.3, §11.3 (loss of tolerance); gap of 7+ days: signals.OPIOID_GAP_DAYS ❓",
+    scope="checkins",
+    message=N_(
+        "Opioid use was recorded after %(days)d days without: tolerance may be lower, so the "
+        "overdose risk is higher."
+    ),
 )
 RETURN_TO_USE = Rule(
     "return-to-use",
     Priority.HIGH,
     N_("Use recorded against an abstinence goal"),
     "ours ❓ (the plan's chosen approach is abstinence; FACTS §8 treats a lapse as expected)",
+    scope="checkins",
+    message=N_("Use was recorded on an abstinence plan."),
 )
 TAPER_NOT_FOLLOWED = Rule(
     "taper-not-followed",
     Priority.HIGH,
     N_("More drinks than the taper step"),
     "CONTRACTS §4 (the taper's daily limits); FACTS §4.1 (a taper needs clinician oversight)",
+    scope="checkins",
+    message=N_("%(drinks)s drinks were recorded on a day the taper set at most %(limit)s."),
 )
 WORSENING = Rule(
     "worsening-screener",
     Priority.HIGH,
     N_("Screener score worse"),
     "reassess.worsening (PHQ-9 rise of 5 or more, or a higher band)",
+    "checkups",
+    message=N_("%(instrument)s went from %(before)d to %(after)d points."),
 )
 CRAVING_SPIKE = Rule(
     "craving-spike",
     Priority.NORMAL,
     N_("Strong cravings"),
     "ours ❓ (8 or more of 10, or 4 above the person's 14-day mean)",
+    scope="checkins",
+    message=N_("Cravings were rated %(cravings)d of 10."),
 )
 NO_CHECKIN = Rule(
     "no-checkin",
     Priority.NORMAL,
     N_("No check-in for 3 or more days"),
     "ours ❓ (3 days)",
+    scope="checkins",
+    message=N_("No check-in for %(days)d days."),
 )
 RULES: tuple[Rule, ...] = (
     SUICIDAL,
@@ -179,7 +201,7 @@ def suicidal_thoughts(record: Record) -> list[Alert]:
     """FACTS §11.1: PHQ-9 item 9 ≥ 1 or suicidal thoughts said directly start the crisis flow
     whatever the totals; the person saw crisis lines at once, and the clinician is told too."""
     return [
-        Alert(SUICIDAL, say(N_("Suicidal thoughts were reported in a check-up.")), c.completed_on)
+        Alert(SUICIDAL, say(SUICIDAL.message), c.completed_on)
         for c in record.checkups
         if c.crisis_reported and _recent(record, c.completed_on)
     ]
@@ -207,10 +229,7 @@ def opioid_use_after_gap(record: Record, days: Sequence[Day]) -> list[Alert]:
                 Alert(
                     OPIOID_AFTER_GAP,
                     say(
-                        N_(
-                            "Opioid use was recorded after %(days)d days without: tolerance "
-                            "may be lower, so the overdose risk is higher."
-                        ),
+                        OPIOID_AFTER_GAP.message,
                         days=(used_on - before[-1]).days,
                     ),
                     used_on,
@@ -233,7 +252,7 @@ def return_to_use(record: Record, days: Sequence[Day]) -> list[Alert]:
     start = record.plan_start
     after = [day for day in days if day.date >= start]
     return [
-        Alert(RETURN_TO_USE, say(N_("Use was recorded on an abstinence plan.")), day.date)
+        Alert(RETURN_TO_USE, say(RETURN_TO_USE.message), day.date)
         for day in _run_starts(after, lambda d: d.used)
         if _recent(record, day.date)
     ]
@@ -258,7 +277,7 @@ def taper_not_followed(record: Record, days: Sequence[Day]) -> list[Alert]:
         Alert(
             TAPER_NOT_FOLLOWED,
             say(
-                N_("%(drinks)s drinks were recorded on a day the taper set at most %(limit)s."),
+                TAPER_NOT_FOLLOWED.message,
                 drinks=_number(day.drinks or 0),
                 limit=_number(targets.on(day.date) or 0),
             ),
@@ -295,7 +314,7 @@ def craving_spike(record: Record, days: Sequence[Day]) -> list[Alert]:
     return [
         Alert(
             CRAVING_SPIKE,
-            say(N_("Cravings were rated %(cravings)d of 10."), cravings=day.cravings or 0),
+            say(CRAVING_SPIKE.message, cravings=day.cravings or 0),
             day.date,
         )
         for day in _run_starts(days, spike)
@@ -316,7 +335,7 @@ def no_checkin(record: Record, days: Sequence[Day]) -> list[Alert]:
     return [
         Alert(
             NO_CHECKIN,
-            say(N_("No check-in for %(days)d days."), days=silent),
+            say(NO_CHECKIN.message, days=silent),
             last,
         )
     ]
@@ -337,7 +356,7 @@ def worsening_screener(record: Record) -> list[Alert]:
         Alert(
             WORSENING,
             say(
-                N_("%(instrument)s went from %(before)d to %(after)d points."),
+                WORSENING.message,
                 instrument=get_instrument(found.instrument).short_name,
                 before=found.before.total,
                 after=found.after.total,

@@ -41,6 +41,9 @@ class PersonRecord:
     sex: Sex | None = None
     # Screener totals by instrument id, oldest first: [(date, total), ...].
     screeners: Mapping[str, Sequence[tuple[date, int]]] = field(default_factory=dict, hash=False)
+    # Whether the person's check-ins are part of the report (shared with the program): a
+    # person who shares only check-ups counts for screener change alone.
+    checkins: bool = True
 
 
 @dataclass(frozen=True)
@@ -121,17 +124,19 @@ def program_report(people: Iterable[PersonRecord], today: date) -> Report:
             tuple(sorted((d for d in p.days if d.date <= today), key=_date)),
             p.sex,
             p.screeners,
+            p.checkins,
         )
         for p in people
     ]
     since = today - timedelta(days=PERIOD_DAYS - 1)
-    retained = sum(1 for p in records if any(d.date >= since for d in p.days))
+    tracked = [p for p in records if p.checkins]
+    retained = sum(1 for p in tracked if any(d.date >= since for d in p.days))
     abstinent: list[float] = []
     first_heavy: list[float] = []
     latest_heavy: list[float] = []
     reduction: list[float] = []
     who_down: list[float] = []
-    for person in records:
+    for person in tracked:
         latest = _latest_window(person.days, today, person.sex)
         if _enough(latest) and latest.percent_days_abstinent is not None:
             abstinent.append(latest.percent_days_abstinent)
@@ -152,7 +157,7 @@ def program_report(people: Iterable[PersonRecord], today: date) -> Report:
     return Report(
         today=today,
         people=len(records),
-        retention=share(retained, len(records)),
+        retention=share(retained, len(tracked)),
         percent_days_abstinent=cell(abstinent),
         heavy_days_first=cell(first_heavy),
         heavy_days_latest=cell(latest_heavy),
