@@ -118,6 +118,14 @@ def test_a_bad_or_foreign_file_is_refused_and_nothing_is_half_imported(client: C
     broken["plans"][0]["checkup"] = "00000000-0000-4000-8000-000000000000"
     # The check-ups come first and are written before the plan fails: all of it rolls back.
     bad(to_json(broken), r"plans\[0\]: the check-up .* is not in the file")
+    for change, message in (("option", 9), ("item", "q99"), ("instrument", "mystery")):
+        broken = json.loads(to_json(data))
+        audit = next(a for a in broken["checkups"][0]["answers"] if a["instrument"] == "audit")
+        audit[change] = message
+        bad(to_json(broken), r"checkups\[0\]: .*(no option 9|no question 'q99'|unknown)")
+    broken = json.loads(to_json(data))
+    broken["plans"][0]["versions"][1]["content"]["goals"] = "not a list"
+    bad(to_json(broken), r"plans\[0\]\.versions\[1\]\.content: .*goals must be a list")
     broken = json.loads(to_json(data))
     del broken["checkups"][0]["answers"][0]["item"]
     bad(to_json(broken), r"checkups\[0\]\.answers\[0\]\.item")

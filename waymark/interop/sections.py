@@ -22,14 +22,19 @@ from zoneinfo import available_timezones
 
 from django.db.models import Model
 from django.utils import timezone
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from waymark.accounts.models import User
 from waymark.checkup.models import Answer, CheckUp
 from waymark.clinical import progress as core
+from waymark.clinical import scoring
+from waymark.clinical.labels import APPROACH
 from waymark.clinical.profile import SUBSTANCES
+from waymark.plans.content import PERSONAL_LISTS
 from waymark.plans.models import Plan, PlanVersion
 from waymark.tracking.models import CheckIn, Helper, Reminder, SubstanceAmount, Trigger
+
+APPROACHES = tuple(APPROACH)
 
 
 class Part(BaseModel):
@@ -72,6 +77,25 @@ class PlanVersionPart(Part):
     created_at: datetime
     by_owner: bool = Field(description="written by the person (false: by someone else)")
     content: dict[str, Any] = Field(description="the person's own words in this version")
+
+    @field_validator("content")
+    @classmethod
+    def _content_shape(cls, content: dict[str, Any]) -> dict[str, Any]:
+        """The keys the plan pages read must have the types they expect."""
+        if content.get("approach") not in APPROACHES:
+            raise ValueError(f"the path must be one of {', '.join(APPROACHES)}")
+        for key in PERSONAL_LISTS:
+            value = content.get(key, [])
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise ValueError(f"{key} must be a list of texts")
+        people = content.get("people", [])
+        if not isinstance(people, list) or not all(
+            isinstance(p, dict) and all(isinstance(v, str) for v in p.values()) for p in people
+        ):
+            raise ValueError("people must be a list of names and phone numbers")
+        if not isinstance(content.get("notes", ""), str):
+            raise ValueError("notes must be text")
+        return content
 
 
 class PlanPart(Part):
@@ -225,10 +249,28 @@ def dump_checkups(user: User) -> list[dict[str, Any]]:
     ]
 
 
+def _check_answer(answer: AnswerPart) -> None:
+    """An instrument's answer must be one of its items and options: the pages score them."""
+    if answer.instrument == Answer.PROFILE:
+        return
+    try:
+        instrument = scoring.get_instrument(answer.instrument)
+    except scoring.UnknownInstrumentError:
+        raise ValueError(f"unknown questionnaire {answer.instrument!r}") from None
+    try:
+        item = instrument.items[instrument.item_index(answer.item)]
+    except KeyError:
+        raise ValueError(f"{answer.instrument} has no question {answer.item!r}") from None
+    if answer.option is None or not 0 <= answer.option < len(item.options):
+        raise ValueError(f"{answer.instrument} {answer.item}: no option {answer.option}")
+
+
 def load_checkup(loading: Loading, part: CheckUpPart) -> None:
     keys = [(a.instrument, a.context, a.item) for a in part.answers]
     if len(keys) != len(set(keys)):
         raise ValueError("an item is answered twice")
+    for given in part.answers:
+        _check_answer(given)
     checkup = CheckUp.objects.create(
         public_id=loading.public_id(part.id),
         owner=loading.user,
@@ -251,8 +293,8 @@ def load_checkup(loading: Loading, part: CheckUpPart) -> None:
         )
         for a in part.answers
     )
-    for answer, given in zip(answers, part.answers, strict=True):
-        answer.answered_at = given.answered_at
+    for made, given in zip(answers, part.answers, strict=True):
+        made.answered_at = given.answered_at
     # bulk_update writes the values as given: auto_now applies only on save().
     Answer.objects.bulk_update(answers, ["answered_at"], batch_size=500)
     loading.checkups[part.id] = checkup
