@@ -190,8 +190,12 @@ def _restamp(model: type[Model], pk: Any, **stamps: Any) -> None:
 # --- account ---------------------------------------------------------------------------------
 
 
+# Exports build their parts without validating them (model_construct): whatever is stored
+# goes out, always. Import validates.
+
+
 def dump_account(user: User) -> dict[str, Any]:
-    return AccountPart(
+    return AccountPart.model_construct(
         nickname=user.username, email=user.email or "", date_joined=user.date_joined
     ).model_dump(mode="json")
 
@@ -223,7 +227,7 @@ def account_tables(part: dict[str, Any]) -> dict[str, Table]:
 def dump_checkups(user: User) -> list[dict[str, Any]]:
     checkups = CheckUp.objects.filter(owner=user).prefetch_related("answers")
     return [
-        CheckUpPart(
+        CheckUpPart.model_construct(
             id=c.public_id,
             status=c.status,  # type: ignore[arg-type]
             step=c.step,
@@ -233,7 +237,7 @@ def dump_checkups(user: User) -> list[dict[str, Any]]:
             engine_version=c.engine_version,
             result=c.result,
             answers=[
-                AnswerPart(
+                AnswerPart.model_construct(
                     instrument=a.instrument,
                     version=a.version,
                     context=a.context,
@@ -364,12 +368,12 @@ def dump_plans(user: User) -> list[dict[str, Any]]:
     plans = Plan.objects.filter(checkup__owner=user).select_related("checkup")
     plans = plans.prefetch_related("versions")
     return [
-        PlanPart(
+        PlanPart.model_construct(
             id=plan.public_id,
             checkup=plan.checkup.public_id,
             created_at=plan.created_at,
             versions=[
-                PlanVersionPart(
+                PlanVersionPart.model_construct(
                     number=v.number,
                     created_at=v.created_at,
                     by_owner=v.created_by_id == user.pk,
@@ -435,7 +439,7 @@ def plan_tables(parts: list[dict[str, Any]]) -> dict[str, Table]:
 def dump_checkins(user: User) -> list[dict[str, Any]]:
     checkins = CheckIn.objects.filter(owner=user).prefetch_related("amounts").order_by("day")
     return [
-        CheckInPart(
+        CheckInPart.model_construct(
             id=c.public_id,
             day=c.day,
             used=c.used,
@@ -445,7 +449,7 @@ def dump_checkins(user: User) -> list[dict[str, Any]]:
             helped=list(c.helped),
             note=c.note,
             amounts=[
-                AmountPart(substance=a.substance, amount=a.amount)
+                AmountPart.model_construct(substance=a.substance, amount=a.amount)
                 for a in sorted(c.amounts.all(), key=lambda a: a.substance)
             ],
             created_at=c.created_at,
@@ -536,7 +540,7 @@ def checkin_tables(parts: list[dict[str, Any]]) -> dict[str, Table]:
 
 def dump_reminders(user: User) -> list[dict[str, Any]]:
     return [
-        ReminderPart(
+        ReminderPart.model_construct(
             enabled=r.enabled,
             time=r.time,
             time_zone=r.time_zone,
@@ -601,7 +605,7 @@ def dump_outcomes(user: User) -> dict[str, Any]:
     record = load(user.pk)
     summary = core.summary(record.days, today, record.sex, record.baseline, record.drinking)
     milestones = core.milestones(record.days, record.targets, record.baseline, record.sex)
-    return OutcomesPart(
+    return OutcomesPart.model_construct(
         as_of=today,
         summary=str(summary),
         milestones=dataclasses.asdict(milestones),
