@@ -229,7 +229,7 @@ def dump_checkups(user: User) -> list[dict[str, Any]]:
     return [
         CheckUpPart.model_construct(
             id=c.public_id,
-            status=c.status,  # type: ignore[arg-type]
+            status=c.status,
             step=c.step,
             created_at=c.created_at,
             updated_at=c.updated_at,
