@@ -152,3 +152,11 @@ def test_the_api_makes_lists_and_revokes_tokens(client: Client, person: User) ->
     assert listed["count"] == 1 and "token" not in listed["items"][0]
     assert client.delete(f"/api/v1/tokens/{body['id']}").status_code == 204
     assert client.get("/api/v1/tokens").json()["items"][0]["revoked"] is not None
+
+
+def test_the_api_refuses_an_expiry_in_the_past(client: Client, person: User) -> None:
+    response = client.post("/api/v1/tokens", {"name": "old", "expires": "2001-01-01T00:00:00Z"},
+                           content_type="application/json")  # fmt: skip
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {"body.expires": "in the past"}
+    assert not ApiToken.objects.exists()

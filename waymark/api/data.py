@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 from ninja.security import django_auth
@@ -180,6 +181,10 @@ def list_tokens(request: HttpRequest) -> QuerySet[ApiToken]:
 def create_token(request: HttpRequest, payload: TokenIn) -> Status[Any]:
     if getattr(request, "api_token", None) is not None:
         raise ApiError(403, "forbidden", "A token cannot make tokens: sign in to make one.")
+    if payload.expires is not None and payload.expires <= timezone.now():
+        raise ApiError(
+            400, "invalid-request", "The expiry is in the past.", {"body.expires": "in the past"}
+        )
     try:
         token, secret = tokens.do_create_token(
             request, payload.name, payload.scope, payload.expires
