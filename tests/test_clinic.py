@@ -423,3 +423,20 @@ def test_the_plan_shows_on_the_chart_only_when_shared(shared: bool) -> None:
     assert (PERSONAL_TITLES["goals"] in page) is shared
     assert (goal in page) is shared
     assert ("Plan and its versions" in page) is shared
+
+
+def test_the_persons_own_check_in_notes_show_only_with_the_notes_scope() -> None:
+    program = make_program()
+    clinician = make_staff(Role.CLINICIAN, program=program)
+    person = make_person()
+    do_record_checkin(person, today(), CheckInData(used=False, cravings=2, note="my own words 417"))
+    consent = make_consent(person, clinician.membership, scopes=("checkins",))
+    page = clinician.client.get(f"/clinic/people/{person.public_id}/").content.decode()
+    assert 'id="recent-checkins"' in page
+    assert "my own words 417" not in page
+    from waymark.accounts.actions import do_revoke_consent
+
+    do_revoke_consent(consent, actor=person)
+    make_consent(person, clinician.membership, scopes=("checkins", "notes"))
+    page = clinician.client.get(f"/clinic/people/{person.public_id}/").content.decode()
+    assert "my own words 417" in page

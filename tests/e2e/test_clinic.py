@@ -20,6 +20,7 @@ from waymark.clinic.models import Alert
 from waymark.tracking.actions import CheckInData, do_record_checkin
 
 from .helpers import ConsoleWatch, assert_accessible
+from .test_checkup import assert_fits_the_screen
 from .test_consent import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -76,4 +77,36 @@ def test_a_clinician_opens_the_caseload_and_acknowledges_an_alert(
 
     page.get_by_role("link", name="Back to the caseload").click()
     expect(page.locator("#caseload tbody tr").first).not_to_contain_text("Suicidal")
+    console.assert_clean()
+
+
+def test_the_caseload_and_a_full_chart_fit_a_360px_phone(
+    page: Page, live_server: LiveServer, console: ConsoleWatch
+) -> None:
+    from tests.test_clinic import checkin
+
+    page.set_viewport_size({"width": 360, "height": 740})
+    clinician = make_staff(Role.CLINICIAN, program=make_program("Riverside Outpatient"))
+    person = make_person("north-star-with-a-long-alias")
+    make_consent(person, clinician.membership)
+    for days_ago in range(20, 0, -1):
+        checkin(person, days_ago, cravings=days_ago % 10, alcohol=str(days_ago % 5))
+    complete_crisis_checkup(person)
+    actions.evaluate(person)
+    page.context.add_cookies(
+        [
+            {
+                "name": "sessionid",
+                "value": clinician.client.cookies["sessionid"].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+    page.goto(live_server.url + "/clinic/")
+    expect(page.locator("main h1")).to_have_text("Caseload")
+    assert_fits_the_screen(page)
+    page.get_by_role("link", name="north-star-with-a-long-alias").click()
+    expect(page.locator("#checkins")).to_be_visible()
+    assert_fits_the_screen(page)
+    assert_accessible(page)
     console.assert_clean()

@@ -171,6 +171,13 @@ class Chart:
         return list(zip(self.versions, self.approaches, strict=True))
 
     @property
+    def checkin_notes(self) -> list[tuple[date, str]]:
+        """The person's own notes in the listed check-ins (shown only with the notes scope)."""
+        if "notes" not in self.scopes:
+            return []
+        return [(c.day, c.note) for c in self.checkins if c.note]
+
+    @property
     def plan_lists(self) -> list[tuple[str, list[str]]]:
         """The latest version's own lists, titled as the person's plan titles them. The
         people in the plan (names, phone numbers of others) and free-text notes are left out."""
