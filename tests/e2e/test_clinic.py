@@ -110,3 +110,23 @@ def test_the_caseload_and_a_full_chart_fit_a_360px_phone(
     assert_fits_the_screen(page)
     assert_accessible(page)
     console.assert_clean()
+
+
+def test_a_lead_reads_the_program_report_with_small_cells_hidden(
+    page: Page, live_server: LiveServer, console: ConsoleWatch
+) -> None:
+    page.set_viewport_size({"width": 360, "height": 740})
+    program = make_program("Riverside Outpatient")
+    lead = make_staff(Role.LEAD, program=program)
+    for _ in range(3):
+        make_consent(make_person(), lead.membership)
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": lead.client.cookies["sessionid"].value,
+          "url": live_server.url}]
+    )  # fmt: skip
+    page.goto(live_server.url + "/clinic/")
+    page.get_by_role("link", name="Program report: Riverside Outpatient").click()
+    expect(page.locator("#report")).to_contain_text("Not shown (fewer than 11 people)")
+    assert_fits_the_screen(page)
+    assert_accessible(page)
+    console.assert_clean()
