@@ -26,7 +26,12 @@ def person() -> User:
 
 @pytest.fixture
 def staff() -> User:
-    return User.objects.create_user("sam", password="a-long-password-2", first_name="Sam")
+    from waymark.accounts.models import Membership, Organization, Role
+
+    user = User.objects.create_user("sam", password="a-long-password-2", first_name="Sam")
+    program = Organization.objects.create(name="Riverside")
+    Membership.objects.create(user=user, organization=program, role=Role.CLINICIAN)
+    return user
 
 
 def _trail(person: User, staff: User, count: int = 5) -> list[AuditEntry]:
@@ -91,19 +96,18 @@ def test_the_application_cannot_change_or_delete_entries(person: User, staff: Us
     assert log.verify() == []
 
 
-def test_staff_are_named_with_their_programs(person: User, staff: User) -> None:
-    from waymark.accounts.models import Membership, Organization, Role
-
-    program = Organization.objects.create(name="Riverside")
-    Membership.objects.create(user=staff, organization=program, role=Role.CLINICIAN)
-    entry = log.record("view.chart", actor=staff, subject=person)
-    assert entry.actor_label == "Sam (Riverside)"
+def test_staff_are_named_with_their_programs_and_people_not_at_all(
+    person: User, staff: User
+) -> None:
+    assert log.record("view.chart", actor=staff, subject=person).actor_label == "Sam (Riverside)"
+    own = log.record("export.json", actor=person, subject=person)
+    assert own.actor_label == "" and own.actor_ref == str(person.public_id)
 
 
 def test_who_when_and_from_where(person: User, staff: User) -> None:
     request = RequestFactory().get("/clinic/", REMOTE_ADDR="192.0.2.7")
     entry = log.record("view.chart", actor=staff, subject=person, request=request)
-    assert entry.actor_ref == str(staff.public_id) and entry.actor_label == "Sam"
+    assert entry.actor_ref == str(staff.public_id) and entry.actor_label == "Sam (Riverside)"
     assert entry.subject_ref == str(person.public_id)
     assert entry.address == "192.0.2.7" and entry.via == "web"
     api = RequestFactory().get("/api/v1/x", REMOTE_ADDR="not an address")
@@ -157,6 +161,6 @@ def test_the_person_sees_who_looked(client: Client, person: User, staff: User) -
     log.record("view.chart", actor=person, subject=staff, detail="someone else's")
     client.force_login(person)
     page = client.get(url).content.decode()
-    assert page.count("Sam") == 2 and "JSON export" in page
+    assert page.count("Sam (Riverside)") == 2 and "JSON export" in page
     assert "someone else" not in page
     assert "People other than you looked at or changed your data 2 times" in page

@@ -35,18 +35,23 @@ def _ref(user: Any) -> str:
 
 
 def _label(user: Any) -> str:
-    """The actor's name as people would know it, with their programs for staff:
-    "Sam Lee (Riverside Outpatient)"."""
+    """Staff are named as people would know them, with their programs: "Sam Lee (Riverside
+    Outpatient)", so a person can tell who looked. Anyone else gets no name in the trail:
+    only the opaque reference, which says nothing once their account is deleted."""
     if user is None:
         return ""
     from waymark.accounts.models import Membership
 
-    name = str(user.get_full_name() or user.get_username())
-    programs = Membership.objects.filter(user=user, active=True).values_list(
-        "organization__name", flat=True
+    programs = sorted(
+        Membership.objects.filter(user=user, active=True).values_list(
+            "organization__name", flat=True
+        )
     )
+    if not programs and not (user.is_staff or user.is_superuser):
+        return ""
+    name = str(user.get_full_name() or user.get_username())
     if programs:
-        name = f"{name} ({', '.join(sorted(programs))})"
+        name = f"{name} ({', '.join(programs)})"
     return name[:200]
 
 

@@ -46,8 +46,10 @@ def _row(entry: AuditEntry, own_ref: str) -> Row:
     kind = entry.action.split(".", 1)[0]
     if entry.actor_ref == own_ref:
         who = _("You")
-    elif entry.actor_ref:
+    elif entry.actor_label:
         who = entry.actor_label
+    elif entry.actor_ref:
+        who = _("Another Waymark account")
     else:
         who = _("Waymark itself")
     return Row(
