@@ -12,24 +12,10 @@ from datetime import date, timedelta
 from typing import Any
 
 from waymark.clinical.outcomes import DayRecord
-from waymark.clinical.profile import SUBSTANCES
+from waymark.clinical.profile import CRITERIA, GOALS, SUBSTANCES
 from waymark.clinical.progress import Day
 
-CRITERIA = (
-    "larger-longer",
-    "cut-down",
-    "time-spent",
-    "craving",
-    "role-failure",
-    "social-problems",
-    "activities-given-up",
-    "hazardous-use",
-    "health-problems",
-    "tolerance",
-    "withdrawal",
-)
 HEALTH = ("liver-disease", "pancreatitis", "heart-disease", "seizure-disorder", "chronic-pain")
-GOALS = ("stop", "cut-down", "safer-use", "unsure")
 ROUTES = ("oral", "smoked", "snorted", "injected", None)
 
 
