@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, ViewportSize, expect
@@ -47,7 +48,7 @@ def test_download_then_delete_on_a_phone(
     assert_accessible(page)
     with page.expect_download() as download:
         page.get_by_role("link", name="JSON", exact=True).click()
-    exported = json.loads(open(download.value.path(), encoding="utf-8").read())
+    exported = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
     assert exported["account"]["nickname"] == "kit"
     assert sorted(c["note"] for c in exported["checkins"]) == ["note 0", "note 1", "note 2"]
 
