@@ -36,7 +36,7 @@ def test_the_caseload_lists_alerts_most_urgent_first() -> None:
     checkin(person, 0, cravings=9)
     crisis_checkup(person)
     actions.evaluate(person)
-    rows = clinician.client.get("/api/v1/clinic/caseload").json()
+    rows = clinician.client.get("/api/v1/clinic/caseload").json()["items"]
     assert [r["alias"] for r in rows] == ["marker-alias"]
     assert [a["rule"] for a in rows[0]["alerts"]] == ["suicidal-thoughts", "craving-spike"]
     assert rows[0]["id"] == str(person.public_id)

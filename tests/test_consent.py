@@ -329,7 +329,8 @@ def test_the_api_grants_lists_changes_and_revokes_like_the_pages() -> None:
     assert access.scopes_for(viewer, person) == {"plan", "checkins"}
     consent_id = body["id"]
     status, listing = api(client, "get", "/consents")
-    assert status == 200 and [c["id"] for c in listing] == [consent_id]
+    assert status == 200 and [c["id"] for c in listing["items"]] == [consent_id]
+    assert listing["count"] == 1
     status, changed = api(
         client,
         "put",
@@ -376,7 +377,7 @@ def test_the_api_shows_and_changes_only_ones_own_consents() -> None:
     clinician = make_staff(Role.CLINICIAN)
     consent = make_consent(owner, clinician.membership)
     other = signed_in(make_person())
-    assert api(other, "get", "/consents") == (200, [])
+    assert api(other, "get", "/consents") == (200, {"items": [], "count": 0})
     assert api(other, "get", f"/consents/{consent.public_id}")[0] == 404
     assert api(other, "post", f"/consents/{consent.public_id}/revoke")[0] == 404
     assert api(clinician.client, "post", f"/consents/{consent.public_id}/revoke")[0] == 404

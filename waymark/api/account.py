@@ -16,8 +16,8 @@ from ninja.security import django_auth
 
 from waymark import helplines
 from waymark.accounts.models import User
-from waymark.api.checkups import Page
 from waymark.api.errors import ApiError, errors
+from waymark.api.pagination import Page
 from waymark.audit import log
 from waymark.audit.models import AuditEntry
 from waymark.content import library

@@ -12,15 +12,14 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from ninja import Field, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from ninja.security import APIKeyCookie, django_auth
 
 from waymark.api.errors import errors
+from waymark.api.pagination import Page
 from waymark.checkup.actions import SESSION_KEY
 from waymark.checkup.models import Answer, CheckUp
 from waymark.checkup.views import visible_checkups
-
-MAX_PAGE = 100
 
 
 class BrowserSessionAuth(APIKeyCookie):
@@ -74,12 +73,6 @@ class CheckUpDetailOut(CheckUpOut):
     @staticmethod
     def resolve_answers(checkup: CheckUp) -> QuerySet[Answer]:
         return checkup.answers.order_by("pk")
-
-
-class Page(LimitOffsetPagination):
-    class Input(Schema):
-        limit: int = Field(20, ge=1, le=MAX_PAGE)
-        offset: int = Field(0, ge=0, le=1_000_000)
 
 
 @router.get(

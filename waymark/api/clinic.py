@@ -13,12 +13,14 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
+from ninja.pagination import paginate
 from ninja.security import django_auth
 
 from waymark import access
 from waymark.accounts.models import User
 from waymark.accounts.staff import StaffProblem, staff_problem
 from waymark.api.errors import ApiError, errors
+from waymark.api.pagination import Page, resolved
 from waymark.audit.log import record
 from waymark.clinic import actions
 from waymark.clinic.chart import AlertRow, CaseRow, caseload, chart, short_id
@@ -213,6 +215,7 @@ class ChartOut(Schema):
     operation_id="clinic_caseload",
     summary="The people who share with you, most urgent first",
 )
+@paginate(Page)
 def get_caseload(request: HttpRequest) -> list[dict[str, Any]]:
     viewer = _staff(request)
     rows = caseload(viewer)
@@ -298,6 +301,8 @@ def get_chart(request: HttpRequest, public_id: uuid.UUID) -> dict[str, Any]:
     operation_id="clinic_alerts",
     summary="A person's alerts you may see: open first, then recently closed",
 )
+@paginate(Page)
+@resolved
 def get_alerts(request: HttpRequest, public_id: uuid.UUID) -> list[dict[str, Any]]:
     viewer = _staff(request)
     person = _person(viewer, public_id)

@@ -14,6 +14,7 @@ from typing import Any, Literal
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
+from ninja.pagination import paginate
 from ninja.security import django_auth
 
 from waymark.access import PATIENT_ROLES
@@ -22,6 +23,7 @@ from waymark.accounts.forms import end_date_problem, end_of_day
 from waymark.accounts.models import Consent, ConsentEvent, Invitation, Membership, User
 from waymark.accounts.sharing import count_wrong_code, offered_clinicians, too_many_tries
 from waymark.api.errors import ApiError, errors
+from waymark.api.pagination import Page
 
 router = Router(tags=["sharing"], auth=django_auth)
 Scope = Literal["checkups", "plan", "checkins", "notes"]
@@ -165,10 +167,11 @@ def _chosen(payload: ChangeIn, offered: QuerySet[Membership]) -> list[Membership
 
 @router.get(
     "/consents",
-    response={200: list[ConsentOut], **errors(401, 429)},
+    response={200: list[ConsentOut], **errors(400, 401, 429)},
     operation_id="list_consents",
     summary="What I share with programs, now and before (newest first), with each history",
 )
+@paginate(Page)
 def list_consents(request: HttpRequest) -> list[dict[str, Any]]:
     return [_consent(consent) for consent in _own(request)]
 

@@ -19,8 +19,8 @@ from waymark import access
 from waymark.accounts.models import Organization, User
 from waymark.accounts.staff import StaffProblem, staff_problem
 from waymark.api import tokens
-from waymark.api.checkups import Page
 from waymark.api.errors import ApiError, errors
+from waymark.api.pagination import Page
 from waymark.interop import export as exporting
 from waymark.interop import fhir
 from waymark.interop.audit import audit

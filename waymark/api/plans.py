@@ -9,10 +9,9 @@ signed-in session sends its CSRF token, as every write; a personal API token nee
 from __future__ import annotations
 
 import dataclasses
-import typing
 import uuid
 from datetime import datetime
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 
 from django.http import Http404, HttpRequest
 from django.utils import timezone
@@ -22,14 +21,14 @@ from ninja.security import django_auth
 from pydantic import ConfigDict
 
 from waymark.accounts.models import User
-from waymark.api.checkups import BrowserSessionAuth, Page
+from waymark.api.checkups import BrowserSessionAuth
 from waymark.api.errors import ApiError, errors
+from waymark.api.pagination import Page, resolved
 from waymark.plans import actions
 from waymark.plans.models import Plan, PlanVersion
 from waymark.plans.views import plan_document, visible_plans
 from waymark.progress.views import load, next_step_for
 
-F = TypeVar("F", bound=typing.Callable[..., Any])
 router = Router(tags=["plans"], auth=[django_auth, BrowserSessionAuth()])
 
 
@@ -54,13 +53,6 @@ class PlanDetailOut(PlanOut):
     document: dict[str, Any] = Field(
         description="the whole plan as shown: safety first, sections, stages, taper, lists"
     )
-
-
-def resolved(view: F) -> F:
-    """The view with its annotations evaluated here: ninja reads a paginated view's
-    annotations in its own module, where `uuid` means nothing."""
-    view.__annotations__ = typing.get_type_hints(view)
-    return view
 
 
 def _summary(plan: Plan, latest: PlanVersion) -> dict[str, Any]:

@@ -27,8 +27,8 @@ from ninja.security import django_auth
 from pydantic import ConfigDict
 
 from waymark.accounts.models import User
-from waymark.api.checkups import Page
 from waymark.api.errors import ApiError, errors
+from waymark.api.pagination import Page
 from waymark.checkup.history import ChangeRow, Reassessment
 from waymark.clinical import progress as core
 from waymark.clinical import reassess
