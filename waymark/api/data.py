@@ -102,7 +102,11 @@ class TokenOut(Schema):
 class TokenIn(Schema):
     name: str = Field(min_length=1, max_length=60)
     scope: ApiToken.Scope = ApiToken.Scope.READ
-    expires: datetime | None = Field(None, description="when it stops working; null: never")
+    expires: datetime | None = Field(
+        None,
+        description="when it stops working; null: never. Staff tokens need one, at most "
+        f"{tokens.STAFF_TOKEN_DAYS} days away",
+    )
 
 
 class NewToken(TokenOut):
@@ -191,6 +195,9 @@ def create_token(request: HttpRequest, payload: TokenIn) -> Status[Any]:
         )
     except tokens.TokenRefusedError as error:
         raise ApiError(403, "forbidden", str(error)) from error
+    except tokens.StaffExpiryError as error:
+        days = f"at most {tokens.STAFF_TOKEN_DAYS} days away"
+        raise ApiError(400, "invalid-request", str(error), {"body.expires": days}) from error
     token.token = secret  # type: ignore[attr-defined]
     return Status(201, token)
 

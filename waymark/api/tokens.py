@@ -3,14 +3,17 @@
 
 A bearer request needs no CSRF token: no browser sends the header by itself. A read-only token
 may only read (GET, HEAD, OPTIONS): anything else answers 403. An unknown, revoked or expired
-token answers 401. Staff may make tokens only from a session that passed the second factor.
+token answers 401. Staff may make tokens only from a session that passed the second factor,
+and only with an expiry at most 90 days away (STAFF_TOKEN_DAYS): such a token is marked
+`verified` and reads what the staff member's verified session reads. Any other token (a
+person's, or one made before its owner became staff) carries no second factor.
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
@@ -27,10 +30,20 @@ from waymark.interop.models import ApiToken
 PREFIX = "wm_"
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 SHOWN_PREFIX = 10  # "wm_" and 7 characters, kept in clear to tell tokens apart
+# A staff token reads patients' data without a code: a leaked one must stop working by itself.
+STAFF_TOKEN_DAYS = 90
 
 
 class TokenRefusedError(Exception):
     """A staff member without a verified second factor may not make a token."""
+
+
+class StaffExpiryError(ValueError):
+    """A staff token needs an expiry at most STAFF_TOKEN_DAYS away."""
+
+
+def latest_staff_expiry() -> datetime:
+    return timezone.now() + timedelta(days=STAFF_TOKEN_DAYS)
 
 
 def digest(secret: str) -> str:
@@ -57,6 +70,9 @@ def do_create_token(
     if not may_make_tokens(request):
         raise TokenRefusedError("Staff need a session verified with the second factor.")
     assert isinstance(request.user, User)
+    staff = is_staff(request.user)
+    if staff and (expires_at is None or expires_at > latest_staff_expiry()):
+        raise StaffExpiryError(f"A staff token must expire within {STAFF_TOKEN_DAYS} days.")
     secret = PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         owner=request.user,
@@ -65,6 +81,7 @@ def do_create_token(
         digest=digest(secret),
         scope=scope,
         expires_at=expires_at,
+        verified=staff,  # staff reach here only from a verified session (may_make_tokens)
     )
     audit(
         "token.create",
@@ -114,9 +131,10 @@ def authenticate(request: HttpRequest) -> HttpResponse | None:
     if token.scope == ApiToken.Scope.READ and request.method not in SAFE_METHODS:
         return error_response(403, "forbidden", "This API token may only read.")
     user = token.owner
-    # A staff token was made from a session verified with the second factor (may_make_tokens),
-    # so it carries that verification; anyone else's carries none.
-    verified = is_staff(user)
+    # A staff token made from a session verified with the second factor (may_make_tokens)
+    # carries that verification; anyone else's carries none — also a token made before its
+    # owner became staff, which never passed a code.
+    verified = token.verified and is_staff(user)
     user.is_verified = lambda: verified  # type: ignore[attr-defined]
     request.user = user
     request.api_token = token  # type: ignore[attr-defined]

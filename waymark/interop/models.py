@@ -33,6 +33,10 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # Made by staff from a session verified with their second factor (and with an expiry of at
+    # most 90 days): only such a token counts as verified. A token made before its owner became
+    # staff never passed a code, so it never reads patients' data.
+    verified = models.BooleanField(default=False)
 
     class Meta:
         ordering = ("-created_at", "-pk")

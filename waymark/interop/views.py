@@ -130,6 +130,13 @@ def token_list(request: HttpRequest) -> HttpResponse:
     except tokens.TokenRefusedError:
         form.add_error(None, _("Staff accounts can make tokens only after entering their code."))
         return _tokens_page(request, form, status=403)
+    except tokens.StaffExpiryError:
+        form.add_error(
+            "expires",
+            _("A staff account's token must expire within %(days)d days.")
+            % {"days": tokens.STAFF_TOKEN_DAYS},
+        )
+        return _tokens_page(request, form, status=400)
     # Shown on this response only: it is never stored, and reloading shows the list.
     return _tokens_page(request, TokenForm(), new=secret)
 

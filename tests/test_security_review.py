@@ -1,0 +1,131 @@
+"""Holes found in the security and privacy review of programs, clinic and data (issues 7, 8):
+each test failed before its fix."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.programs import make_consent, make_person, make_staff
+from waymark.accounts.models import Membership, Role
+from waymark.audit.models import AuditEntry
+from waymark.interop.models import ApiToken
+
+pytestmark = pytest.mark.django_db
+SECRET = re.compile(r"wm_[A-Za-z0-9_-]{43}")
+
+
+def bearer(secret: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {secret}"}
+
+
+def _make_token(client: Client, expires: str = "30") -> tuple[int, str]:
+    response = client.post(
+        reverse("interop:tokens"), {"name": "script", "scope": "read", "expires": expires}
+    )
+    found = SECRET.findall(response.content.decode())
+    return response.status_code, found[0] if found else ""
+
+
+# API tokens of staff ------------------------------------------------------------------------
+
+
+def test_a_token_made_before_becoming_staff_never_passes_the_second_factor() -> None:
+    """A person's token carries no second factor: when their account later gets a program
+    membership, the token must not read patients' charts (it never saw a code)."""
+    person = make_person("later-staff")
+    client = Client()
+    client.force_login(person)
+    status, secret = _make_token(client)
+    assert status == 200 and secret
+    clinician = make_staff()
+    Membership.objects.create(
+        user=person, organization=clinician.membership.organization, role=Role.CLINICIAN
+    )
+    patient = make_person()
+    make_consent(patient, Membership.objects.get(user=person))
+    api = Client()
+    assert api.get("/api/v1/clinic/caseload", headers=bearer(secret)).status_code == 403
+    chart = api.get(f"/api/v1/clinic/people/{patient.public_id}", headers=bearer(secret))
+    assert chart.status_code in (403, 404)
+    # A token made from a verified staff session does read the chart.
+    staff = make_staff(program=clinician.membership.organization)
+    make_consent(patient, staff.membership)
+    status, verified = _make_token(staff.client)
+    assert status == 200
+    chart = api.get(f"/api/v1/clinic/people/{patient.public_id}", headers=bearer(verified))
+    assert chart.status_code == 200
+
+
+def test_a_staff_token_was_made_by_addstaff_on_an_existing_account_too() -> None:
+    """`waymark addstaff` on an existing account: its older token stays a person's token."""
+    person = make_person("joining")
+    client = Client()
+    client.force_login(person)
+    _status, secret = _make_token(client)
+    program = make_staff().membership.organization
+    call_command("addstaff", "joining", "--program", str(program.public_id), "--role", "clinician")
+    assert not ApiToken.objects.get().verified
+    assert Client().get("/api/v1/clinic/caseload", headers=bearer(secret)).status_code == 403
+
+
+@pytest.mark.parametrize("expires", ["365", "never"])
+def test_staff_tokens_expire_within_90_days_on_the_page(expires: str) -> None:
+    staff = make_staff()
+    status, secret = _make_token(staff.client, expires)
+    assert status == 400 and not secret
+    assert (
+        "90 days"
+        in staff.client.post(
+            reverse("interop:tokens"), {"name": "x", "scope": "read", "expires": expires}
+        ).content.decode()
+    )
+    assert not ApiToken.objects.exists()
+    status, secret = _make_token(staff.client, "90")
+    assert status == 200 and secret
+
+
+def test_staff_tokens_expire_within_90_days_in_the_api() -> None:
+    staff = make_staff()
+    never = staff.client.post("/api/v1/tokens", {"name": "ci"}, content_type="application/json")
+    assert never.status_code == 400
+    assert "body.expires" in never.json()["error"]["fields"]
+    late = (timezone.now() + timedelta(days=91)).isoformat()
+    too_late = staff.client.post(
+        "/api/v1/tokens", {"name": "ci", "expires": late}, content_type="application/json"
+    )
+    assert too_late.status_code == 400
+    soon = (timezone.now() + timedelta(days=89)).isoformat()
+    made = staff.client.post(
+        "/api/v1/tokens", {"name": "ci", "expires": soon}, content_type="application/json"
+    )
+    assert made.status_code == 201, made.content
+    assert ApiToken.objects.get().verified
+    # A person's token may still be made without an expiry.
+    person = make_person()
+    client = Client()
+    client.force_login(person)
+    assert (
+        client.post("/api/v1/tokens", {"name": "mine"}, content_type="application/json")
+    ).status_code == 201
+
+
+def test_a_staff_token_without_an_expiry_from_before_the_rule_reads_no_patient() -> None:
+    """Tokens stored before the rule (no `verified` mark, or no expiry) are a person's only."""
+    staff = make_staff()
+    patient = make_person()
+    make_consent(patient, staff.membership)
+    from waymark.api.tokens import digest
+
+    secret = "wm_" + "a" * 43
+    ApiToken.objects.create(
+        owner=staff.user, name="old", prefix=secret[:10], digest=digest(secret), verified=False
+    )
+    assert Client().get("/api/v1/clinic/caseload", headers=bearer(secret)).status_code == 403
+    assert AuditEntry.objects.filter(action="view.caseload").count() == 0
