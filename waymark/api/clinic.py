@@ -32,7 +32,7 @@ from waymark.clinical import scoring
 from waymark.clinical.report import MIN_CELL, Cell
 
 router = Router(tags=["clinic"], auth=django_auth)
-STAFF_ERRORS = errors(401, 403, 404, 429)
+STAFF_ERRORS = errors(400, 401, 403, 404, 429)
 
 
 def _staff(request: HttpRequest) -> User:

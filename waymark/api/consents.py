@@ -178,7 +178,7 @@ def list_consents(request: HttpRequest) -> list[dict[str, Any]]:
 
 @router.get(
     "/consents/{consent_id}",
-    response={200: ConsentOut, **errors(401, 404, 429)},
+    response={200: ConsentOut, **errors(400, 401, 404, 429)},
     operation_id="get_consent",
     summary="One of my consents, with its history",
 )
@@ -188,7 +188,7 @@ def get_consent(request: HttpRequest, consent_id: uuid.UUID) -> dict[str, Any]:
 
 @router.get(
     "/invitations/{code}",
-    response={200: InvitationOut, **errors(401, 404, 429)},
+    response={200: InvitationOut, **errors(400, 401, 404, 429)},
     operation_id="get_invitation",
     summary="What a program's invitation code offers: the program and whom one may name",
 )
@@ -262,7 +262,7 @@ def change_consent(
 
 @router.post(
     "/consents/{consent_id}/revoke",
-    response={200: ConsentOut, **errors(401, 403, 404, 429)},
+    response={200: ConsentOut, **errors(400, 401, 403, 404, 429)},
     operation_id="revoke_consent",
     summary="Stop sharing, at once (revoking twice changes nothing)",
 )
