@@ -129,3 +129,45 @@ def test_a_staff_token_without_an_expiry_from_before_the_rule_reads_no_patient()
     )
     assert Client().get("/api/v1/clinic/caseload", headers=bearer(secret)).status_code == 403
     assert AuditEntry.objects.filter(action="view.caseload").count() == 0
+
+
+# A program's FHIR export --------------------------------------------------------------------
+
+
+def test_a_program_s_fhir_export_holds_only_what_that_program_s_consent_shares() -> None:
+    """A clinician in two programs: a person who shares with program B (notes too) and once
+    shared with program A (revoked) is not in A's export; B's export carries no email (no
+    consent shares contact details) and names where it was downloaded from."""
+    from waymark.interop import fhir
+
+    person = make_person("two-programs")
+    person.email = "private@example.org"
+    person.save(update_fields=["email"])
+    staff = make_staff()
+    program_a = staff.membership.organization
+    from tests.programs import make_program
+
+    program_b = make_program()
+    in_b = Membership.objects.create(user=staff.user, organization=program_b, role=Role.CLINICIAN)
+    make_consent(person, staff.membership, revoked=True)
+    make_consent(person, in_b)
+    from tests.test_checkup import complete
+
+    client = Client()
+    client.force_login(person)
+    from tests.interop.people import BY_NAME
+
+    complete(client, BY_NAME["occasional cannabis, no problems"]["profile"])
+
+    url_a = f"/api/v1/programs/{program_a.public_id}/fhir"
+    url_b = f"/api/v1/programs/{program_b.public_id}/fhir"
+    assert staff.client.get(url_a).json()["bundles"] == []
+    assert (
+        staff.client.get(reverse("interop:program_fhir", args=[program_a.public_id])).content == b""
+    )
+    (bundle,) = staff.client.get(url_b, REMOTE_ADDR="203.0.113.9").json()["bundles"]
+    fhir.validate(bundle)
+    assert "private@example.org" not in str(bundle)
+    entry = AuditEntry.objects.filter(action="export.fhir", subject_ref=str(person.public_id))
+    assert entry.count() == 1
+    assert entry.get().via == "api" and entry.get().address == "203.0.113.9"

@@ -234,4 +234,4 @@ def export_program(request: HttpRequest, program_id: uuid.UUID) -> dict[str, Any
     ).first()
     if program is None or not access.is_staff_member(viewer):
         raise ApiError(404, "not-found", "No such program of yours.")
-    return {"program": program.public_id, "bundles": program_bundles(viewer, program)}
+    return {"program": program.public_id, "bundles": program_bundles(viewer, program, request)}

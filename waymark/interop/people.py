@@ -40,29 +40,61 @@ def person_export(person: str, kind: str) -> tuple[bytes, str, str]:
     return export(find_person(person), kind, actor=None)
 
 
-def patient_bundle(viewer: Any, person: User) -> dict[str, Any] | None:
+def patient_bundle(
+    viewer: Any, person: User, organization: Organization | None = None
+) -> dict[str, Any] | None:
     """A consenting patient's bundle as `viewer` may see it: check-ups (scope "checkups"),
-    the plan only with "plan", its notes only with "notes"; None without "checkups"."""
-    scopes = access.scopes_for(viewer, person)
+    the plan only with "plan", its notes only with "notes"; None without "checkups". With
+    `organization`, only what the person shares with that program counts, and the bundle
+    carries no email: no consent shares contact details (the program has its own records)."""
+    if organization is None:
+        scopes = access.scopes_for(viewer, person)
+    else:
+        scopes = _program_scopes(viewer, person, organization)
     if "checkups" not in scopes:
         return None
     data = document(person)
     if "plan" not in scopes:
         data["plans"] = []
+    if organization is not None:
+        data["account"]["email"] = ""
     return fhir.bundle(person, data, notes="notes" in scopes)
 
 
-def program_bundles(viewer: Any, organization: Organization) -> list[dict[str, Any]]:
-    """One bundle per patient who shares check-ups with `viewer` in this program (through
-    waymark.access only), audited per patient as export.fhir."""
+def _program_scopes(viewer: Any, person: User, organization: Organization) -> frozenset[str]:
+    """What `person` shares with `viewer` through consents to `organization` active now."""
+    rows = (
+        access.active_consents_for(viewer)
+        .filter(person=person, organization=organization)
+        .values_list(*(f"share_{scope}" for scope in access.SCOPES))
+    )
+    return frozenset(
+        scope for row in rows for scope, on in zip(access.SCOPES, row, strict=True) if on
+    )
+
+
+def program_bundles(
+    viewer: Any, organization: Organization, request: HttpRequest | None = None
+) -> list[dict[str, Any]]:
+    """One bundle per patient who shares check-ups with `viewer` in this program right now
+    (through waymark.access only; an ended or revoked consent to the program does not count,
+    nor a consent to another program), audited per patient as export.fhir."""
     people = access.people_visible_to(viewer, "checkups").filter(
-        consents__organization=organization
+        pk__in=access.active_consents_for(viewer)
+        .filter(organization=organization, share_checkups=True)
+        .values("person")
     )
     bundles = []
-    for person in people.distinct().order_by("public_id"):
-        bundle = patient_bundle(viewer, person)
+    for person in people.order_by("public_id"):
+        bundle = patient_bundle(viewer, person, organization)
         if bundle is not None:
-            audit("export.fhir", actor=viewer, subject=person, detail=f"program {organization}")
+            audit(
+                "export.fhir",
+                actor=viewer,
+                subject=person,
+                request=request,
+                detail=f"program {organization}",
+            )
             bundles.append(bundle)
     return bundles
 
@@ -86,6 +118,7 @@ def program_export(program: str) -> tuple[bytes, str, str]:
         }
         if "plan" not in consent_scopes:
             data["plans"] = []
+        data["account"]["email"] = ""  # no consent shares contact details
         bundle = fhir.bundle(person, data, notes="notes" in consent_scopes)
         audit("export.fhir", actor=None, subject=person, detail=f"program {organization}")
         lines.append(json.dumps(bundle, ensure_ascii=False))

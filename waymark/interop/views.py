@@ -179,7 +179,7 @@ def program_download(request: HttpRequest, program_id: uuid.UUID) -> HttpRespons
     program = next((p for p in _patient_programs(request) if p.public_id == program_id), None)
     if program is None:
         raise Http404("No such program of yours.")
-    lines = [to_json_line(bundle) for bundle in program_bundles(request.user, program)]
+    lines = [to_json_line(bundle) for bundle in program_bundles(request.user, program, request)]
     response = HttpResponse("".join(lines), content_type="application/fhir+ndjson")
     response["Content-Disposition"] = 'attachment; filename="waymark-program-fhir.ndjson"'
     return response
