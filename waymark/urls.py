@@ -4,6 +4,8 @@ from waymark import views
 from waymark.accounts.admin import site as admin_site
 from waymark.api import api
 
+handler500 = views.server_error  # help lines even on a fault
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("api/v1/", api.urls),
