@@ -171,3 +171,27 @@ def test_a_program_s_fhir_export_holds_only_what_that_program_s_consent_shares()
     entry = AuditEntry.objects.filter(action="export.fhir", subject_ref=str(person.public_id))
     assert entry.count() == 1
     assert entry.get().via == "api" and entry.get().address == "203.0.113.9"
+
+
+# The caseload shows each person's alerts and last check-in: each person sees that it did ------
+
+
+@pytest.mark.parametrize("via", ["web", "api"])
+def test_each_person_on_a_caseload_sees_the_caseload_view_in_their_access_log(via: str) -> None:
+    staff = make_staff()
+    people = [make_person() for _ in range(3)]
+    for person in people:
+        make_consent(person, staff.membership)
+    url = "/clinic/" if via == "web" else "/api/v1/clinic/caseload"
+    assert staff.client.get(url).status_code == 200
+    for person in people:
+        entry = AuditEntry.objects.filter(subject_ref=str(person.public_id), action="view.caseload")
+        assert entry.count() == 1
+        assert entry.get().actor_ref == str(staff.user.public_id) and entry.get().via == via
+        own = Client()
+        own.force_login(person)
+        log = own.get("/api/v1/access-log").json()["items"]
+        assert [e["action"] for e in log if e["action"] == "view.caseload"] == ["view.caseload"]
+    from waymark.audit.log import verify
+
+    assert verify() == []

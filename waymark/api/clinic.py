@@ -23,7 +23,7 @@ from waymark.api.errors import ApiError, errors
 from waymark.api.pagination import Page, resolved
 from waymark.audit.log import record
 from waymark.clinic import actions
-from waymark.clinic.chart import AlertRow, CaseRow, caseload, chart, short_id
+from waymark.clinic.chart import AlertRow, CaseRow, audit_caseload, caseload, chart, short_id
 from waymark.clinic.forms import CLINICIAN_SCALES, MAX_NOTE
 from waymark.clinic.models import Alert, ClinicalNote, ClinicianScale
 from waymark.clinic.report import program_report_for
@@ -219,7 +219,7 @@ class ChartOut(Schema):
 def get_caseload(request: HttpRequest) -> list[dict[str, Any]]:
     viewer = _staff(request)
     rows = caseload(viewer)
-    record("view.caseload", actor=viewer, request=request, detail="caseload list")
+    audit_caseload(request, rows)
     return [_case_row(row) for row in rows]
 
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext
 
 from waymark import access
 from waymark.accounts.models import User
+from waymark.audit.log import record, record_many
 from waymark.checkup.history import TRACKED, scores
 from waymark.checkup.models import CheckUp
 from waymark.clinic.actions import alert_message, notes_for, scales_for, shared_organizations
@@ -110,6 +111,18 @@ def caseload(viewer: Any) -> list[CaseRow]:
             )
         )
     return sorted(rows, key=CaseRow.sort_key)
+
+
+def audit_caseload(request: Any, rows: list[CaseRow]) -> None:
+    """The caseload shows each person's open alerts and last check-in: one entry per person,
+    so each sees it in their access log (and one for an empty caseload), in fixed queries."""
+    viewer = request.user
+    if rows:
+        detail = "caseload list: open alerts and last check-in"
+        record_many("view.caseload", actor=viewer, subjects=[r.person for r in rows],
+                    request=request, detail=detail)  # fmt: skip
+    else:
+        record("view.caseload", actor=viewer, request=request, detail="caseload list")
 
 
 def visible(alerts: list[Alert], scopes: frozenset[str]) -> list[Alert]:

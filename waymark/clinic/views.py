@@ -22,7 +22,7 @@ from waymark.accounts.models import User
 from waymark.accounts.staff import staff_required
 from waymark.audit.log import record
 from waymark.clinic import actions, report
-from waymark.clinic.chart import caseload, chart
+from waymark.clinic.chart import audit_caseload, caseload, chart
 from waymark.clinic.forms import (
     CLINICIAN_SCALES,
     AcknowledgeForm,
@@ -47,7 +47,7 @@ def _person(request: HttpRequest, public_id: Any, scope: str | None = None) -> U
 @staff_required
 def caseload_page(request: HttpRequest) -> HttpResponse:
     rows = caseload(request.user)
-    record("view.caseload", actor=request.user, request=request, detail="caseload list")  # type: ignore[arg-type]
+    audit_caseload(request, rows)
     leads = access.led_organizations(request.user)
     return render(request, "waymark/clinic/caseload.html", {"rows": rows, "leads": leads})
 
