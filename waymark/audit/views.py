@@ -33,6 +33,34 @@ KINDS = {
 }
 
 
+# Whole actions a person reads in plain words. Their stored detail is for auditors (ids, scope
+# names, in English) and is shown only where it says something a person can use.
+ACTIONS = {
+    "view.chart": gettext_lazy("Opened your chart"),
+    "view.alerts": gettext_lazy("Looked at your alerts"),
+    "view.caseload": gettext_lazy("Saw you on their caseload: your name, alerts and last check-in"),
+    "alert.raise": gettext_lazy("Raised an alert for the clinicians you share with"),
+    "alert.notify": gettext_lazy(
+        "Emailed the clinicians you share with to sign in, with no details in the email"
+    ),
+    "alert.acknowledge": gettext_lazy("Acknowledged an alert"),
+    "scale.record": gettext_lazy("Recorded a clinician's withdrawal scale"),
+    "change.note": gettext_lazy("Wrote or changed a note in your chart"),
+    "consent.grant": gettext_lazy("Started sharing with a program"),
+    "consent.change": gettext_lazy("Changed what is shared with a program, or until when"),
+    "consent.revoke": gettext_lazy("Stopped sharing with a program"),
+    "consent.expire": gettext_lazy("Sharing with a program ended on the date chosen"),
+    "export.json": gettext_lazy("Downloaded your data (JSON)"),
+    "export.csv": gettext_lazy("Downloaded your data (CSV)"),
+    "export.fhir": gettext_lazy("Downloaded your data (FHIR)"),
+    "import.json": gettext_lazy("Imported records into your account"),
+    "token.create": gettext_lazy("Made an API token"),
+    "token.revoke": gettext_lazy("Revoked an API token"),
+}
+# Actions whose stored detail a person can read (a program's name, what was imported).
+SHOW_DETAIL = {"export.json", "export.csv", "export.fhir", "import.json"}
+
+
 @dataclass(frozen=True)
 class Row:
     at: datetime
@@ -55,8 +83,8 @@ def _row(entry: AuditEntry, own_ref: str) -> Row:
     return Row(
         at=entry.at,
         who=who,
-        what=str(KINDS.get(kind, entry.action)),
-        detail=entry.detail or entry.action,
+        what=str(ACTIONS.get(entry.action) or KINDS.get(kind, entry.action)),
+        detail=(entry.detail if entry.action in SHOW_DETAIL or entry.action not in ACTIONS else ""),
         via={"api": _("API"), "web": _("website")}.get(entry.via, _("system")),
     )
 
