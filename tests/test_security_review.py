@@ -195,3 +195,37 @@ def test_each_person_on_a_caseload_sees_the_caseload_view_in_their_access_log(vi
     from waymark.audit.log import verify
 
     assert verify() == []
+
+
+# The admin site: a lead's reach ends at their own program ------------------------------------
+
+
+def test_a_lead_cannot_reset_the_second_factor_of_someone_who_also_works_elsewhere() -> None:
+    """Resetting an authenticator opens the account to whoever next signs in with its
+    password, for every program it belongs to: a lead of program A must not do that to a
+    clinician who also works for program B, nor to a superuser."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tests.programs import make_program
+
+    program_a = make_program()
+    lead = make_staff(Role.LEAD, program=program_a)
+    both = make_staff(Role.CLINICIAN)  # in another program
+    in_a = Membership.objects.create(user=both.user, organization=program_a, role=Role.CLINICIAN)
+    boss = make_staff(Role.CLINICIAN, program=program_a)
+    boss.user.is_superuser = True
+    boss.user.save(update_fields=["is_superuser"])
+    only_a = make_staff(Role.CLINICIAN, program=program_a)
+    response = lead.client.post(
+        reverse("admin:accounts_membership_changelist"),
+        {
+            "action": "reset_two_step",
+            "_selected_action": [in_a.pk, boss.membership.pk, only_a.membership.pk],
+        },
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert TOTPDevice.objects.filter(user=both.user).exists()
+    assert TOTPDevice.objects.filter(user=boss.user).exists()
+    assert not TOTPDevice.objects.filter(user=only_a.user).exists()
+    assert AuditEntry.objects.filter(action="staff.reset-2fa").count() == 1

@@ -179,7 +179,25 @@ class MembershipAdmin(ProgramScopedAdmin):
 
     @admin.action(description=_("Reset two-step sign-in (they set it up again at next sign-in)"))
     def reset_two_step(self, request: HttpRequest, queryset: QuerySet[Membership]) -> None:
-        users = [m.user for m in queryset if m.user_id != request.user.pk]
+        # A reset opens the account to whoever next signs in with its password, in every
+        # program it belongs to: only for accounts that work for this lead's programs alone.
+        elsewhere = set(
+            Membership.objects.filter(user__in=queryset.values("user"), active=True)
+            .exclude(organization__in=self.programs(request))
+            .values_list("user_id", flat=True)
+        )
+        chosen = [m.user for m in queryset if m.user_id != request.user.pk]
+        users = [u for u in chosen if u.pk not in elsewhere and not u.is_superuser]
+        if len(users) < len(chosen):
+            self.message_user(
+                request,
+                _(
+                    "Two-step sign-in was not reset for %(count)d account(s) that also work "
+                    "for another program or run the server: ask the server's operator."
+                )
+                % {"count": len(chosen) - len(users)},
+                messages.WARNING,
+            )
         for user in users:
             TOTPDevice.objects.filter(user=user).delete()
             StaticDevice.objects.filter(user=user).delete()
