@@ -60,6 +60,12 @@ def learn_links(result: Recommendation) -> list[tuple[str, str]]:
 
 
 @register.filter
+def instrument_name(instrument_id: str) -> str:
+    """An instrument's short name as published (AUDIT, PHQ-9), for an id such as "audit"."""
+    return scoring.get_instrument(instrument_id).short_name
+
+
+@register.filter
 def describe_change(change: dict[str, Any]) -> str:
     """One line about what changed between two check-ups, in plain words."""
     what = change["what"]

@@ -1,0 +1,27 @@
+"""Small things a clinician reads: today's check-in says 'today', instruments keep their names."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.programs import make_consent, make_person, make_program, make_staff
+from tests.test_clinic import checkin
+from waymark.accounts.models import Role
+from waymark.templatetags.waymark import instrument_name
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_check_in_made_today_reads_today_on_the_caseload() -> None:
+    staff = make_staff(Role.CLINICIAN, program=make_program())
+    person = make_person()
+    make_consent(person, staff.membership)
+    checkin(person, 0)
+    page = staff.client.get("/clinic/").content.decode()
+    assert "0 days ago" not in page
+    assert "today" in page
+
+
+def test_the_report_names_instruments_as_published() -> None:
+    assert instrument_name("audit") == "AUDIT"
+    assert instrument_name("phq-9") == "PHQ-9"
