@@ -229,3 +229,21 @@ def test_a_lead_cannot_reset_the_second_factor_of_someone_who_also_works_elsewhe
     assert TOTPDevice.objects.filter(user=boss.user).exists()
     assert not TOTPDevice.objects.filter(user=only_a.user).exists()
     assert AuditEntry.objects.filter(action="staff.reset-2fa").count() == 1
+
+
+# No copy of anyone's data kept in a browser's or proxy's cache -------------------------------
+
+
+def test_api_answers_with_someone_s_data_are_never_stored_in_a_cache() -> None:
+    """The clinic's pages say `no-store`; their JSON twins and a person's export must too."""
+    staff = make_staff()
+    person = make_person()
+    make_consent(person, staff.membership)
+    for url in ("/api/v1/clinic/caseload", f"/api/v1/clinic/people/{person.public_id}"):
+        response = staff.client.get(url)
+        assert response.status_code == 200
+        assert "no-store" in response["Cache-Control"]
+    own = Client()
+    own.force_login(person)
+    assert "no-store" in own.get("/api/v1/export")["Cache-Control"]
+    assert "no-store" in own.get("/api/v1/checkins")["Cache-Control"]

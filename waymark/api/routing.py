@@ -28,6 +28,9 @@ def guarded(view: View) -> View:
             return on_not_found(request, error)
         except Exception as error:  # the last guard: log it, answer in the shape, leak nothing
             return on_unexpected(request, error)
+        # Answers hold someone's data (signed in, by token, or a browser's own check-ups):
+        # never kept by a browser or a proxy.
+        response.headers.setdefault("Cache-Control", "no-store, private")
         if isinstance(response, HttpResponseNotAllowed):
             allowed = response["Allow"]
             shaped = error_response(
