@@ -247,3 +247,22 @@ def test_api_answers_with_someone_s_data_are_never_stored_in_a_cache() -> None:
     own.force_login(person)
     assert "no-store" in own.get("/api/v1/export")["Cache-Control"]
     assert "no-store" in own.get("/api/v1/checkins")["Cache-Control"]
+
+
+# Deleting an account leaves no queued work that names the person -----------------------------
+
+
+def test_deleting_an_account_drops_its_queued_reminder_emails() -> None:
+    from datetime import time
+
+    from waymark.interop.actions import do_delete_account
+    from waymark.jobs.models import Job
+    from waymark.tracking.reminders import do_save_reminder
+
+    person = make_person("leaving")
+    do_save_reminder(person, time(23, 59), "UTC", list(range(7)), "leaving@example.org")
+    public_id = str(person.public_id)
+    assert Job.objects.filter(dedupe_key__contains=public_id).exists()  # the test can fail
+    do_delete_account(person)
+    assert not Job.objects.filter(dedupe_key__contains=public_id).exists()
+    assert not [j for j in Job.objects.all() if public_id in str(j.payload)]

@@ -6,7 +6,8 @@ clinician-rated scales. Three kinds of rows are kept on purpose by their own app
 append-only) and are removed here explicitly, because the person's right to leave comes first:
 their consents with the consent history, and the notes programs wrote about them in Waymark
 (programs keep their own records in their own systems; the FHIR export is how they take them).
-django-axes' records of their sign-ins, which name them only by their nickname, go too.
+django-axes' records of their sign-ins, which name them only by their nickname, go too, and so
+do queued jobs keyed by their public id (reminder emails).
 
 A staff account (with a program membership) is not deleted here: the program's records name
 who did what, so its admin ends the membership first.
@@ -25,6 +26,7 @@ from django.http import HttpRequest
 
 from waymark.accounts.models import Consent, ConsentEvent, Membership, User
 from waymark.interop.audit import audit
+from waymark.jobs.models import Job
 
 
 class CannotDeleteError(ValueError):
@@ -68,5 +70,7 @@ def do_delete_account(user: User, request: HttpRequest | None = None) -> str:
     _erase_protected(user)
     for model in (AccessAttempt, AccessLog, AccessFailureLog):
         model.objects.filter(username=user.get_username()).delete()
+    # Queued work keyed by the person (reminder emails) names them by their public id.
+    Job.objects.filter(dedupe_key__contains=reference).delete()
     user.delete()
     return reference
