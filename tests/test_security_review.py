@@ -266,3 +266,23 @@ def test_deleting_an_account_drops_its_queued_reminder_emails() -> None:
     do_delete_account(person)
     assert not Job.objects.filter(dedupe_key__contains=public_id).exists()
     assert not [j for j in Job.objects.all() if public_id in str(j.payload)]
+
+
+# A chart shown again with a form's errors is a view of the chart too -------------------------
+
+
+def test_a_chart_re_shown_with_a_form_s_errors_is_audited() -> None:
+    staff = make_staff()
+    person = make_person()
+    make_consent(person, staff.membership)
+    base = f"/clinic/people/{person.public_id}"
+    for url, data in (
+        (f"{base}/notes/", {"text": ""}),
+        (f"{base}/scales/cows/", {}),
+    ):
+        before = AuditEntry.objects.filter(action="view.chart").count()
+        response = staff.client.post(url, data)
+        assert response.status_code == 400
+        assert str(person.public_id)[:8] in response.content.decode()  # the chart, again
+        views = AuditEntry.objects.filter(action="view.chart", subject_ref=str(person.public_id))
+        assert views.count() == before + 1

@@ -125,6 +125,13 @@ def chart_page(request: HttpRequest, public_id: Any) -> HttpResponse:
     return render(request, "waymark/clinic/chart.html", _chart_context(request, person))
 
 
+def _chart_again(request: HttpRequest, person: User, **extra: Any) -> HttpResponse:
+    """The chart shown again with a form's errors (400): a view of the chart, audited too."""
+    record("view.chart", actor=request.user, subject=person, request=request, detail="chart")  # type: ignore[arg-type]
+    context = _chart_context(request, person, **extra)
+    return render(request, "waymark/clinic/chart.html", context, status=400)
+
+
 @staff_required
 @require_POST
 def acknowledge(request: HttpRequest, public_id: Any, alert_id: Any) -> HttpResponse:
@@ -135,8 +142,7 @@ def acknowledge(request: HttpRequest, public_id: Any, alert_id: Any) -> HttpResp
         raise Http404("No such alert.")
     form = AcknowledgeForm(request.POST)
     if not form.is_valid():
-        context = _chart_context(request, person, ack_form=form, ack_error=alert.public_id)
-        return render(request, "waymark/clinic/chart.html", context, status=400)
+        return _chart_again(request, person, ack_form=form, ack_error=alert.public_id)
     actions.do_acknowledge(alert, request.user, form.cleaned_data["note"], request)  # type: ignore[arg-type]
     messages.success(request, gettext("Alert acknowledged."))
     return redirect("clinic:chart", public_id=person.public_id)
@@ -150,8 +156,7 @@ def record_scale(request: HttpRequest, public_id: Any, instrument_id: str) -> Ht
         raise Http404("No such scale.")
     form = scale_form(instrument_id, request.POST)
     if not form.is_valid():
-        context = _chart_context(request, person, scale_forms=_scale_forms(instrument_id, form))
-        return render(request, "waymark/clinic/chart.html", context, status=400)
+        return _chart_again(request, person, scale_forms=_scale_forms(instrument_id, form))
     scale = actions.do_record_scale(
         request.user,  # type: ignore[arg-type]
         person,
@@ -185,8 +190,7 @@ def add_note(request: HttpRequest, public_id: Any) -> HttpResponse:
         if amends is None:
             form.add_error("text", gettext("The note to amend was not found."))
     if not form.is_valid():
-        context = _chart_context(request, person, note_form=form)
-        return render(request, "waymark/clinic/chart.html", context, status=400)
+        return _chart_again(request, person, note_form=form)
     actions.do_add_note(request.user, person, form.cleaned_data["text"], amends, request)  # type: ignore[arg-type]
     messages.success(request, gettext("Note saved."))
     return redirect("clinic:chart", public_id=person.public_id)
