@@ -286,3 +286,36 @@ def test_a_chart_re_shown_with_a_form_s_errors_is_audited() -> None:
         assert str(person.public_id)[:8] in response.content.decode()  # the chart, again
         views = AuditEntry.objects.filter(action="view.chart", subject_ref=str(person.public_id))
         assert views.count() == before + 1
+
+
+# Checked and sound: kept as guards -----------------------------------------------------------
+
+
+def test_every_session_write_in_the_new_api_needs_the_csrf_token() -> None:
+    """A page on another site cannot make a signed-in browser write through the API."""
+    staff = make_staff()
+    person = make_person()
+    consent = make_consent(person, staff.membership)
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(person)
+    base = f"/api/v1/clinic/people/{person.public_id}"
+    for url, body in (
+        (f"/api/v1/consents/{consent.public_id}/revoke", {}),
+        ("/api/v1/tokens", {"name": "x"}),
+        ("/api/v1/import", {}),
+    ):
+        response = strict.post(url, body, content_type="application/json")
+        assert response.status_code == 403, url
+        assert "csrf" in response.content.decode().lower(), response.content
+    staff_strict = Client(enforce_csrf_checks=True)
+    staff_strict.cookies = staff.client.cookies
+    for url, body in (
+        (f"{base}/notes", {"text": "x"}),
+        (f"{base}/scales", {"instrument": "cows", "answers": [0] * 11}),
+    ):
+        response = staff_strict.post(url, body, content_type="application/json")
+        assert response.status_code == 403, url
+        assert "csrf" in response.content.decode().lower(), response.content
+    assert not ApiToken.objects.exists()
+    consent.refresh_from_db()
+    assert consent.revoked_at is None
