@@ -319,3 +319,30 @@ def test_every_session_write_in_the_new_api_needs_the_csrf_token() -> None:
     assert not ApiToken.objects.exists()
     consent.refresh_from_db()
     assert consent.revoked_at is None
+
+
+# Import: a file whose records share an id is refused, not a 500 -------------------------------
+
+
+@pytest.mark.parametrize("section", ["checkups", "checkins"])
+def test_an_import_whose_records_share_an_id_is_refused(section: str) -> None:
+    from tests.interop.people import rich_person
+    from waymark.interop.actions import do_delete_account
+    from waymark.interop.export import document, to_json
+
+    source = rich_person(Client(), "source")
+    data = document(source)
+    do_delete_account(source)  # its ids are free again on this server
+    data[section][1]["id"] = data[section][0]["id"]
+    newcomer = make_person()
+    client = Client()
+    client.force_login(newcomer)
+    response = client.post("/api/v1/import", data, content_type="application/json")
+    assert response.status_code == 400, response.content
+    assert "same id" in response.json()["error"]["message"]
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("waymark.json", to_json(data).encode(), "application/json")
+    page = client.post(reverse("interop:import"), {"file": upload})
+    assert page.status_code == 400
+    assert "same id" in page.content.decode()

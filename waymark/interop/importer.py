@@ -67,6 +67,11 @@ def parse(text: str) -> dict[str, Any]:
             problem = error.errors()[0]
             where = section.name + _where(tuple(problem["loc"]))
             raise ImportFileError(f"{where}: {problem['msg']}") from error
+        seen: set[Any] = set()
+        for record_id in section.ids(parsed[section.name]):
+            if record_id in seen:  # one record must never be written over another
+                raise ImportFileError(f"{section.name}: two records have the same id {record_id}")
+            seen.add(record_id)
     return parsed
 
 
