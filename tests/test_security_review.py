@@ -346,3 +346,20 @@ def test_an_import_whose_records_share_an_id_is_refused(section: str) -> None:
     page = client.post(reverse("interop:import"), {"file": upload})
     assert page.status_code == 400
     assert "same id" in page.content.decode()
+
+
+# A verified staff session ends after a working day, not after the 30 days a person's does -----
+
+
+def test_a_verified_staff_session_ends_within_a_working_day() -> None:
+    from django.conf import settings
+
+    from tests.programs import totp_token
+
+    staff = make_staff(verified=False)
+    assert staff.device is not None
+    assert staff.client.session.get_expiry_age() == settings.SESSION_COOKIE_AGE  # 30 days
+    right = staff.client.post(reverse("accounts:staff_verify"), {"code": totp_token(staff.device)})
+    assert right.status_code == 302
+    age = staff.client.session.get_expiry_age()
+    assert age == settings.WAYMARK_STAFF_SESSION_HOURS * 3600 <= 12 * 3600

@@ -311,6 +311,10 @@ LOGGING = {
 # Requests a minute from one address to /api/v1/ (0 turns the limit off).
 WAYMARK_API_RATE_LIMIT = env_int("WAYMARK_API_RATE_LIMIT", 60)
 
+# Hours a staff session lasts once it has entered its code (docs/programs.md): a clinic computer
+# left signed in must not show charts for the 30 days a person's own session lasts.
+WAYMARK_STAFF_SESSION_HOURS = env_int("WAYMARK_STAFF_SESSION_HOURS", 12)
+
 # The screeners are due again this many days after a completed check-up (waymark.E007 checks
 # it is at least 1; docs/clinical-rules.md, "Re-assessment and the next step").
 WAYMARK_REASSESS_DAYS = env_int("WAYMARK_REASSESS_DAYS", 28)

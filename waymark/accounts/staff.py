@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 
 import qrcode
 import qrcode.image.svg
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -158,6 +159,13 @@ def verify_code(request: HttpRequest, code: str) -> Any:
                 break
         else:
             return None
-    request.session.cycle_key()  # a new session id for the more trusted session
-    otp_login(request, device)
+    mark_verified(request, device)
     return device
+
+
+def mark_verified(request: HttpRequest, device: Any) -> None:
+    """The session passed its second factor: a new session id for the more trusted session,
+    which ends WAYMARK_STAFF_SESSION_HOURS later (a person's own lasts 30 days)."""
+    request.session.cycle_key()
+    otp_login(request, device)
+    request.session.set_expiry(settings.WAYMARK_STAFF_SESSION_HOURS * 3600)

@@ -19,7 +19,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
-from django_otp import login as otp_login
 
 from waymark.access import PATIENT_ROLES, is_staff_member, is_verified, staff_memberships
 from waymark.accounts import staff
@@ -58,8 +57,7 @@ def enrol(request: HttpRequest) -> HttpResponse:
                     request=request,
                     detail="authenticator app and backup codes",
                 )
-                request.session.cycle_key()
-                otp_login(request, device)
+                staff.mark_verified(request, device)
                 done = {"codes": codes, "next": next_url(request, staff.staff_landing())}
                 return render(request, "waymark/accounts/staff_backup_codes.html", done)
         form.add_error(
