@@ -25,3 +25,13 @@ def test_a_check_in_made_today_reads_today_on_the_caseload() -> None:
 def test_the_report_names_instruments_as_published() -> None:
     assert instrument_name("audit") == "AUDIT"
     assert instrument_name("phq-9") == "PHQ-9"
+
+
+def test_signed_in_staff_find_the_caseload_from_every_page_and_people_do_not() -> None:
+    from django.test import Client
+
+    staff = make_staff(Role.CLINICIAN, program=make_program())
+    assert 'href="/clinic/"' in staff.client.get("/account/settings/").content.decode()
+    own = Client()
+    own.force_login(make_person())
+    assert 'href="/clinic/"' not in own.get("/account/settings/").content.decode()
