@@ -18,8 +18,30 @@
     }
   }
 
+  // Reminders: before any is saved, preselect the time zone this device is in, when the list
+  // has it, so "8 in the evening" means the person's evening rather than the server's.
+  function guessTimeZone() {
+    var select = document.querySelector("form[data-guess-time-zone] select[name='time_zone']");
+    var zone;
+    try {
+      zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    } catch (error) {
+      return;
+    }
+    if (!select || !zone) {
+      return;
+    }
+    for (var i = 0; i < select.options.length; i++) {
+      if (select.options[i].value === zone) {
+        select.value = zone;
+        return;
+      }
+    }
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     focusStart(false);
+    guessTimeZone();
   });
   document.addEventListener("htmx:afterSettle", function () {
     focusStart(true);
