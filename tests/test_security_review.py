@@ -309,11 +309,12 @@ def test_every_session_write_in_the_new_api_needs_the_csrf_token() -> None:
         assert "csrf" in response.content.decode().lower(), response.content
     staff_strict = Client(enforce_csrf_checks=True)
     staff_strict.cookies = staff.client.cookies
-    for url, body in (
+    writes: list[tuple[str, dict[str, object]]] = [
         (f"{base}/notes", {"text": "x"}),
         (f"{base}/scales", {"instrument": "cows", "answers": [0] * 11}),
-    ):
-        response = staff_strict.post(url, body, content_type="application/json")
+    ]
+    for url, write in writes:
+        response = staff_strict.post(url, write, content_type="application/json")
         assert response.status_code == 403, url
         assert "csrf" in response.content.decode().lower(), response.content
     assert not ApiToken.objects.exists()
