@@ -83,7 +83,11 @@ def _row(entry: AuditEntry, own_ref: str) -> Row:
     return Row(
         at=entry.at,
         who=who,
-        what=str(ACTIONS.get(entry.action) or KINDS.get(kind, entry.action)),
+        what=(
+            str(ACTIONS[entry.action])
+            if entry.action in ACTIONS
+            else str(KINDS.get(kind, entry.action))
+        ),
         detail=(entry.detail if entry.action in SHOW_DETAIL or entry.action not in ACTIONS else ""),
         via={"api": _("API"), "web": _("website")}.get(entry.via, _("system")),
     )
