@@ -364,3 +364,27 @@ def test_a_verified_staff_session_ends_within_a_working_day() -> None:
     assert right.status_code == 302
     age = staff.client.session.get_expiry_age()
     assert age == settings.WAYMARK_STAFF_SESSION_HOURS * 3600 <= 12 * 3600
+
+
+# A reset of two-step sign-in (a lost phone) also ends what the old factor vouched for ---------
+
+
+@pytest.mark.parametrize("by", ["lead", "command"])
+def test_resetting_two_step_sign_in_takes_the_second_factor_from_staff_tokens(by: str) -> None:
+    from tests.programs import make_program
+
+    program = make_program()
+    clinician = make_staff(Role.CLINICIAN, program=program)
+    status, secret = _make_token(clinician.client)
+    assert status == 200
+    api = Client()
+    assert api.get("/api/v1/clinic/caseload", headers=bearer(secret)).status_code == 200
+    if by == "lead":
+        lead = make_staff(Role.LEAD, program=program)
+        lead.client.post(
+            reverse("admin:accounts_membership_changelist"),
+            {"action": "reset_two_step", "_selected_action": [clinician.membership.pk]},
+        )
+    else:
+        call_command("reset2fa", clinician.user.username, stdout=__import__("io").StringIO())
+    assert api.get("/api/v1/clinic/caseload", headers=bearer(secret)).status_code == 403

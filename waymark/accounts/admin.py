@@ -35,6 +35,7 @@ from waymark.access import PATIENT_ROLES, is_verified, managed_organizations
 from waymark.accounts.models import Invitation, Membership, Organization
 from waymark.accounts.views import next_url
 from waymark.audit.log import record
+from waymark.interop.models import ApiToken
 
 
 class WaymarkAdminSite(admin.AdminSite):
@@ -201,12 +202,14 @@ class MembershipAdmin(ProgramScopedAdmin):
         for user in users:
             TOTPDevice.objects.filter(user=user).delete()
             StaticDevice.objects.filter(user=user).delete()
+            # Their API tokens carried the old factor's verification: no longer.
+            ApiToken.objects.filter(owner=user).update(verified=False)
             record(
                 "staff.reset-2fa",
                 actor=request.user,  # type: ignore[arg-type]
                 subject=user,
                 request=request,
-                detail="authenticator and backup codes removed",
+                detail="authenticator and backup codes removed; API tokens no longer verified",
             )
         self.message_user(
             request,

@@ -12,6 +12,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from waymark.accounts.management.commands._programs import find_user, site_link
 from waymark.audit.log import record
+from waymark.interop.models import ApiToken
 
 
 class Command(BaseCommand):
@@ -25,11 +26,14 @@ class Command(BaseCommand):
         with transaction.atomic():
             TOTPDevice.objects.filter(user=user).delete()
             StaticDevice.objects.filter(user=user).delete()
+            # Their API tokens carried the old factor's verification: no longer.
+            ApiToken.objects.filter(owner=user).update(verified=False)
             record(
                 "staff.reset-2fa",
                 actor=None,
                 subject=user,
-                detail="authenticator and backup codes removed by waymark reset2fa",
+                detail="authenticator and backup codes removed, API tokens no longer verified, "
+                "by waymark reset2fa",
             )
         self.stdout.write(
             f"Two-step sign-in reset for {user.username}; they set it up again at "
