@@ -388,3 +388,4 @@ def test_resetting_two_step_sign_in_takes_the_second_factor_from_staff_tokens(by
     else:
         call_command("reset2fa", clinician.user.username, stdout=__import__("io").StringIO())
     assert api.get("/api/v1/clinic/caseload", headers=bearer(secret)).status_code == 403
+    assert clinician.client.get("/api/v1/clinic/caseload").status_code == 403  # the session too
