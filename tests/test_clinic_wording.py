@@ -35,3 +35,18 @@ def test_signed_in_staff_find_the_caseload_from_every_page_and_people_do_not() -
     own = Client()
     own.force_login(make_person())
     assert 'href="/clinic/"' not in own.get("/account/settings/").content.decode()
+
+
+def test_core_messages_write_decimals_as_the_language_does() -> None:
+    from django.utils import translation
+
+    from waymark.clinical.text import Message
+    from waymark.templatetags.waymark import say
+
+    message = Message(
+        "%(now)s drinks a day, %(days)s days, %(name)s", {"now": "1.6", "days": 3, "name": "v1.2.3"}
+    )
+    with translation.override("es"):
+        assert say(message).startswith("1,6 drinks a day, 3 days, v1.2.3")
+    with translation.override("en"):
+        assert say(message).startswith("1.6 drinks a day")

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+from decimal import Decimal
 from typing import Any
 
 from django import template
 from django.forms import BoundField
+from django.utils import formats
 from django.utils.translation import get_language, gettext
 
 from waymark.clinical import labels, scoring
@@ -16,12 +19,25 @@ from waymark.clinical.text import Message
 register = template.Library()
 
 
+# A decimal the core wrote as text ("1.0"): shown with the language's own separator ("1,0").
+DECIMAL = re.compile(r"-?\d+\.\d+")
+
+
+def _localized(value: Any) -> Any:
+    if isinstance(value, str) and DECIMAL.fullmatch(value):
+        places = len(value.split(".")[1])
+        return formats.number_format(Decimal(value), decimal_pos=places)
+    return value
+
+
 @register.filter
 def say(message: Message | str) -> str:
-    """Translate a core message, then fill in its values."""
+    """Translate a core message, then fill in its values (decimals as the language writes them)."""
     if isinstance(message, Message):
         translated = gettext(message.template)
-        return translated % message.params if message.params else translated
+        if not message.params:
+            return translated
+        return translated % {key: _localized(value) for key, value in message.params.items()}
     return gettext(message)
 
 
