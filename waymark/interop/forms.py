@@ -77,6 +77,18 @@ class TokenForm(forms.Form):
         label=_("Expires"), choices=EXPIRY_CHOICES, initial="90", widget=forms.RadioSelect
     )
 
+    def __init__(self, *args: Any, staff_days: int | None = None, **kwargs: Any) -> None:
+        """`staff_days`: a staff account's token expires within that many days."""
+        super().__init__(*args, **kwargs)
+        if staff_days is not None:
+            field: Any = self.fields["expires"]
+            field.choices = [
+                c for c in EXPIRY_CHOICES if c[0].isdigit() and int(c[0]) <= staff_days
+            ]
+            field.help_text = _("A staff account's token must expire within %(days)d days.") % {
+                "days": staff_days
+            }
+
     def expires_at(self) -> Any:
         choice = self.cleaned_data["expires"]
         return None if choice == "never" else timezone.now() + timedelta(days=int(choice))

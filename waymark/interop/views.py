@@ -114,13 +114,17 @@ def _tokens_page(
     return render(request, "waymark/interop/tokens.html", context, status=status)
 
 
+def _staff_days(request: HttpRequest) -> int | None:
+    return tokens.STAFF_TOKEN_DAYS if tokens.is_staff(request.user) else None
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 @never_cache
 def token_list(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
-        return _tokens_page(request, TokenForm())
-    form = TokenForm(request.POST)
+        return _tokens_page(request, TokenForm(staff_days=_staff_days(request)))
+    form = TokenForm(request.POST, staff_days=_staff_days(request))
     if not form.is_valid():
         return _tokens_page(request, form, status=400)
     try:
@@ -138,7 +142,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
         )
         return _tokens_page(request, form, status=400)
     # Shown on this response only: it is never stored, and reloading shows the list.
-    return _tokens_page(request, TokenForm(), new=secret)
+    return _tokens_page(request, TokenForm(staff_days=_staff_days(request)), new=secret)
 
 
 @login_required
