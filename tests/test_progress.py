@@ -241,7 +241,7 @@ def test_someone_who_does_not_drink_sees_use_cravings_and_mood(client: Client) -
     assert [f.id for f in context["figures"]] == ["use", "cravings", "mood"]
     assert context["windows"] is None
     assert str(context["summary"]) == (
-        "In the last 28 days you recorded 8, 6 of them without using."
+        "In the last 28 days you recorded 8 days, 6 of them without using."
     )
     assert context["use_rows"] == [("Stimulants", "2 of 8", "2 of 8")]
 

@@ -274,7 +274,7 @@ def test_summary_with_too_little_to_say() -> None:
 def test_summary_down_from_before() -> None:
     # 20 recorded, 5 with 2 drinks: 10 drinks over 20 days = 0.5 a day, against 6 before.
     assert str(summary(four_weeks(5, 2), END, baseline=6.0)) == (
-        "In the last 28 days you recorded 20, 15 of them without drinking, and averaged 0.5 "
+        "In the last 28 days you recorded 20 days, 15 of them without drinking, and averaged 0.5 "
         "drinks a day, down from 6.0 before you started."
     )
 
@@ -291,13 +291,13 @@ def test_summary_about_the_same_and_up_point_to_help_without_blame() -> None:
 
 def test_summary_without_baseline_all_free_and_use_only() -> None:
     assert str(summary(four_weeks(5, 3), END)) == (
-        "In the last 28 days you recorded 20, 15 of them without drinking; on the days you "
+        "In the last 28 days you recorded 20 days, 15 of them without drinking; on the days you "
         "drank, you had 3.0 drinks on average."
     )
     assert summary(four_weeks(0, 0), END).template == progress.ALL_FREE
     assert summary(four_weeks(0, 0), END, baseline=4.0).template == progress.ALL_FREE_BASELINE
     assert str(summary(four_weeks(5, 3), END, drinking=False)) == (
-        "In the last 28 days you recorded 20, 15 of them without using."
+        "In the last 28 days you recorded 20 days, 15 of them without using."
     )
 
 

@@ -65,29 +65,30 @@ TOO_FEW = N_(
     "can say more about how things are going."
 )
 USE_ONLY = N_(
-    "In the last %(days)d days you recorded %(recorded)d, %(free)d of them without using."
+    "In the last %(days)d days you recorded %(recorded)d days, %(free)d of them without using."
 )
 ALL_FREE = N_(
-    "In the last %(days)d days you recorded %(recorded)d, and all of them were without drinking."
+    "In the last %(days)d days you recorded %(recorded)d days, and all of them were without "
+    "drinking."
 )
 ALL_FREE_BASELINE = N_(
-    "In the last %(days)d days you recorded %(recorded)d, all of them without drinking — "
+    "In the last %(days)d days you recorded %(recorded)d days, all of them without drinking — "
     "before you started, you had about %(before)s drinks a day."
 )
 PER_DRINKING_DAY = N_(
-    "In the last %(days)d days you recorded %(recorded)d, %(free)d of them without drinking; "
+    "In the last %(days)d days you recorded %(recorded)d days, %(free)d of them without drinking; "
     "on the days you drank, you had %(per_drinking_day)s drinks on average."
 )
 DOWN = N_(
-    "In the last %(days)d days you recorded %(recorded)d, %(free)d of them without drinking, "
+    "In the last %(days)d days you recorded %(recorded)d days, %(free)d of them without drinking, "
     "and averaged %(now)s drinks a day, down from %(before)s before you started."
 )
 SAME = N_(
-    "In the last %(days)d days you recorded %(recorded)d, %(free)d of them without drinking, "
+    "In the last %(days)d days you recorded %(recorded)d days, %(free)d of them without drinking, "
     "and averaged %(now)s drinks a day, about the same as the %(before)s before you started."
 )
 UP = N_(
-    "In the last %(days)d days you recorded %(recorded)d, %(free)d of them without drinking, "
+    "In the last %(days)d days you recorded %(recorded)d days, %(free)d of them without drinking, "
     "and averaged %(now)s drinks a day, up from %(before)s before you started — a good time "
     "to look at your plan again, or to talk it over with someone who can help."
 )
