@@ -386,3 +386,15 @@ def test_resetting_two_step_sign_in_takes_the_second_factor_from_staff_tokens(by
         call_command("reset2fa", clinician.user.username, stdout=__import__("io").StringIO())
     assert api.get("/api/v1/clinic/caseload", headers=bearer(secret)).status_code == 403
     assert clinician.client.get("/api/v1/clinic/caseload").status_code == 403  # the session too
+
+
+def test_the_operator_s_program_export_carries_no_email_either() -> None:
+    from tests.interop.people import rich_person
+    from waymark.interop.people import program_export
+
+    person = rich_person(Client(), "emailed")
+    assert person.email
+    staff = make_staff()
+    make_consent(person, staff.membership, scopes=["checkups"])
+    content, _type, _name = program_export(str(staff.membership.organization.public_id))
+    assert content and person.email.encode() not in content
