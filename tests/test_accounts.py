@@ -107,9 +107,9 @@ def test_the_demo_account_has_two_check_ups_to_compare(client: Client) -> None:
     assert 'id="checkup-due"' in page  # the second check-up was 29 days ago
     again = client.get("/api/v1/progress").json()["reassessment"]
     assert again["due"]["status"] == "due" and again["worsening"] == []
-    [audit] = again["changes"]  # since the first check-up: the AUDIT, 27 then 10
+    [audit] = again["changes"]  # since the first check-up: the AUDIT, 15 then 10
     assert audit["instrument"] == "audit" and audit["direction"] == "better"
-    assert (audit["baseline"]["total"], audit["latest"]["total"]) == (27, 10)
+    assert (audit["baseline"]["total"], audit["latest"]["total"]) == (15, 10)
     # Only the demo account was touched.
     assert not User.objects.exclude(username__in=("demo", "demo-clinician")).exists()
 

@@ -34,12 +34,12 @@ from waymark.tracking.actions import CheckInData, do_record_checkin
 USERNAME = "demo"
 PASSWORD = "waymark-demo"  # noqa: S105 (a public demo password, refused off this machine)
 LOCAL = {"localhost", "127.0.0.1", "[::1]", "testserver"}  # testserver: Django's tests
-# Sam's first check-up, and another four weeks on: 29 days ago, so it is due again now.
-DEMO_PEOPLE = ("daily-drinking-morning-shakes", "weekend-drinking")
-# The first check-up's AUDIT, in keeping with its answers (12 drinks every day, morning shakes,
-# failed attempts to cut down): 27 points, zone IV. The second one's AUDIT (10 points) then
-# shows as the change since the first check-up. The recommendation is the same without it.
-FIRST_AUDIT = [4, 4, 4, 3, 2, 3, 2, 1, 0, 2]
+# Sam is the "weekend drinking" example person. The first check-up is Sam four weeks earlier,
+# drinking on more days and more at a time (AUDIT 15, zone II); the second is the example as it
+# stands (AUDIT 10): the change since the first check-up is the same person's, 15 then 10.
+DEMO_PERSON = "weekend-drinking"
+FIRST_CHECKUP = {"days_used_past_30": 12, "typical_amount": 7}
+FIRST_AUDIT = [3, 2, 3, 2, 1, 0, 1, 1, 0, 1]
 CHECKUP_DAYS_AGO = (57, 29)
 EDITED_DAYS_AGO = 28  # the plan's people and notes, filled in the day after
 SWITCH_DAYS_AGO = 14  # from harm reduction to abstinence
@@ -73,10 +73,12 @@ class Command(BaseCommand):
     def _add_checkups(self, user: User) -> None:
         by_slug = {person["slug"]: person["profile"] for person in examples()}
         now = timezone.now()
-        for days_ago, slug in zip(CHECKUP_DAYS_AGO, DEMO_PEOPLE, strict=True):
-            profile = copy.deepcopy(by_slug[slug])
-            if slug == DEMO_PEOPLE[0]:
-                profile.setdefault("instruments", {}).setdefault("audit", FIRST_AUDIT)
+        for number, days_ago in enumerate(CHECKUP_DAYS_AGO):
+            profile = copy.deepcopy(by_slug[DEMO_PERSON])
+            if number == 0:
+                [alcohol] = profile["substances"]
+                alcohol.update(FIRST_CHECKUP)  # the past-year criteria stay as they are
+                profile["instruments"]["audit"] = FIRST_AUDIT
             checkup = CheckUp.objects.create(owner=user)
             Answer.objects.bulk_create(
                 Answer(checkup=checkup, instrument=a.instrument, version="1", context=a.context,
