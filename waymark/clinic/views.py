@@ -60,7 +60,7 @@ def screener_figure(series: Any) -> progress_views.Figure:
         chart_id=f"chart-{instrument.id}",
         title=gettext("%(name)s total, by check-up") % {"name": instrument.short_name},
         desc=gettext("Points: the total at each completed check-up, oldest on the left."),
-        labels=[date_format(point[0], "M j") for point in series.points],
+        labels=[progress_views.short_date(point[0]) for point in series.points],
         values=[float(point[1]) for point in series.points],
         legend=Legend(gettext("Total"), gettext("Not given")),
         y_min=float(instrument.min_total),

@@ -23,7 +23,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.safestring import SafeString
-from django.utils.translation import gettext, gettext_noop, ngettext
+from django.utils.translation import gettext, gettext_noop, ngettext, pgettext
 from django.views.decorators.cache import never_cache
 
 from waymark.checkup.actions import recommendation_for, stored_answers
@@ -296,8 +296,9 @@ def _of(part: int, whole: int) -> str:
     return gettext("%(part)d of %(whole)d") % {"part": part, "whole": whole}
 
 
-def _short(day: date) -> str:
-    return date_format(day, "M j")
+def short_date(day: date) -> str:
+    # A chart label's date, in the order the page's language writes it ("Nov 23", "23 nov").
+    return date_format(day, pgettext("a short date on a chart: Django date format", "M j"))
 
 
 def _long(day: date) -> str:
@@ -305,7 +306,7 @@ def _long(day: date) -> str:
 
 
 def _week_name(week: core.Week) -> str:
-    return f"{_short(week.start)} – {_short(week.end)}"
+    return f"{short_date(week.start)} – {short_date(week.end)}"
 
 
 def _level(level: RiskLevel | None) -> str:
@@ -419,7 +420,7 @@ def amounts_figure(
         chart_id="chart-drinks",
         title=gettext("Drinks a day, last %(days)d days") % {"days": len(points)},
         desc=desc,
-        labels=[_short(p.date) for p in points],
+        labels=[short_date(p.date) for p in points],
         values=[p.drinks if p.recorded else None for p in points],
         line=[p.target for p in points] if has_targets else None,
         legend=marks.legend(
@@ -448,7 +449,7 @@ def amounts_figure(
 
 
 def _week_labels(weeks: Sequence[core.Week]) -> list[str]:
-    return [_short(week.start) for week in weeks]
+    return [short_date(week.start) for week in weeks]
 
 
 def abstinent_figure(weeks: Sequence[core.Week], marks: Marks | None = None) -> Figure:
