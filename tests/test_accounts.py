@@ -111,7 +111,7 @@ def test_the_demo_account_has_two_check_ups_to_compare(client: Client) -> None:
     assert audit["instrument"] == "audit" and audit["direction"] == "better"
     assert (audit["baseline"]["total"], audit["latest"]["total"]) == (15, 10)
     # Only the demo account was touched.
-    assert not User.objects.exclude(username__in=("demo", "demo-clinician")).exists()
+    assert not User.objects.exclude(username__in=("demo", "demo-clinician", "demo-lead")).exists()
 
 
 def test_the_demo_refuses_on_a_public_host(settings: Any) -> None:

@@ -362,3 +362,19 @@ def test_the_demo_clinician_signs_in_with_the_printed_credentials_and_sees_the_d
         other.post(reverse("accounts:staff_verify"), {"code": demo.BACKUP_CODES[0]}).status_code
         == 302
     )
+
+
+def test_the_demo_lead_reads_the_program_report_and_the_admin(settings: object) -> None:
+    from waymark.accounts import demo
+    from waymark.accounts.models import Organization
+
+    out = run("demo")
+    assert demo.LEAD_PASSWORD in out and demo.LEAD_BACKUP_CODES[0] in out
+    client = Client()
+    assert sign_in(client, demo.LEAD, demo.LEAD_PASSWORD)
+    response = client.post(reverse("accounts:staff_verify"), {"code": demo.LEAD_BACKUP_CODES[0]})
+    assert response.status_code == 302
+    program = Organization.objects.get(name=demo.PROGRAM)
+    report = client.get(reverse("clinic:report", args=[program.public_id]))
+    assert report.status_code == 200
+    assert client.get("/admin/").status_code == 200

@@ -26,33 +26,51 @@ CLINICIAN_PASSWORD = "waymark-demo-clinician"  # noqa: S105 (public demo credent
 # Base32, as typed into an authenticator app (or `oathtool --totp -b SECRET`).
 TOTP_SECRET = "DEMODEMODEMODEMOWAYMARKWAYMARK22"  # noqa: S105 (public demo credentials)
 BACKUP_CODES = tuple(f"demobackup{n:02d}" for n in range(1, 11))
+# A program lead, to see the program report and the admin site: same secret, own backup codes.
+LEAD = "demo-lead"
+LEAD_PASSWORD = "waymark-demo-lead"  # noqa: S105 (public demo credentials)
+LEAD_BACKUP_CODES = tuple(f"demolead{n:02d}" for n in range(1, 11))
+
+
+def _demo_staff(
+    username: str,
+    password: str,
+    names: tuple[str, str],
+    program: Organization,
+    role: Role,
+    codes: tuple[str, ...],
+) -> Membership:
+    """A staff account with the public demo secret and backup codes (restored every run)."""
+    user, created = User.objects.get_or_create(
+        username=username, defaults={"first_name": names[0], "last_name": names[1]}
+    )
+    if created:
+        user.set_password(password)
+        user.save()
+    membership, _ = Membership.objects.get_or_create(
+        user=user, organization=program, defaults={"role": role}
+    )
+    key = base64.b32decode(TOTP_SECRET).hex()
+    TOTPDevice.objects.update_or_create(
+        user=user, name="demo authenticator", defaults={"key": key, "confirmed": True}
+    )
+    # The backup codes work once each; every run of `waymark demo` restores all ten.
+    backup, _ = StaticDevice.objects.get_or_create(
+        user=user, name="backup codes", defaults={"confirmed": True}
+    )
+    backup.token_set.all().delete()
+    StaticToken.objects.bulk_create(StaticToken(device=backup, token=c) for c in codes)
+    return membership
 
 
 def add_demo_program(person: User) -> list[str]:
     """Create (or refresh) the demo program; returns the lines to print."""
     with transaction.atomic():
         program, _ = Organization.objects.get_or_create(name=PROGRAM)
-        clinician, created = User.objects.get_or_create(
-            username=CLINICIAN, defaults={"first_name": "Dana", "last_name": "Ortiz (demo)"}
+        membership = _demo_staff(
+            CLINICIAN, CLINICIAN_PASSWORD, ("Dana", "Ortiz"), program, Role.CLINICIAN, BACKUP_CODES
         )
-        if created:
-            clinician.set_password(CLINICIAN_PASSWORD)
-            clinician.save()
-        membership, _ = Membership.objects.get_or_create(
-            user=clinician, organization=program, defaults={"role": Role.CLINICIAN}
-        )
-        key = base64.b32decode(TOTP_SECRET).hex()
-        TOTPDevice.objects.update_or_create(
-            user=clinician,
-            name="demo authenticator",
-            defaults={"key": key, "confirmed": True},
-        )
-        # The backup codes work once each; every run of `waymark demo` restores all ten.
-        backup, _ = StaticDevice.objects.get_or_create(
-            user=clinician, name="backup codes", defaults={"confirmed": True}
-        )
-        backup.token_set.all().delete()
-        StaticToken.objects.bulk_create(StaticToken(device=backup, token=c) for c in BACKUP_CODES)
+        _demo_staff(LEAD, LEAD_PASSWORD, ("Lee", "Park"), program, Role.LEAD, LEAD_BACKUP_CODES)
         shared = Consent.objects.filter(
             person=person,
             clinicians=membership,
@@ -74,5 +92,8 @@ def add_demo_program(person: User) -> list[str]:
         f"(or run `oathtool --totp -b {TOTP_SECRET}`),",
         f"  or use a backup code (each works once; `waymark demo` restores them): "
         f"{', '.join(BACKUP_CODES)}",
+        f"  Program lead (the program report, the admin at /admin/): username {LEAD!r}, "
+        f"password {LEAD_PASSWORD!r}, the same secret, backup codes "
+        f"{', '.join(LEAD_BACKUP_CODES)}",
         "  DEMO CREDENTIALS ONLY: they are public. Never create them on a real server.",
     ]
