@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.apps import apps
 from django.db import models
@@ -87,6 +89,11 @@ def test_the_api_imports_into_an_empty_account_only(client: Client) -> None:
     assert good.json()["imported"]["checkins"] == 40
 
 
+def sharing_export_bundle(client: Client) -> dict[str, Any]:
+    bundle: dict[str, Any] = client.get("/api/v1/export/fhir").json()
+    return bundle
+
+
 def test_staff_get_a_bundle_per_patient_who_shares_check_ups(client: Client) -> None:
     sharing = rich_person(client)
     staff = make_staff()
@@ -99,6 +106,10 @@ def test_staff_get_a_bundle_per_patient_who_shares_check_ups(client: Client) -> 
     assert response.status_code == 200, response.content
     (bundle,) = response.json()["bundles"]
     fhir.validate(bundle)
+    # Labelled for the receiving record system: Part 2 applies, no redisclosure without consent.
+    labels = {coding["code"] for coding in bundle["meta"]["security"]}
+    assert labels == {"42CFRPart2", "NORDSCLCD"}
+    assert "meta" not in sharing_export_bundle(client)  # a person's own copy carries none
     kinds = [e["resource"]["resourceType"] for e in bundle["entry"]]
     assert "CarePlan" in kinds
     care_plan = next(e["resource"] for e in bundle["entry"]
@@ -126,6 +137,7 @@ def test_the_staff_page_downloads_the_program_s_bundles(client: Client) -> None:
     make_consent(sharing, staff.membership, scopes=["checkups"])
     page = staff.client.get(reverse("interop:programs"))
     assert page.status_code == 200
+    assert "42 CFR Part 2" in page.content.decode()  # the notice goes with the records
     program = staff.membership.organization
     url = reverse("interop:program_fhir", args=[program.public_id])
     assert url in page.content.decode()
@@ -133,7 +145,9 @@ def test_the_staff_page_downloads_the_program_s_bundles(client: Client) -> None:
     assert response.status_code == 200
     lines = response.content.decode().splitlines()
     assert len(lines) == 1
-    fhir.validate(json.loads(lines[0]))
+    bundle = json.loads(lines[0])
+    fhir.validate(bundle)
+    assert {coding["code"] for coding in bundle["meta"]["security"]} == {"42CFRPart2", "NORDSCLCD"}
     assert make_staff().client.get(url).status_code == 404  # another program's staff
     assert client.get(url).status_code == 403  # a patient
     unverified = make_staff(verified=False, program=program)

@@ -54,6 +54,10 @@ class FhirBundle(Schema):
     id: str
     type: Literal["collection"]
     timestamp: str
+    meta: dict[str, Any] | None = Field(
+        None,
+        description="in a program's export, the security labels 42CFRPart2 and NORDSCLCD",
+    )
     entry: list[dict[str, Any]] = Field(
         description="Patient, Questionnaire, QuestionnaireResponse, Observation, CarePlan"
     )
@@ -136,6 +140,7 @@ def export_json(request: HttpRequest) -> dict[str, Any]:
     response={200: FhirBundle, **errors(401, 429)},
     operation_id="export_fhir",
     summary="Everything I have that FHIR can hold, as one FHIR R4 Bundle",
+    exclude_none=True,  # FHIR JSON has no nulls
 )
 def export_fhir(request: HttpRequest) -> dict[str, Any]:
     user = _user(request)
@@ -221,6 +226,7 @@ def revoke_token(request: HttpRequest, token_id: uuid.UUID) -> Status[Any]:
     response={200: ProgramBundles, **errors(401, 403, 404, 429)},
     operation_id="export_program_fhir",
     summary="Staff: a FHIR Bundle for each patient of this program who shares check-ups with me",
+    exclude_none=True,  # FHIR JSON has no nulls
 )
 def export_program(request: HttpRequest, program_id: uuid.UUID) -> dict[str, Any]:
     problem = staff_problem(request)

@@ -252,6 +252,33 @@ def bundle(user: User, data: dict[str, Any], *, notes: bool = True) -> dict[str,
     return found
 
 
+# --- disclosure to a program ------------------------------------------------------------------
+
+ACT_CODE = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
+# The HL7 security labels that say "42 CFR Part 2 applies" and "no redisclosure without the
+# patient's consent" (the labels of HL7's data-segmentation work; ❓ whether a receiving EHR acts
+# on them is up to it: the program's own notice prohibiting redisclosure still goes with them).
+PART2_LABELS = (
+    {"system": ACT_CODE, "code": "42CFRPart2", "display": "42 CFR Part2"},
+    {
+        "system": ACT_CODE,
+        "code": "NORDSCLCD",
+        "display": "no redisclosure without consent directive",
+    },
+)
+
+
+def for_a_program(bundle_data: dict[str, Any]) -> dict[str, Any]:
+    """The bundle as it leaves Waymark for a treatment program: labelled as 42 CFR Part 2
+    protected, with no redisclosure without the patient's consent, and validated again."""
+    labelled = {
+        **bundle_data,
+        "meta": {**bundle_data.get("meta", {}), "security": list(PART2_LABELS)},
+    }
+    validate(labelled)
+    return labelled
+
+
 # --- validation ------------------------------------------------------------------------------
 
 ALLOWED = {

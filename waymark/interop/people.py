@@ -56,9 +56,10 @@ def patient_bundle(
     data = document(person)
     if "plan" not in scopes:
         data["plans"] = []
-    if organization is not None:
-        data["account"]["email"] = ""
-    return fhir.bundle(person, data, notes="notes" in scopes)
+    if organization is None:
+        return fhir.bundle(person, data, notes="notes" in scopes)
+    data["account"]["email"] = ""
+    return fhir.for_a_program(fhir.bundle(person, data, notes="notes" in scopes))
 
 
 def _program_scopes(viewer: Any, person: User, organization: Organization) -> frozenset[str]:
@@ -119,7 +120,7 @@ def program_export(program: str) -> tuple[bytes, str, str]:
         if "plan" not in consent_scopes:
             data["plans"] = []
         data["account"]["email"] = ""  # no consent shares contact details
-        bundle = fhir.bundle(person, data, notes="notes" in consent_scopes)
+        bundle = fhir.for_a_program(fhir.bundle(person, data, notes="notes" in consent_scopes))
         audit("export.fhir", actor=None, subject=person, detail=f"program {organization}")
         lines.append(json.dumps(bundle, ensure_ascii=False))
     content = "".join(line + "\n" for line in lines).encode()
