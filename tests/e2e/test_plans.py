@@ -129,8 +129,8 @@ def test_editing_saves_a_new_version_and_keeps_the_first(
     assert list(plan.versions.values_list("number", flat=True)) == [2, 1]
     assert_fits_the_screen(page)
 
-    page.get_by_role("link", name="Earlier versions").click()
-    expect(page.locator("main h1")).to_have_text("Earlier versions")
+    page.get_by_role("link", name="All versions").click()
+    expect(page.locator("main h1")).to_have_text("All versions")
     versions = page.locator("main ol li")
     expect(versions).to_have_count(2)
     assert_accessible(page)
