@@ -295,7 +295,10 @@ now = timezone.now()
 day = now.date()
 for n in range({count}):
     person = User.objects.create_user(f"person-{{n}}", email=f"person-{{n}}@example.org")
-    Reminder.objects.create(owner=person, time=now.time(), time_zone="UTC", weekdays=list(range(7)))
+    Reminder.objects.create(
+        owner=person, time=now.time(), time_zone="UTC", weekdays=list(range(7)),
+        email_confirmed=person.email,
+    )
     enqueue(reminders.KIND, reminders.dedupe_key(person, day), run_at=now,
             payload={{"person": str(person.public_id), "day": day.isoformat()}})
 """

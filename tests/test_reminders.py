@@ -8,6 +8,7 @@ import zoneinfo
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from django.core import mail
@@ -50,9 +51,11 @@ def test_the_reminder_job_and_tick_are_registered() -> None:
 
 
 def person(email: str = "sam@example.org", **reminder: Any) -> User:
+    """Sam, with a reminder whose address is already confirmed if reminder settings are given."""
     user = User.objects.create_user("sam", email=email, password=None)
     if reminder:
-        Reminder.objects.create(owner=user, **{"weekdays": list(range(7)), **reminder})
+        defaults = {"weekdays": list(range(7)), "email_confirmed": email}
+        Reminder.objects.create(owner=user, **{**defaults, **reminder})
     return user
 
 
@@ -128,6 +131,9 @@ def test_no_reminder_without_an_email_or_when_off_or_long_past() -> None:
     Reminder.objects.update(enabled=False)
     assert reminders.queue_due_reminders(datetime(2026, 7, 10, 8, 0, tzinfo=UTC)) == 0
     Reminder.objects.update(enabled=True)
+    # The address was added after the reminder was set: it is not confirmed, so nothing goes.
+    assert reminders.queue_due_reminders(datetime(2026, 7, 10, 8, 0, tzinfo=UTC)) == 0
+    Reminder.objects.update(email_confirmed="sam@example.org")
     # A worker that was down all day: today's 09:00 is more than two hours gone.
     assert reminders.queue_due_reminders(datetime(2026, 7, 10, 11, 30, tzinfo=UTC)) == 1
     assert Job.objects.get().payload["day"] == "2026-07-11"
@@ -302,6 +308,7 @@ def test_turning_reminders_off_works_at_once(client: Client, signed_in: User) ->
     client.post(
         URL, form(time="23:59", time_zone="Pacific/Kiritimati", weekdays=[str(n) for n in range(7)])
     )
+    confirm(client)
     assert Job.objects.filter(kind=reminders.KIND, done_at=None).exists()  # queued at once
     response = client.post(URL, {"action": "off"})
     assert response.status_code == 302
@@ -315,6 +322,7 @@ def test_changing_the_time_replaces_the_queued_reminder(client: Client, signed_i
     client.post(
         URL, form(time="23:59", time_zone="Pacific/Kiritimati", weekdays=[str(n) for n in range(7)])
     )
+    confirm(client)
     before = set(Job.objects.values_list("run_at", flat=True))
     client.post(
         URL, form(time="23:58", time_zone="Pacific/Kiritimati", weekdays=[str(n) for n in range(7)])
@@ -325,6 +333,170 @@ def test_changing_the_time_replaces_the_queued_reminder(client: Client, signed_i
         run_at.astimezone(zoneinfo.ZoneInfo("Pacific/Kiritimati")).time() == time(23, 58)
         for run_at in after
     )
+
+
+# --- confirming the address --------------------------------------------------------------------
+
+LINK = re.compile(r"https?://\S+/track/reminders/confirm/(\S+)/")
+
+
+def link_in(message: Any) -> str:
+    match = LINK.search(message.body)
+    assert match, message.body
+    return urlsplit(match.group(0)).path
+
+
+def confirm(client: Client) -> Any:
+    """Open the link in the latest confirmation email, as the signed-in person."""
+    return client.get(link_in(mail.outbox[-1]))
+
+
+@pytest.mark.django_db
+def test_saving_sends_one_discreet_confirmation_and_no_reminders_yet(
+    client: Client, signed_in: User, settings: Any
+) -> None:
+    settings.WAYMARK_SITE_URL = "https://waymark.example.org"
+    response = client.post(
+        URL, form(time="23:59", time_zone="Pacific/Kiritimati", weekdays=[str(n) for n in range(7)])
+    )
+    assert response.status_code == 302
+    [message] = mail.outbox
+    assert message.to == ["sam@example.org"]
+    assert message.subject == "Confirm your email for Waymark"
+    assert "https://waymark.example.org/track/reminders/confirm/" in message.body
+    assert not CLINICAL_WORDS.search(message.subject + message.body)
+    reminder = Reminder.objects.get()
+    assert reminder.enabled and reminder.email_confirmed == ""
+    assert not Job.objects.filter(kind=reminders.KIND).exists()  # nothing queued yet
+    assert reminders.queue_due_reminders() == 0  # nor by the tick
+    page = client.get(URL).content.decode()
+    assert "Reminders start once you confirm your email address" in page
+    assert "sam@example.org" in page and 'value="resend"' in page
+
+
+@pytest.mark.django_db
+def test_a_queued_reminder_is_not_sent_once_the_address_changes(client: Client) -> None:
+    sam = person(time=time(9, 0), time_zone="UTC")
+    job = _due_job(sam, date(2026, 7, 10), datetime(2026, 7, 10, 9, 0, tzinfo=UTC))
+    User.objects.update(email="someone.else@example.org")  # e.g. changed on another page
+    assert reminders.send_reminder(job) == "skipped: email address not confirmed"
+    assert mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_opening_the_link_confirms_the_address_and_queues_reminders(
+    client: Client, signed_in: User
+) -> None:
+    client.post(
+        URL, form(time="23:59", time_zone="Pacific/Kiritimati", weekdays=[str(n) for n in range(7)])
+    )
+    response = confirm(client)
+    assert response.status_code == 302 and response["Location"] == URL
+    assert Reminder.objects.get().email_confirmed == "sam@example.org"
+    assert Job.objects.filter(kind=reminders.KIND, done_at=None).exists()
+    page = client.get(URL).content.decode()
+    assert "your email address is confirmed" in page
+    assert "Reminders start once you confirm" not in page
+    # Saving again with the same, confirmed address sends no new link.
+    client.post(URL, form(time="07:00"))
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db
+def test_another_persons_link_is_refused(client: Client, signed_in: User) -> None:
+    client.post(URL, form())
+    link = link_in(mail.outbox[-1])
+    other = User.objects.create_user("alex", email="sam@example.org", password=None)
+    Reminder.objects.create(owner=other, time=time(8, 0), time_zone="UTC", weekdays=[0])
+    client.force_login(other)
+    response = client.get(link)
+    assert response.status_code == 400
+    assert "another account" in response.content.decode()
+    assert set(Reminder.objects.values_list("email_confirmed", flat=True)) == {""}
+
+
+@pytest.mark.django_db
+def test_an_altered_link_is_refused(client: Client, signed_in: User) -> None:
+    client.post(URL, form())
+    link = link_in(mail.outbox[-1])
+    token = link.rstrip("/").rsplit("/", 1)[1]
+    tampered = reminders.confirmation_token(signed_in, "sam@example.org").rsplit(":", 1)[0]
+    for bad in (token[:-2] + ("AA" if not token.endswith("AA") else "BB"), tampered + ":x", "x"):
+        response = client.get(f"{URL}confirm/{bad}/")
+        assert response.status_code == 400
+        assert "not valid" in response.content.decode()
+    assert Reminder.objects.get().email_confirmed == ""
+
+
+@pytest.mark.django_db
+def test_an_expired_link_is_refused(
+    client: Client, signed_in: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.core import signing
+
+    client.post(URL, form())
+    four_days_ago = int((timezone.now() - timedelta(days=4)).timestamp())
+    with monkeypatch.context() as patch:
+        patch.setattr(
+            signing.TimestampSigner, "timestamp", lambda self: signing.b62_encode(four_days_ago)
+        )
+        token = reminders.confirmation_token(signed_in, "sam@example.org")
+    response = client.get(f"{URL}confirm/{token}/")
+    assert response.status_code == 400
+    assert "expired" in response.content.decode()
+    assert Reminder.objects.get().email_confirmed == ""
+
+
+@pytest.mark.django_db
+def test_a_link_for_an_address_since_changed_is_refused(client: Client, signed_in: User) -> None:
+    client.post(URL, form(email="old@example.org"))
+    old_link = link_in(mail.outbox[-1])
+    client.post(URL, form(email="new@example.org"))
+    assert mail.outbox[-1].to == ["new@example.org"]
+    response = client.get(old_link)
+    assert response.status_code == 400
+    assert "no longer the one on your account" in response.content.decode()
+    assert Reminder.objects.get().email_confirmed == ""
+    assert not Job.objects.filter(kind=reminders.KIND).exists()
+    # A confirmed address changed later needs confirming again: reminders stop meanwhile.
+    confirm(client)
+    assert Reminder.objects.get().email_confirmed == "new@example.org"
+    client.post(URL, form(email="newer@example.org"))
+    assert not Job.objects.filter(kind=reminders.KIND, done_at=None).exists()
+    assert "Reminders start once you confirm" in client.get(URL).content.decode()
+
+
+@pytest.mark.django_db
+def test_the_link_can_be_sent_again_at_most_three_times_an_hour(
+    client: Client, signed_in: User
+) -> None:
+    client.post(URL, form())
+    for _ in range(reminders.RESEND_LIMIT + 2):
+        assert client.post(URL, {"action": "resend"}).status_code == 302
+    assert len(mail.outbox) == reminders.RESEND_LIMIT
+    page = client.get(URL).content.decode()
+    assert 'value="resend"' not in page
+    assert "The link has been sent several times in the last hour" in page
+    # Every link sent still works.
+    assert confirm(client).status_code == 302
+    assert Reminder.objects.get().email_confirmed == "sam@example.org"
+
+
+@pytest.mark.django_db
+def test_an_imported_address_is_not_confirmed() -> None:
+    from waymark.interop.export import document, to_json
+    from waymark.interop.importer import do_import
+
+    sam = person(time=time(9, 0), time_zone="UTC")
+    exported = to_json(document(sam))
+    assert "email_confirmed" not in exported  # the confirmation is never exported
+    robin = User.objects.create_user("robin", password=None)
+    do_import(robin, exported, actor=None, new_account=True)
+    robin.refresh_from_db()
+    imported = Reminder.objects.select_related("owner").get(owner=robin)
+    assert robin.email == "sam@example.org" and imported.enabled
+    assert imported.email_confirmed == "" and not reminders.is_confirmed(imported)
+    assert reminders.queue_for(imported, datetime(2026, 7, 10, 8, 0, tzinfo=UTC)) == 0
 
 
 @pytest.mark.django_db

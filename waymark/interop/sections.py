@@ -561,6 +561,8 @@ def load_reminders(loading: Loading, parts: list[ReminderPart]) -> None:
             part.weekdays
         ):
             raise ValueError("weekdays are 0 (Monday) to 6 (Sunday), each once")
+        # The email confirmation is neither exported nor imported: an imported address has to
+        # be confirmed by its owner before any reminder is sent (Reminder.email_confirmed).
         reminder = Reminder.objects.create(
             owner=loading.user,
             enabled=part.enabled,

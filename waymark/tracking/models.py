@@ -128,6 +128,10 @@ class Reminder(models.Model):
     weekdays: models.JSONField[Any, Any] = models.JSONField(default=list)
     # The language the page was in when the reminder was set: the email is written in it.
     language = models.CharField(max_length=10, blank=True, default="")
+    # The address the person proved is theirs by opening the link we emailed to it. Reminders
+    # go out only while it equals the account's current address: a changed (or imported)
+    # address has to be confirmed again, so Waymark never emails a stranger every day.
+    email_confirmed = models.EmailField(max_length=254, blank=True, default="")
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:

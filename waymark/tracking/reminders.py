@@ -13,6 +13,14 @@ happens twice is sent the first time (PEP 495, fold=0).
 
 Privacy: the email says only that it is a reminder from Waymark, with a link to the check-in
 page. Nothing about alcohol, drugs or what a person records is in the subject or the body.
+
+Confirmation: no reminder is queued or sent until the person has proved the address is theirs.
+Saving reminders with an address not yet confirmed sends one confirmation email, directly in
+the request (send_mail: the person is waiting for it, and a failure can be shown at once), with
+a link carrying a signed token (TimestampSigner, its own salt, valid CONFIRM_MAX_AGE) bound to
+the person's public id and the exact address; nothing secret is stored. Opening it, signed in
+as that person while the address is still the account's, stores the address in
+Reminder.email_confirmed. Sending the link again is limited to RESEND_LIMIT an hour.
 """
 
 from __future__ import annotations
@@ -25,9 +33,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
+from django.core import signing
+from django.core.cache import caches
+from django.core.mail import EmailMessage, get_connection, send_mail
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
@@ -46,6 +56,9 @@ TICK_SECONDS = 300
 # night, after a worker was down, helps nobody.
 LATE_LIMIT = timedelta(hours=2)
 WEEKDAYS = tuple(range(7))  # 0 = Monday … 6 = Sunday, as date.weekday()
+CONFIRM_SALT = "waymark.tracking.reminders.confirm-email"
+CONFIRM_MAX_AGE = timedelta(days=3)
+RESEND_LIMIT = 3  # confirmation emails a person can have sent in one hour
 
 
 @cache
@@ -80,7 +93,7 @@ def _pending(person: User) -> QuerySet[Job]:
 def queue_for(reminder: Reminder, now: datetime | None = None) -> int:
     """Queue the reminder's jobs for its local today and tomorrow; how many were new."""
     now = now or timezone.now()
-    if not reminder.enabled or not reminder.owner.email or not reminder.owner.is_active:
+    if not reminder.enabled or not reminder.owner.is_active or not is_confirmed(reminder):
         return 0
     if not is_time_zone(reminder.time_zone):
         logger.warning("reminder %s has an unknown time zone; not queued", reminder.pk)
@@ -101,7 +114,9 @@ def queue_for(reminder: Reminder, now: datetime | None = None) -> int:
 def queue_due_reminders(now: datetime | None = None) -> int:
     """The tick: queue every enabled reminder's next jobs. Safe to run again and again."""
     reminders = (
-        Reminder.objects.filter(enabled=True, owner__is_active=True)
+        Reminder.objects.filter(
+            enabled=True, owner__is_active=True, email_confirmed=F("owner__email")
+        )
         .exclude(owner__email="")
         .select_related("owner")
     )
@@ -142,6 +157,8 @@ def send_reminder(job: Job) -> str:
     reminder: Reminder | None = getattr(person, "reminder", None) if person else None
     if person is None or reminder is None or not reminder.enabled or not person.email:
         return "skipped: reminders are off"
+    if not is_confirmed(reminder):
+        return "skipped: email address not confirmed"
     if day.weekday() not in reminder.weekdays:
         return "skipped: day no longer chosen"
     if timezone.now() > job.run_at + LATE_LIMIT:
@@ -160,6 +177,105 @@ def send_reminder(job: Job) -> str:
     finally:
         connection.close()
     return "sent"
+
+
+# --- confirming the address -------------------------------------------------------------------
+
+
+def is_confirmed(reminder: Reminder) -> bool:
+    """True when the account's current address is the one the person confirmed."""
+    email = reminder.owner.email
+    return bool(email) and reminder.email_confirmed == email
+
+
+def _signer() -> signing.TimestampSigner:
+    return signing.TimestampSigner(salt=CONFIRM_SALT)
+
+
+def confirmation_token(person: User, email: str) -> str:
+    return _signer().sign_object({"person": str(person.public_id), "email": email})
+
+
+class ConfirmationError(Exception):
+    """Why a confirmation link was refused, said to the person (translated)."""
+
+
+def confirmation_message(person: User, reminder: Reminder) -> EmailMessage:
+    """The confirmation email: as discreet as the reminders, with the link."""
+    with translation.override(_language(reminder)):
+        subject = gettext("Confirm your email for Waymark")
+        link = settings.WAYMARK_SITE_URL + reverse(
+            "tracking:confirm-reminder-email",
+            kwargs={"token": confirmation_token(person, person.email)},
+        )
+        body = gettext(
+            "Hello,\n\n"
+            "Someone asked Waymark to send daily reminders to this address. If it was you,\n"
+            "open this link within 3 days to confirm it:\n"
+            "%(link)s\n\n"
+            "If it was not you, ignore this email: nothing more will be sent.\n\n"
+            "Waymark\n"
+        ) % {"link": link}
+    return EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [person.email])
+
+
+def _sent_key(person: User) -> str:
+    hour = int(timezone.now().timestamp()) // 3600
+    return f"reminder-confirm:{person.public_id}:{hour}"
+
+
+def can_send_confirmation(person: User) -> bool:
+    return int(caches["default"].get(_sent_key(person), 0)) < RESEND_LIMIT
+
+
+def send_confirmation(person: User, reminder: Reminder) -> bool:
+    """Email the confirmation link, at most RESEND_LIMIT an hour; whether it went out."""
+    if not person.email or is_confirmed(reminder) or not can_send_confirmation(person):
+        return False
+    key = _sent_key(person)
+    caches["default"].add(key, 0, timeout=3600)
+    caches["default"].incr(key)
+    message = confirmation_message(person, reminder)
+    try:
+        send_mail(message.subject, message.body, message.from_email, message.to)
+    except (OSError, smtplib.SMTPException):
+        logger.warning("confirmation email for reminder %s could not be sent", reminder.pk)
+        return False
+    return True
+
+
+@transaction.atomic
+def do_confirm_email(person: User, token: str) -> Reminder:
+    """Confirm the address the token names. Raises ConfirmationError, confirming nothing, for
+    an expired or altered link, one for another person, or one for an address since changed."""
+    try:
+        data = _signer().unsign_object(token, max_age=CONFIRM_MAX_AGE)
+    except signing.SignatureExpired as error:
+        raise ConfirmationError(
+            gettext("This link has expired. Send yourself a new one from the reminders page.")
+        ) from error
+    except signing.BadSignature as error:
+        raise ConfirmationError(
+            gettext("This link is not valid. Please use the latest link we emailed you.")
+        ) from error
+    if not isinstance(data, dict) or data.get("person") != str(person.public_id):
+        raise ConfirmationError(
+            gettext("This link was sent to another account. Sign in as that account to use it.")
+        )
+    reminder = Reminder.objects.select_for_update().filter(owner=person).first()
+    if reminder is None or not person.email or data.get("email") != person.email:
+        raise ConfirmationError(
+            gettext(
+                "This link is for an email address that is no longer the one on your account. "
+                "Use the link sent to your current address."
+            )
+        )
+    reminder.email_confirmed = person.email
+    reminder.save(update_fields=["email_confirmed", "updated_at"])
+    reminder.owner = person
+    _pending(person).delete()
+    queue_for(reminder)
+    return reminder
 
 
 # --- the reminder page's actions ---------------------------------------------------------------

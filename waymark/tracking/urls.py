@@ -51,6 +51,11 @@ urlpatterns = [
     path("calendar/", views.month, name="calendar"),
     path("calendar/fill/", views.fill, name="fill"),
     path("reminders/", views.reminder_settings, name="reminders"),
+    path(
+        "reminders/confirm/<str:token>/",
+        views.confirm_reminder_email,
+        name="confirm-reminder-email",
+    ),
     path("calendar/<tracking_year:year>/<tracking_month:month>/", views.month, name="month"),
     path("<tracking_day:day>/", views.day, name="day"),
     path("<tracking_day:day>/saved/", views.saved, name="saved"),

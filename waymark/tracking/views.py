@@ -398,6 +398,32 @@ def _reminder_summary(reminder: Reminder) -> str:
     }
 
 
+def _send_confirmation(request: HttpRequest, person: User, reminder: Reminder) -> None:
+    if not reminders.can_send_confirmation(person):
+        messages.error(
+            request,
+            gettext(
+                "We have already sent the link %(count)s times in the last hour. "
+                "Please check your inbox and spam folder, or try again later."
+            )
+            % {"count": reminders.RESEND_LIMIT},
+        )
+    elif reminders.send_confirmation(person, reminder):
+        messages.success(
+            request,
+            gettext(
+                "Saved. We sent a link to %(email)s: reminders start once you open it "
+                "to confirm the address."
+            )
+            % {"email": person.email},
+        )
+    else:
+        messages.error(
+            request,
+            gettext("Saved, but the confirmation email could not be sent. Please try again later."),
+        )
+
+
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -408,14 +434,22 @@ def reminder_settings(request: HttpRequest) -> HttpResponse:
         reminders.do_turn_off_reminders(person)
         messages.success(request, gettext("Reminders are off. No more reminder emails will come."))
         return redirect("tracking:reminders")
+    if request.method == "POST" and request.POST.get("action") == "resend":
+        if reminder is None or not reminder.enabled or reminders.is_confirmed(reminder):
+            return redirect("tracking:reminders")
+        _send_confirmation(request, person, reminder)
+        return redirect("tracking:reminders")
     if request.method == "POST":
         form = ReminderForm(request.POST)
         if form.is_valid():
             data = form.cleaned_data
-            reminders.do_save_reminder(
+            reminder = reminders.do_save_reminder(
                 person, data["time"], data["time_zone"], data["weekdays"], data["email"]
             )
-            messages.success(request, gettext("Saved. Reminders are on."))
+            if reminders.is_confirmed(reminder):
+                messages.success(request, gettext("Saved. Reminders are on."))
+            else:
+                _send_confirmation(request, person, reminder)
             return redirect("tracking:reminders")
         status = 400
     else:
@@ -425,7 +459,26 @@ def reminder_settings(request: HttpRequest) -> HttpResponse:
         "form": form,
         "reminder": reminder,
         "on": reminder is not None and reminder.enabled and bool(person.email),
+        "confirmed": reminder is not None and reminders.is_confirmed(reminder),
+        "can_resend": reminders.can_send_confirmation(person),
         "summary": _reminder_summary(reminder) if reminder else "",
         "had_email": bool(person.email),
     }
     return render(request, "waymark/tracking/reminders.html", context, status=status)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET"])
+def confirm_reminder_email(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in the confirmation email. Anything wrong with it: a page saying what, 400."""
+    person = _person(request)
+    try:
+        reminders.do_confirm_email(person, token)
+    except reminders.ConfirmationError as error:
+        context = {"problem": str(error)}
+        return render(request, "waymark/tracking/reminder_confirm_failed.html", context, status=400)
+    messages.success(
+        request, gettext("Thank you: your email address is confirmed. Reminders are on.")
+    )
+    return redirect("tracking:reminders")
