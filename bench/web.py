@@ -74,6 +74,40 @@ def _person(name: str, length: int) -> Any:
     return person
 
 
+def _clinician_with_caseload(size: int, length: int) -> Any:
+    """A verified clinician's test client, with ``size`` people sharing everything with them,
+    each with ``length`` days of check-ins."""
+    from datetime import timedelta
+
+    from django.test import Client
+    from django.utils import timezone
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from waymark.access import SCOPES
+    from waymark.accounts.actions import do_grant_consent
+    from waymark.accounts.models import Membership, Organization, Role, User
+
+    program = Organization.objects.create(name=f"Bench program {size}")
+    staff = User.objects.create_user(f"clinician-{size}", password=secrets.token_urlsafe(16))
+    membership = Membership.objects.create(user=staff, organization=program, role=Role.CLINICIAN)
+    device = TOTPDevice.objects.create(user=staff, name="bench", confirmed=True)
+    for number in range(size):
+        do_grant_consent(
+            _person(f"patient-{size}-{number}", length),
+            organization=program,
+            clinicians=[membership],
+            scopes=SCOPES,
+            ends_at=timezone.now() + timedelta(days=365),
+        )
+    client = Client()
+    client.force_login(staff)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id  # as entering a right code does
+    session.save()
+    return client
+
+
 def _queries(client: Any, url: str) -> int:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -107,4 +141,19 @@ def run(quick: bool = False) -> list[Result]:
                         baseline="web: home page",
                     )
                 )
+        for size in (5, 50) if quick else (5, 50, 200):
+            clinician = _clinician_with_caseload(size, 28)
+            url = "/clinic/"
+            response = clinician.get(url)
+            if response.status_code != 200:
+                raise RuntimeError(f"{url} answered {response.status_code}")
+            count = _queries(clinician, url)
+            results.append(
+                Result(
+                    f"web: caseload, {size} people ({count} queries)",
+                    median_ms(partial(clinician.get, url), runs),
+                    runs,
+                    baseline="web: home page",
+                )
+            )
     return results

@@ -57,3 +57,4 @@ def test_the_whole_run_prints_a_table() -> None:
     assert finished.returncode == 0, finished.stderr
     assert "web: progress page, 365 days" in finished.stdout
     assert "× web: home page" in finished.stdout
+    assert "web: caseload, 50 people" in finished.stdout
