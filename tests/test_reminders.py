@@ -483,6 +483,20 @@ def test_the_link_can_be_sent_again_at_most_three_times_an_hour(
 
 
 @pytest.mark.django_db
+def test_the_confirmation_is_in_the_persons_language(client: Client, signed_in: User) -> None:
+    client.post(URL, form(), HTTP_ACCEPT_LANGUAGE="es")
+    [message] = mail.outbox
+    assert message.subject == "Confirma tu correo para Waymark"
+    assert "abre este enlace en los próximos 3 días" in message.body
+    page = client.get(URL, HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "Enviamos un enlace a sam@example.org" in page
+    assert "Los recordatorios empiezan cuando confirmes" in page
+    assert "Enviar el enlace de nuevo" in page
+    refused = client.get(f"{URL}confirm/x/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "Este enlace no se puede usar" in refused and "Este enlace no es válido" in refused
+
+
+@pytest.mark.django_db
 def test_an_imported_address_is_not_confirmed() -> None:
     from waymark.interop.export import document, to_json
     from waymark.interop.importer import do_import

@@ -403,16 +403,15 @@ def _send_confirmation(request: HttpRequest, person: User, reminder: Reminder) -
         messages.error(
             request,
             gettext(
-                "We have already sent the link %(count)s times in the last hour. "
+                "The link has been sent several times in the last hour. "
                 "Please check your inbox and spam folder, or try again later."
-            )
-            % {"count": reminders.RESEND_LIMIT},
+            ),
         )
     elif reminders.send_confirmation(person, reminder):
         messages.success(
             request,
             gettext(
-                "Saved. We sent a link to %(email)s: reminders start once you open it "
+                "We sent a link to %(email)s: reminders start once you open it "
                 "to confirm the address."
             )
             % {"email": person.email},
@@ -420,7 +419,7 @@ def _send_confirmation(request: HttpRequest, person: User, reminder: Reminder) -
     else:
         messages.error(
             request,
-            gettext("Saved, but the confirmation email could not be sent. Please try again later."),
+            gettext("The confirmation email could not be sent. Please try again later."),
         )
 
 
