@@ -5,11 +5,14 @@ below 500, and every 4xx is the one error shape (CONTRACTS.md §6)."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from django.test import Client
 from hypothesis import HealthCheck, given, settings
 
@@ -19,10 +22,19 @@ from waymark.interop.models import ApiToken
 
 
 @pytest.fixture
-def api_schema(db: None, settings: Any) -> Any:
+def api_schema(bearer: dict[str, str], settings: Any) -> Iterator[Any]:
     settings.WAYMARK_API_RATE_LIMIT = 0
     settings.ALLOWED_HOSTS = ["localhost", "testserver"]
-    return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
+    # Requests go straight through the WSGI app, inside the test's transaction: keep Django from
+    # closing the connection at the end of each one, as its own test client does (after the
+    # `bearer` fixture, whose test client puts the handler back when it is done).
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
