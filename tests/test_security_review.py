@@ -254,10 +254,11 @@ def test_deleting_an_account_drops_its_queued_reminder_emails() -> None:
 
     from waymark.interop.actions import do_delete_account
     from waymark.jobs.models import Job
-    from waymark.tracking.reminders import do_save_reminder
+    from waymark.tracking.reminders import confirmation_token, do_confirm_email, do_save_reminder
 
     person = make_person("leaving")
     do_save_reminder(person, time(23, 59), "UTC", list(range(7)), "leaving@example.org")
+    do_confirm_email(person, confirmation_token(person, "leaving@example.org"))  # queues them
     public_id = str(person.public_id)
     assert Job.objects.filter(dedupe_key__contains=public_id).exists()  # the test can fail
     do_delete_account(person)
