@@ -1,13 +1,30 @@
-"""Checks every browser test uses: a clean console under the strict CSP, and axe-core."""
+"""Checks every browser test uses: a clean console under the strict CSP, and axe-core; and
+signing a new person in through the real form."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import ConsoleMessage, Error, Page
+from playwright.sync_api import ConsoleMessage, Error, Page, ViewportSize, expect
+from pytest_django.live_server_helper import LiveServer
+
+from waymark.accounts.models import User
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+SMALL_PHONE: ViewportSize = {"width": 360, "height": 740}
+PASSWORD = "a-long-password-for-e2e-1"
+
+
+def sign_in_new_person(page: Page, live_server: LiveServer, username: str, **extra: Any) -> User:
+    """Make an account and sign it in through the sign-in page, as a person would."""
+    person = User.objects.create_user(username, password=PASSWORD, **extra)
+    page.goto(live_server.url + "/account/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).not_to_have_url(live_server.url + "/account/login/")
+    return person
 
 
 class ConsoleWatch:

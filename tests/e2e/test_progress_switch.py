@@ -6,20 +6,16 @@ tests/test_reassess_pages.py."""
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Page, ViewportSize, expect
+from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from tests.test_reassess_pages import checkup, kept_weeks, make_plan
-from waymark.accounts.models import User
 from waymark.plans.models import Plan
 
-from .helpers import ConsoleWatch, assert_accessible
+from .helpers import SMALL_PHONE, ConsoleWatch, assert_accessible, sign_in_new_person
 from .test_checkup import COMES_BEFORE, assert_fits_the_screen
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-SMALL_PHONE: ViewportSize = {"width": 360, "height": 740}
-PASSWORD = "a-long-password-for-e2e-1"
 
 
 @pytest.fixture(autouse=True)
@@ -27,20 +23,10 @@ def phone(page: Page) -> None:
     page.set_viewport_size(SMALL_PHONE)
 
 
-def sign_in(page: Page, live_server: LiveServer) -> User:
-    person = User.objects.create_user("sam", password=PASSWORD)
-    page.goto(live_server.url + "/account/login/")
-    page.get_by_label("Username").fill("sam")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).not_to_have_url(live_server.url + "/account/login/")
-    return person
-
-
 def test_switching_path_on_a_phone_is_marked_on_the_charts(
     page: Page, live_server: LiveServer, console: ConsoleWatch
 ) -> None:
-    person = sign_in(page, live_server)
+    person = sign_in_new_person(page, live_server, "sam")
     plan = make_plan(person)
     kept_weeks(person, 4)
 
@@ -81,7 +67,7 @@ def test_switching_path_on_a_phone_is_marked_on_the_charts(
 def test_worse_scores_put_the_care_suggestion_first_on_a_phone(
     page: Page, live_server: LiveServer, console: ConsoleWatch
 ) -> None:
-    person = sign_in(page, live_server)
+    person = sign_in_new_person(page, live_server, "sam")
     checkup(person, days_ago=40, phq=4)  # the latest 30 days ago: due again
     checkup(person, days_ago=30, phq=12)
     page.goto(f"{live_server.url}/checkup/history/")

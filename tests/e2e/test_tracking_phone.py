@@ -8,20 +8,16 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from playwright.sync_api import Page, ViewportSize, expect
+from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
-from waymark.accounts.models import User
 from waymark.tracking import actions
 from waymark.tracking.models import CheckIn, Reminder
 
-from .helpers import ConsoleWatch, assert_accessible
+from .helpers import SMALL_PHONE, ConsoleWatch, assert_accessible, sign_in_new_person
 from .test_checkup import assert_fits_the_screen
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-SMALL_PHONE: ViewportSize = {"width": 360, "height": 740}
-PASSWORD = "a-long-password-for-e2e-1"
 
 
 @pytest.fixture(autouse=True)
@@ -29,20 +25,10 @@ def phone(page: Page) -> None:
     page.set_viewport_size(SMALL_PHONE)
 
 
-def sign_in(page: Page, live_server: LiveServer) -> User:
-    person = User.objects.create_user("rowan", password=PASSWORD)
-    page.goto(live_server.url + "/account/login/")
-    page.get_by_label("Username").fill("rowan")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).not_to_have_url(live_server.url + "/account/login/")
-    return person
-
-
 def test_a_check_in_on_a_phone_changes_the_chart_and_its_table(
     page: Page, live_server: LiveServer, console: ConsoleWatch
 ) -> None:
-    person = sign_in(page, live_server)
+    person = sign_in_new_person(page, live_server, "rowan")
     today = actions.today()
     # Three earlier days, so there is a chart to change: a drink, none, and two drinks.
     for back, drinks in ((3, "1"), (2, "0"), (1, "2")):
@@ -88,7 +74,7 @@ def test_a_check_in_on_a_phone_changes_the_chart_and_its_table(
 def test_reminders_are_turned_on_and_off_on_a_phone(
     page: Page, live_server: LiveServer, console: ConsoleWatch
 ) -> None:
-    person = sign_in(page, live_server)
+    person = sign_in_new_person(page, live_server, "rowan")
     page.goto(live_server.url + "/account/settings/")
     page.get_by_role("link", name="Check-in reminders by email").click()
     expect(page.locator("main h1")).to_have_text("Check-in reminders")
