@@ -1,4 +1,9 @@
-"""The shared reference data (../shared/reference/ beside the repository)."""
+"""The reference data the tests read, vendored into tests/reference_data/.
+
+The design folder `../shared/` beside the repository is where it comes from; the tests never
+need it. `tests/test_reference_data.py` checks the vendored copies are identical to it when it
+is there (and fails under CI when it is not).
+"""
 
 from __future__ import annotations
 
@@ -7,14 +12,20 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "reference_data"
 SHARED = ROOT.parent / "shared"
+# Vendored file -> its origin under ../shared/.
+ORIGINS = {
+    "scoring.json": "reference/scoring.json",
+    "scoring-assist.json": "reference/scoring-assist.json",
+    "vignettes.json": "reference/vignettes.json",
+    "profile.schema.v1.json": "design/profile.schema.json",
+}
+
+
+def path(name: str) -> Path:
+    return DATA / name
 
 
 def load(name: str) -> Any:
-    path = SHARED / "reference" / name
-    if not path.exists():
-        raise FileNotFoundError(
-            f"the shared reference data is missing: {path}. Waymark's tests expect the "
-            "design folder `shared/` beside the repository (../shared/reference/)."
-        )
-    return json.loads(path.read_text(encoding="utf-8"))
+    return json.loads(path(name).read_text(encoding="utf-8"))

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.reference import SHARED
+from tests.reference import load
 from waymark.cli import main, run_clinical
 
-VIGNETTE_PROFILE = json.loads((SHARED / "reference" / "vignettes.json").read_text())[0]["profile"]
+VIGNETTE_PROFILE = load("vignettes.json")[0]["profile"]
 
 
 def waymark(*args: str, stdin: str = "") -> tuple[int, str, str]:

@@ -1,22 +1,81 @@
-"""Profile v1: the schema is the shared one, and invalid input names the JSON path."""
+"""Profiles v1 and v2: the v1 schema is the contract's, v2 only adds, and invalid input names
+the JSON path."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
 
-from tests.reference import SHARED
+from tests.reference import load
 from waymark.clinical.profile import ProfileError, parse_profile, parse_profile_json, schema
 
 VALID: dict[str, Any] = {"version": 1, "age": 30, "substances": [{"substance": "alcohol"}],
                          "goal": "stop"}  # fmt: skip
 
 
-def test_the_packaged_schema_is_the_shared_contract() -> None:
-    shared = json.loads((SHARED / "design" / "profile.schema.json").read_text(encoding="utf-8"))
-    assert schema() == shared
+def test_the_packaged_v1_schema_is_the_contract() -> None:
+    assert schema(1) == load("profile.schema.v1.json")
+
+
+def test_v2_only_adds_to_v1() -> None:
+    v1, v2 = schema(1), schema(2)
+    assert v2["properties"]["version"] == {"const": 2}
+    for key, value in v1["properties"].items():
+        if key in ("version", "age", "substances", "instruments"):
+            continue
+        assert v2["properties"][key] == value, key
+    substance_v1 = v1["properties"]["substances"]["items"]["properties"]
+    substance_v2 = v2["properties"]["substances"]["items"]["properties"]
+    for key, value in substance_v1.items():
+        if key != "last_use_days_ago":
+            assert substance_v2[key] == value, key
+    instruments_v1 = set(v1["properties"]["instruments"]["propertyNames"]["enum"])
+    assert instruments_v1 < set(v2["properties"]["instruments"]["propertyNames"]["enum"])
+    assert set(v1["required"]) == set(v2["required"])
+
+
+def test_a_v2_key_in_a_v1_profile_is_an_error() -> None:
+    data = {**VALID, "substances": [{"substance": "opioids", "moud": True}]}
+    with pytest.raises(ProfileError) as error:
+        parse_profile(data)
+    assert error.value.path == "$.substances[0]"
+
+
+def test_v2_fields_are_read() -> None:
+    profile = parse_profile(
+        {
+            **VALID,
+            "version": 2,
+            "substances": [
+                {"substance": "opioids", "moud": True, "last_use_days_ago": 2},
+                {"substance": "other", "kinds": ["gabapentinoids", "xylazine"]},
+            ],
+            "overdose": {"past": "past-year", "has_naloxone": False, "uses_alone": "often"},
+            "recent_release": True,
+        }
+    )
+    assert profile.version == 2 and profile.recent_release
+    assert profile.substances[0].moud and profile.substances[0].last_use_days_ago == 2
+    assert profile.substances[1].kinds == {"gabapentinoids", "xylazine"}
+    assert profile.overdose.past == "past-year" and profile.overdose.uses_alone == "often"
+
+
+@pytest.mark.parametrize(
+    ("data", "path"),
+    [
+        ({**VALID, "version": 3}, "$.version"),
+        ({**VALID, "version": True}, "$.version"),
+        ({key: value for key, value in VALID.items() if key != "version"}, "$"),
+        ({**VALID, "version": 2, "substances": [{"substance": "alcohol", "moud": True}]},
+         "$.substances[0].moud"),
+        ({**VALID, "version": 2, "overdose": {"past": "yesterday"}}, "$.overdose.past"),
+    ],
+)  # fmt: skip
+def test_v2_errors_name_the_path(data: dict[str, Any], path: str) -> None:
+    with pytest.raises(ProfileError) as error:
+        parse_profile(data)
+    assert error.value.path == path
 
 
 @pytest.mark.parametrize(

@@ -1,8 +1,12 @@
-"""Profile v1 (CONTRACTS.md §2): validated with JSON Schema, then read into typed objects.
+"""Profiles v1 and v2 (CONTRACTS.md §2, §2b): validated with JSON Schema, then read into
+typed objects.
 
-The schema file beside this module is a copy of `shared/design/profile.schema.json`; a test
-keeps the two identical. Invalid input raises :class:`ProfileError`, whose message starts
-with the JSON path at fault (``$.substances[0].substance: ...``).
+`profile.schema.v1.json` beside this module is the version-1 contract, byte for byte the design
+folder's; `profile.schema.json` is version 2, which only adds. A profile is validated by the
+schema of its own `version`, so a version-1 profile keeps its meaning and a v2 key in it is
+still an error. A v2 field missing from a profile means "not asked". Invalid input raises
+:class:`ProfileError`, whose message starts with the JSON path at fault
+(``$.substances[0].substance: ...``).
 """
 
 from __future__ import annotations
@@ -42,6 +46,23 @@ CRITERIA = (
     "withdrawal",
 )
 GOALS = ("stop", "cut-down", "safer-use", "unsure")
+VERSIONS = (1, 2)
+# What "other" (or a street supply) is (CONTRACTS.md §2b).
+KINDS = (
+    "gabapentinoids",
+    "z-drugs",
+    "ghb",
+    "barbiturates",
+    "xylazine",
+    "kratom",
+    "ketamine",
+    "hallucinogens",
+    "inhalants",
+    "unknown-pills",
+    "other",
+)
+OVERDOSE_PAST = ("never", "over-a-year", "past-year")
+USES_ALONE = ("never", "sometimes", "often")
 OLDER_ADULT_AGE = 65
 
 
@@ -64,6 +85,8 @@ class SubstanceUse:
     prescribed: bool = False
     criteria: frozenset[str] = frozenset()
     last_use_days_ago: int | None = None
+    moud: bool = False  # v2, opioids only: methadone or buprenorphine as treatment for OUD
+    kinds: frozenset[str] = frozenset()  # v2: what "other" or a street supply is
 
     @property
     def counted_criteria(self) -> frozenset[str]:
@@ -115,6 +138,15 @@ class PastTreatment:
 
 
 @dataclass(frozen=True)
+class Overdose:
+    """Overdose history and protections (v2); None = not asked."""
+
+    past: str | None = None
+    has_naloxone: bool | None = None
+    uses_alone: str | None = None
+
+
+@dataclass(frozen=True)
 class Profile:
     age: int
     substances: tuple[SubstanceUse, ...]
@@ -128,6 +160,8 @@ class Profile:
     readiness: Readiness = Readiness()
     support: Support = Support()
     past_treatment: PastTreatment = PastTreatment()
+    overdose: Overdose = Overdose()
+    recent_release: bool = False
     version: int = 1
 
     @property
@@ -163,17 +197,35 @@ class Profile:
         return self.sex
 
 
+SCHEMA_FILES = {1: "profile.schema.v1.json", 2: "profile.schema.json"}
+LATEST_VERSION = 2
+
+
 @cache
-def schema() -> dict[str, Any]:
-    path = resources.files("waymark.clinical").joinpath("profile.schema.json")
+def schema(version: int = LATEST_VERSION) -> dict[str, Any]:
+    """The JSON Schema of one profile version (default: the latest)."""
+    path = resources.files("waymark.clinical").joinpath(SCHEMA_FILES[version])
     loaded: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     return loaded
 
 
 @cache
-def _validator() -> jsonschema.protocols.Validator:
-    cls = jsonschema.validators.validator_for(schema())
-    return cls(schema())
+def _validator(version: int) -> jsonschema.protocols.Validator:
+    cls = jsonschema.validators.validator_for(schema(version))
+    return cls(schema(version))
+
+
+def _version(data: Any) -> int:
+    """The profile's version, or an error naming `$.version` (checked before the schema so
+    that each version is validated by its own schema)."""
+    if not isinstance(data, Mapping):
+        raise ProfileError("$", "a profile is a JSON object")
+    version = data.get("version")
+    if isinstance(version, bool) or version not in VERSIONS:
+        if "version" not in data:
+            raise ProfileError("$", "'version' is a required property")
+        raise ProfileError("$.version", f"{version!r} is not a profile version (1 or 2)")
+    return int(version)
 
 
 def _path(parts: Any) -> str:
@@ -195,6 +247,11 @@ def _check_meaning(data: Mapping[str, Any]) -> None:
                 f"{use['substance']!r} is listed twice; list each substance once",
             )
         seen.add(use["substance"])
+        if use.get("moud") and use["substance"] != "opioids":
+            raise ProfileError(
+                f"$.substances[{index}].moud",
+                "moud (methadone or buprenorphine for opioid use disorder) is for opioids only",
+            )
         primaries += bool(use.get("primary"))
         if primaries > 1:
             raise ProfileError(
@@ -220,12 +277,15 @@ def _substance(raw: Mapping[str, Any]) -> SubstanceUse:
         prescribed=raw.get("prescribed", False),
         criteria=frozenset(raw.get("criteria", ())),
         last_use_days_ago=raw.get("last_use_days_ago"),
+        moud=raw.get("moud", False),
+        kinds=frozenset(raw.get("kinds", ())),
     )
 
 
 def parse_profile(data: Any) -> Profile:
     """Validate a decoded JSON profile and return it typed; raises :class:`ProfileError`."""
-    error = best_match(_validator().iter_errors(data))
+    version = _version(data)
+    error = best_match(_validator(version).iter_errors(data))
     if error is not None:
         raise ProfileError(_path(error.absolute_path), error.message)
     _check_meaning(data)
@@ -253,6 +313,8 @@ def parse_profile(data: Any) -> Profile:
             treatment_episodes=past.get("treatment_episodes"),
             helped=tuple(past.get("helped", ())),
         ),
+        overdose=Overdose(**data.get("overdose", {})),
+        recent_release=data.get("recent_release", False),
     )
 
 
