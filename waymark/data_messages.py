@@ -97,6 +97,24 @@ MESSAGES = [
         "Moderate withdrawal by the ASAM 2020 convention; medication for withdrawal is usually considered. A seizure, confusion or new hallucinations make it severe whatever the score."
     ),
     N_("Severe withdrawal by the ASAM 2020 convention. Close medical care is needed now."),
+    N_("Low risk"),
+    N_(
+        "Your answers suggest a low risk of health and other problems from your current use of this substance. At this level WHO suggests general health information and advice."
+    ),
+    N_("Moderate risk"),
+    N_(
+        "Your answers suggest a moderate risk of health and other problems from your current use of this substance. At this level WHO suggests a brief talk with a doctor, nurse or counsellor about cutting down or stopping."
+    ),
+    N_("High risk"),
+    N_(
+        "Your answers suggest a high risk of serious problems (health, social, money, legal or relationships) from your current use of this substance, and possible dependence. At this level WHO suggests a brief talk and a referral to a specialist for a full assessment and treatment."
+    ),
+    N_(
+        "Your answers suggest a high risk of serious problems (health, social, money, legal or relationships) from your current use of this substance, and possible dependence. At this level WHO suggests a brief talk and a referral to a specialist for a full assessment and treatment. If you drink heavily every day, please don't stop suddenly on your own: withdrawal can be dangerous, and a doctor can help you stop safely."
+    ),
+    N_(
+        "Your answers suggest a high risk of serious problems (health, social, money, legal or relationships) from your current use of this substance, and possible dependence. At this level WHO suggests a brief talk and a referral to a specialist for a full assessment and treatment. If you take sedatives or sleeping pills every day, please don't stop suddenly on your own: withdrawal can be dangerous, and a doctor can help you stop safely."
+    ),
     N_("Sam, 31: weekend drinking, wants to cut down"),
     N_(
         "Drinks five or six drinks on weekend nights, sometimes more than planned. Wants to cut down, not stop."

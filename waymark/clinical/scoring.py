@@ -181,6 +181,17 @@ INSTRUMENT_IDS: tuple[str, ...] = (
     "sud-11",
     "cows",
     "ciwa-ar",
+    # WHO ASSIST v3.0, one file per substance class (CONTRACTS.md §1b).
+    "assist-tobacco",
+    "assist-alcohol",
+    "assist-cannabis",
+    "assist-cocaine",
+    "assist-amphetamines",
+    "assist-inhalants",
+    "assist-sedatives",
+    "assist-hallucinogens",
+    "assist-opioids",
+    "assist-other",
 )
 
 
