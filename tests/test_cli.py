@@ -128,7 +128,7 @@ def test_batch_exits_0_when_every_line_scored(tmp_path: Path) -> None:
 def test_instruments_lists_ids_items_ranges_and_licences() -> None:
     status, out, _ = waymark("instruments", "--json")
     rows = {row["id"]: row for row in json.loads(out)}
-    assert status == 0 and len(rows) == 10
+    assert status == 0 and len(rows) == 20
     assert (rows["audit"]["items"], rows["audit"]["min"], rows["audit"]["max"]) == (10, 0, 40)
     assert (rows["barc-10"]["min"], rows["barc-10"]["max"]) == (10, 60)
     assert all(row["licence"] for row in rows.values())

@@ -21,7 +21,7 @@ from datetime import date
 from typing import Any, NoReturn, TextIO
 
 from waymark import helplines
-from waymark.clinical import drinks, labels, outcomes, pathway, scoring, strict_json, taper
+from waymark.clinical import drinks, labels, outcomes, pathway, plan, scoring, strict_json, taper
 from waymark.clinical.profile import SUBSTANCES, Profile, ProfileError, parse_profile_json
 from waymark.clinical.safety import SAFETY_TEXT
 
@@ -211,6 +211,16 @@ def recommendation_for_people(result: pathway.Recommendation) -> str:
             out.append("  Help now:")
             out += _help_lines_text()
         out.append("")
+    out.append("Your risks:")
+    for dimension in ("withdrawal", "overdose", "mental_health"):
+        found = getattr(result.risks, dimension)
+        out.append(f"  - {labels.RISK[dimension]}: {labels.RISK_LEVEL[found.level]}")
+        out += [f"      {reason}" for reason in found.reasons]
+    if result.scores:
+        out.append("Your scores:")
+        for score in result.scores:
+            out.append(f"  - {score.name}: {score.total} — {score.band_label}. {score.meaning}")
+    out.append("")
     out.append(f"Professional help: {labels.URGENCY[result.urgency]} ({result.urgency}).")
     out.append(f"  {result.urgency_reason}")
     if result.signs:
@@ -248,6 +258,44 @@ def cmd_recommend(args: argparse.Namespace, out: TextIO) -> int:
         _dump(result.as_dict(), out)
     else:
         out.write(recommendation_for_people(result))
+    return 0
+
+
+# --- plan ------------------------------------------------------------------------------------
+
+
+def plan_for_people(draft: plan.PlanDraft) -> str:
+    """The plan draft's decisions in plain text: safety first, then limits, taper and goals."""
+    out = [f"Plan for the path: {labels.APPROACH[draft.chosen]} ({draft.chosen})."]
+    if draft.wallet:
+        out.append("Your top dangers (the wallet card leads with these):")
+        for danger in draft.wallet:
+            out.append(f"  ! {danger.title}")
+            out += [f"      - {step}" for step in danger.steps]
+    if draft.drinking_limit is not None:
+        day, week = draft.drinking_limit
+        out.append(f"Drinking limit: at most {day} drinks a day and {week} a week.")
+    if draft.taper is not None:
+        if draft.taper.refused:
+            out.append(f"No home taper schedule: {draft.taper.reason}")
+        else:
+            first, last = draft.taper.steps[0], draft.taper.steps[-1]
+            out.append(
+                f"Taper: {first.limit:g} drinks a day down to {last.limit:g} over "
+                f"{last.day} days (waymark taper prints every day)."
+            )
+    out.append("Goals to start from (yours to change):")
+    out += [f"  - {goal}" for goal in draft.personal.goals]
+    return "\n".join(out) + "\n"
+
+
+def cmd_plan(args: argparse.Namespace, out: TextIO) -> int:
+    profile = _read_profile(args.profile)
+    draft = plan.draft_plan(profile, pathway.recommend(profile), args.path)
+    if args.json:
+        _dump(draft.as_dict(), out)
+    else:
+        out.write(plan_for_people(draft))
     return 0
 
 
@@ -477,7 +525,7 @@ def cmd_import(args: argparse.Namespace, out: TextIO) -> int:
 
 Handler = Callable[[argparse.Namespace, TextIO], int]
 # The commands answered by the pure core, without starting Django.
-CLINICAL_COMMANDS = ("score", "instruments", "recommend", "taper", "outcomes")
+CLINICAL_COMMANDS = ("score", "instruments", "recommend", "plan", "taper", "outcomes")
 # A person's data in and out (docs/data.md): these start Django themselves.
 DATA_COMMANDS = ("export", "import")
 
@@ -511,9 +559,23 @@ def build_parser() -> argparse.ArgumentParser:
     instruments.set_defaults(handler=cmd_instruments)
 
     recommend = commands.add_parser("recommend", help="recommend a path for a check-up profile")
-    recommend.add_argument("--profile", required=True, metavar="FILE|-", help="profile JSON (v1)")
+    recommend.add_argument(
+        "--profile", required=True, metavar="FILE|-", help="profile JSON (version 1 or 2)"
+    )
     recommend.add_argument("--json", action="store_true", help="print JSON instead of text")
     recommend.set_defaults(handler=cmd_recommend)
+
+    drafting = commands.add_parser("plan", help="draft the recovery plan for a check-up profile")
+    drafting.add_argument(
+        "--profile", required=True, metavar="FILE|-", help="profile JSON (version 1 or 2)"
+    )
+    drafting.add_argument(
+        "--path",
+        choices=plan.APPROACHES,
+        help="the path the plan is for (default: the recommended one)",
+    )
+    drafting.add_argument("--json", action="store_true", help="print JSON instead of text")
+    drafting.set_defaults(handler=cmd_plan)
 
     schedule = commands.add_parser("taper", help="a gradual alcohol taper schedule, or why not")
     schedule.add_argument("--substance", required=True, choices=SUBSTANCES)

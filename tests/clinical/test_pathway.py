@@ -142,14 +142,17 @@ def test_the_recommendation_is_complete_and_uses_only_public_ids(profile: Profil
     assert [f["factor"] for f in result["factors"]] == list(FACTOR_IDS)
     assert all(f["leans"] in ("abstinence", "harm-reduction", "neutral") for f in result["factors"])
     assert all(f["reason"].strip() for f in result["factors"])
-    assert 3 <= len(result["next_steps"]) <= 6
+    # At most six, unless more steps come from safety findings: those are never cut.
+    assert 3 <= len(result["next_steps"]) <= max(6, len(result["safety"]) + 3)
     assert result["substance"] in {use["substance"] for use in profile["substances"]}
 
 
 @given(profile=profiles())
 def test_the_goal_leads_the_approach(profile: Profile) -> None:
     result = run(profile)
-    if profile["goal"] == "stop":
+    if profile["age"] < 18:
+        assert result["approach"] == "abstinence"  # no adult path under 18
+    elif profile["goal"] == "stop":
         assert result["approach"] == "abstinence"
     elif profile["goal"] in ("cut-down", "safer-use"):
         assert result["approach"] in ("harm-reduction", "staged")
@@ -157,8 +160,10 @@ def test_the_goal_leads_the_approach(profile: Profile) -> None:
 
 @given(profile=profiles())
 def test_dangerous_withdrawal_always_rules_out_a_self_taper(profile: Profile) -> None:
-    safety_ids = run(profile)["safety"]
-    if "medically-supervised-withdrawal" in safety_ids:
+    result = run(profile)
+    safety_ids, withdrawal = result["safety"], result["risks"]["withdrawal"]
+    assert ("medically-supervised-withdrawal" in safety_ids) == (withdrawal != "none")
+    if withdrawal == "high":
         assert "no-self-taper" in safety_ids
 
 
@@ -235,9 +240,9 @@ def test_stopping_prescribed_opioids_is_planned_with_the_prescriber() -> None:
         "substances": [{"substance": "opioids", "prescribed": True, "days_used_past_30": 30}],
     }  # fmt: skip
     result = run(profile)
-    assert {"no-self-taper", "naloxone", "medication-for-opioid-use-disorder"} <= set(
-        result["safety"]
-    )
+    assert {"no-self-taper", "naloxone"} <= set(result["safety"])
+    # A pain prescription with no criteria met is not an opioid use disorder: no MOUD step.
+    assert "medication-for-opioid-use-disorder" not in result["safety"]
     assert any("prescriber" in step for step in result["next_steps"])
     assert result["urgency"] != "none"
 

@@ -53,10 +53,39 @@ def test_it_makes_schedules_for_alcohol_only(substance: str) -> None:
     assert result.refused and "prescriber" in (result.reason or "")
 
 
-def test_a_profile_that_does_not_list_alcohol_is_still_checked_as_drinking() -> None:
+def test_a_profile_that_does_not_list_alcohol_gets_no_schedule() -> None:
+    profile = parse_profile(
+        {"version": 1, "age": 30, "goal": "cut-down",
+         "substances": [{"substance": "cannabis"}]}
+    )  # fmt: skip
+    result = taper(8, 2, profile=profile)
+    assert result.refused and "no drinking" in (result.reason or "")
+
+
+def test_someone_who_stopped_drinking_weeks_ago_gets_no_schedule() -> None:
+    profile = parse_profile(
+        {"version": 2, "age": 50, "goal": "stop",
+         "substances": [{"substance": "alcohol", "days_used_past_30": 5, "typical_amount": 12,
+                         "last_use_days_ago": 21}],
+         "withdrawal_history": {"seizures": True}, "recent_release": True}
+    )  # fmt: skip
+    result = taper(8, 2, profile=profile)
+    assert result.refused and "stopped drinking 21 days ago" in (result.reason or "")
+
+
+def test_under_18_never_gets_a_schedule() -> None:
+    profile = parse_profile(
+        {"version": 1, "age": 16, "goal": "cut-down",
+         "substances": [{"substance": "alcohol", "days_used_past_30": 20, "typical_amount": 6}]}
+    )  # fmt: skip
+    result = taper(6, 2, profile=profile)
+    assert result.refused and "under 18" in (result.reason or "")
+
+
+def test_a_drinking_profile_is_checked_at_the_amount_asked_for() -> None:
     profile = parse_profile(
         {"version": 1, "age": 30, "goal": "cut-down", "pregnant": True,
-         "substances": [{"substance": "cannabis"}]}
+         "substances": [{"substance": "alcohol", "days_used_past_30": 2, "typical_amount": 1}]}
     )  # fmt: skip
     assert taper(8, 2, profile=profile).refused
 
@@ -113,7 +142,8 @@ def test_withdrawal_symptoms_refuse_a_taper_even_where_drinking_was_listed_as_li
 def test_another_substance_s_rule_does_not_refuse_an_alcohol_taper() -> None:
     profile = parse_profile(
         {"version": 1, "age": 40, "goal": "stop",
-         "substances": [{"substance": "opioids", "prescribed": True}]}
+         "substances": [{"substance": "opioids", "prescribed": True},
+                        {"substance": "alcohol", "days_used_past_30": 20, "typical_amount": 6}]}
     )  # fmt: skip
     assert not taper(6, 2, profile=profile).refused
 

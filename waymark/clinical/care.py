@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from waymark.clinical import signals
 from waymark.clinical.profile import Profile
+from waymark.clinical.risk import HIGH, POSSIBLE, YOUTH_REGULAR_DAYS, RiskModel
 from waymark.clinical.text import N_, Message, say
 
 # Tobacco's severity does not drive urgency or care intensity: its harms are grave but slow,
@@ -95,6 +95,11 @@ def _screen_urgency(profile: Profile) -> list[Need]:
         needs.append(
             Need("consider", say(N_("Your AUDIT result suggests simple advice about drinking.")))
         )
+    elif _at_lower_audit_cut_off(profile):
+        reason = N_(
+            "Your AUDIT score of 7 is at the lower cut-off used for women and people over 65."
+        )
+        needs.append(Need("consider", say(reason)))
     audit_c = profile.score("audit-c")
     if audit_c is not None and audit_c.band.id == "positive":
         needs.append(Need("consider", say(N_("Your AUDIT-C result is above the cut-off."))))
@@ -125,22 +130,48 @@ def _screen_urgency(profile: Profile) -> list[Need]:
     return needs
 
 
-def urgency(profile: Profile, severity: str, safety_ids: list[str]) -> Need:
+# WHO allows a lower AUDIT cut-off of 7 for women and people over 65 (docs/clinical-facts.md
+# A.7): the bands stay WHO's, and a total of exactly 7 in those groups counts as "consider".
+AUDIT_LOWER_CUT_OFF = 7
+
+
+def _at_lower_audit_cut_off(profile: Profile) -> bool:
+    result = profile.score("audit")
+    cautious = profile.cut_off_sex != "male" or profile.age >= 65
+    return result is not None and result.total == AUDIT_LOWER_CUT_OFF and cautious
+
+
+def urgency(model: RiskModel, severity: str, safety_ids: list[str]) -> Need:
+    profile = model.profile
     needs = [Need(SEVERITY_URGENCY[severity], say(N_("Based on the warning signs found.")))]
-    if "crisis-support" in safety_ids:
+    if model.mental_health.level == HIGH:
         needs.append(Need("urgent", say(N_("You told us about thoughts of suicide."))))
-    if "medically-supervised-withdrawal" in safety_ids:
-        acute = (
-            signals.complicated_withdrawal_history(profile)
-            or signals.sedative_withdrawal_symptoms(profile)
-            or signals.very_heavy_drinking(profile)
-        )
+    elif model.mental_health.level == POSSIBLE:
+        reason = N_("Your answers about mood suggest talking to someone about how you feel.")
+        needs.append(Need("consider", say(reason)))
+    if model.withdrawal.level == HIGH:
         needs.append(
             Need(
-                "urgent" if acute else "recommended",
+                "urgent" if model.acute_withdrawal else "recommended",
                 say(N_("Withdrawal could be dangerous for you without medical help.")),
             )
         )
+    elif model.withdrawal.level == POSSIBLE:
+        reason = N_("Stopping or cutting down could bring withdrawal: a doctor can make it safe.")
+        needs.append(Need("recommended", say(reason)))
+    if model.overdose.level == HIGH:
+        reason = N_("Your overdose risk is high: care, and medication for opioids, lower it.")
+        needs.append(Need("recommended", say(reason)))
+    if profile.overdose.past in ("past-year", "over-a-year"):
+        reason = N_("You have overdosed before: a professional can help you stay safer.")
+        needs.append(Need("recommended", say(reason)))
+    if model.under_18 and any(
+        use.substance != "tobacco"
+        and (use.days_used_past_30 is None or use.days_used_past_30 >= YOUTH_REGULAR_DAYS)
+        for use in profile.substances
+    ):
+        reason = N_("You are under 18 and use regularly: talking to someone you trust helps.")
+        needs.append(Need("consider", say(reason)))
     if profile.pregnant:
         risky = profile.uses("alcohol", "opioids", "benzodiazepines", "stimulants")
         needs.append(
@@ -150,7 +181,7 @@ def urgency(profile: Profile, severity: str, safety_ids: list[str]) -> Need:
             )
         )
     opioids = profile.use_of("opioids")
-    if opioids is not None and signals.criteria_count(opioids) >= 2:
+    if opioids is not None and len(opioids.counted_criteria) >= 2:
         needs.append(
             Need(
                 "recommended",
@@ -176,7 +207,7 @@ def urgency(profile: Profile, severity: str, safety_ids: list[str]) -> Need:
                 say(N_("Care that treats mental health and substance use together works best.")),
             )
         )
-    if signals.injects(profile):
+    if any(use.route == "injected" for use in profile.substances):
         needs.append(Need("consider", say(N_("Injecting carries risks a clinic can help reduce."))))
     opioids = profile.use_of("opioids")
     if opioids is not None and opioids.prescribed and "no-self-taper" in safety_ids:
@@ -192,8 +223,9 @@ def urgency(profile: Profile, severity: str, safety_ids: list[str]) -> Need:
     return highest(needs, URGENCY_LEVELS)
 
 
-def care_level(profile: Profile, severity: str, safety_ids: list[str]) -> Need:
+def care_level(model: RiskModel, severity: str, safety_ids: list[str]) -> Need:
     """A care-intensity suggestion from the highest-need dimension (FACTS.md §7.1)."""
+    profile = model.profile
     needs = [Need(SEVERITY_CARE[severity], say(N_("Matches the number of warning signs.")))]
     zone = audit_zone(profile)
     if zone is not None and zone >= 2:
@@ -208,10 +240,9 @@ def care_level(profile: Profile, severity: str, safety_ids: list[str]) -> Need:
         level = "brief-intervention" if dast.total < 6 else "outpatient"
         needs.append(Need(level, say(N_("Matches your DAST-10 result."))))
     # Withdrawal (dimension 1).
-    if "medically-supervised-withdrawal" in safety_ids:
-        if signals.complicated_withdrawal_history(profile) and signals.sedative_dependence_signs(
-            profile
-        ):
+    history = profile.withdrawal_history
+    if model.withdrawal.level == HIGH:
+        if (history.seizures or history.delirium_tremens) and model.physical_dependence:
             needs.append(
                 Need(
                     "inpatient",
@@ -224,7 +255,7 @@ def care_level(profile: Profile, severity: str, safety_ids: list[str]) -> Need:
                     ),
                 )
             )
-        elif signals.very_heavy_drinking(profile) or signals.sedative_withdrawal_symptoms(profile):
+        elif model.acute_withdrawal:
             needs.append(
                 Need(
                     "intensive-outpatient",
@@ -233,12 +264,17 @@ def care_level(profile: Profile, severity: str, safety_ids: list[str]) -> Need:
             )
         else:
             needs.append(Need("outpatient", say(N_("Withdrawal needs a clinician's care."))))
+    elif model.withdrawal.level == POSSIBLE:
+        needs.append(Need("outpatient", say(N_("Withdrawal needs a clinician's care."))))
+    if model.overdose.level == HIGH:
+        reason = N_("A high overdose risk calls for regular care, with medication where it fits.")
+        needs.append(Need("outpatient", say(reason)))
     # Biomedical and mental health (dimensions 2 and 3).
     if profile.pregnant and profile.substances:
         needs.append(
             Need("outpatient", say(N_("Pregnancy needs prenatal and addiction care together.")))
         )
-    if "crisis-support" in safety_ids or profile.health & {"psychosis", "bipolar-disorder"}:
+    if model.mental_health.level == HIGH or profile.health & {"psychosis", "bipolar-disorder"}:
         needs.append(
             Need(
                 "outpatient",

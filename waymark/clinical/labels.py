@@ -81,6 +81,8 @@ SIGN = {
 }
 SAFETY_TITLE = {
     "crisis-support": N_("Crisis support"),
+    "under-18": N_("For people under 18"),
+    "continue-moud": N_("Keep taking your medication"),
     "medically-supervised-withdrawal": N_("Withdrawal needs medical supervision"),
     "no-self-taper": N_("No home taper"),
     "pregnancy-care": N_("Care in pregnancy"),
@@ -92,4 +94,50 @@ SAFETY_TITLE = {
     "syringe-services": N_("Syringe services and testing"),
     "medication-for-opioid-use-disorder": N_("Medication for opioid use disorder"),
     "medication-for-alcohol-use-disorder": N_("Medication for alcohol use disorder"),
+}
+
+# The risk model's three dimensions and levels (CONTRACTS.md §3b), for people.
+RISK = {
+    "withdrawal": N_("Withdrawal"),
+    "overdose": N_("Overdose"),
+    "mental_health": N_("Mental health"),
+}
+RISK_LEVEL = {
+    "none": N_("nothing found"),
+    "possible": N_("possible"),
+    "high": N_("high"),
+}
+RISK_MEANING = {
+    "withdrawal": {
+        "none": N_("Nothing in your answers suggests that stopping would be dangerous."),
+        "possible": N_(
+            "Stopping all at once could bring withdrawal. Cut down gradually, with support, "
+            "and talk to a doctor first."
+        ),
+        "high": N_(
+            "Stopping or cutting down on your own could be dangerous. A doctor or a "
+            "withdrawal service should plan it with you."
+        ),
+    },
+    "overdose": {
+        "none": N_("Nothing in your answers suggests a raised overdose risk."),
+        "possible": N_(
+            "Some of what you use can cause an overdose. Read the steps that protect you."
+        ),
+        "high": N_(
+            "Your risk of overdose is high. Carry naloxone, never use alone, and read the steps "
+            "below."
+        ),
+    },
+    "mental_health": {
+        "none": N_("Nothing in your answers points to a mood or anxiety concern."),
+        "possible": N_(
+            "Your answers suggest that your mood or anxiety deserves care. Consider talking to "
+            "a doctor or counsellor."
+        ),
+        "high": N_(
+            "You told us about thoughts of suicide or self-harm. Please reach out to a crisis "
+            "line now."
+        ),
+    },
 }

@@ -7,10 +7,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from waymark.clinical import care, factors, safety, signals
+from waymark.clinical import care, factors, risk, safety, signals
 from waymark.clinical.factors import ABSTINENCE, HARM_REDUCTION, Factor
 from waymark.clinical.profile import CRITERIA, Profile
+from waymark.clinical.risk import HIGH, POSSIBLE, RiskModel
 from waymark.clinical.safety import Finding
+from waymark.clinical.scoring import Score
 from waymark.clinical.text import N_, Message, say
 
 APPROACHES = ("abstinence", "harm-reduction", "staged")
@@ -27,8 +29,30 @@ WARNING_SIGNS = (
     "tolerance",
     "withdrawal",
 )
-ADULT_AGE = 18
+ADULT_AGE = risk.ADULT_AGE
+# At most this many next steps, but never fewer than the safety steps: a step that a safety
+# finding brings is never cut to keep the list short.
 MAX_NEXT_STEPS = 6
+
+
+@dataclass(frozen=True)
+class ScoreMeaning:
+    """One screener's score with its meaning for the person (CONTRACTS.md §3b `scores`)."""
+
+    instrument: str
+    name: str
+    total: int
+    band: str
+    band_label: str
+    meaning: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "instrument": self.instrument,
+            "total": self.total,
+            "band": self.band,
+            "meaning": self.meaning,
+        }
 
 
 @dataclass(frozen=True)
@@ -57,6 +81,8 @@ class Recommendation:
     approach_reason: Message
     next_steps: tuple[Message, ...]
     adult: bool
+    risks: RiskModel
+    scores: tuple[ScoreMeaning, ...] = ()
 
     @property
     def safety_with_reasons(self) -> list[tuple[str, list[Message]]]:
@@ -93,6 +119,8 @@ class Recommendation:
             "safety_reasons": [
                 {"id": f.id, "rule": f.rule, "reason": str(f.reason)} for f in self.findings
             ],
+            "risks": self.risks.as_dict(),
+            "scores": [score.as_dict() for score in self.scores],
         }
 
 
@@ -132,6 +160,13 @@ def choose_approach(
     """The goal weighs most; health and readiness decide between plain harm reduction and
     a staged path; when the person is unsure, the other factors decide."""
     readiness = factors.readiness_level(profile)
+    if profile.age < ADULT_AGE:
+        return "abstinence", say(
+            N_(
+                "Waymark's paths are made for adults. For someone under 18, not using is the "
+                "safest choice, and people who work with young people can help."
+            )
+        )
     if profile.goal == "stop":
         return "abstinence", say(N_("You want to stop, so the path is abstinence, with support."))
     if profile.goal in ("cut-down", "safer-use"):
@@ -184,12 +219,50 @@ def _professional_step(urgency: str) -> Message | None:
     return None
 
 
-def _approach_step(approach: str, profile: Profile) -> Message:
+def _approach_step(approach: str, model: RiskModel, ids: list[str]) -> Message:
+    """The first step on the path, never at odds with a safety finding: no date to stop
+    where stopping needs a doctor, no limit of one's own where cutting down does."""
+    profile = model.profile
+    if model.under_18:
+        return say(
+            N_(
+                "Tell a trusted adult, a school counsellor or a doctor what you use; they can "
+                "help you stop safely."
+            )
+        )
     if approach == "abstinence":
+        if not model.stopping_is_safe:
+            return say(
+                N_(
+                    "Plan stopping together with a doctor, who can make withdrawal safe; tell "
+                    "someone you trust, and plan for cravings and high-risk situations."
+                )
+            )
+        if model.pregnant:
+            return say(
+                N_(
+                    "Stopping now is safe for you and the best choice for the baby: tell "
+                    "someone you trust and your prenatal care provider."
+                )
+            )
         return say(
             N_(
                 "Choose a start date, tell someone you trust, and plan for cravings "
                 "and high-risk situations."
+            )
+        )
+    if model.withdrawal.level == HIGH or "no-self-taper" in ids:
+        return say(
+            N_(
+                "Plan any cutting down with a clinician rather than on your own, and track "
+                "how you use every day."
+            )
+        )
+    if model.withdrawal.level == POSSIBLE and model.drinks_now:
+        return say(
+            N_(
+                "Cut down gradually, never all at once, with someone to support you and a "
+                "doctor's advice; track it every day."
             )
         )
     if approach == "staged":
@@ -199,13 +272,15 @@ def _approach_step(approach: str, profile: Profile) -> Message:
                 "the step to stopping."
             )
         )
-    if profile.uses("alcohol"):
+    if model.drinks_now and not model.pregnant:
         return say(N_("Set a lower limit, with drink-free days each week, and track it every day."))
     return say(N_("Set one safer-use goal for this week and track how it goes."))
 
 
-def next_steps(profile: Profile, approach: str, urgency: str, ids: list[str]) -> list[Message]:
-    """Three to six concrete actions, most pressing first."""
+def next_steps(model: RiskModel, approach: str, urgency: str, ids: list[str]) -> list[Message]:
+    """Concrete actions, most pressing first. Every step a safety finding brings is kept;
+    the general steps fill the list up to :data:`MAX_NEXT_STEPS`."""
+    profile = model.profile
     steps: list[Message] = []
     if "crisis-support" in ids:
         steps.append(
@@ -216,7 +291,7 @@ def next_steps(profile: Profile, approach: str, urgency: str, ids: list[str]) ->
                 )
             )
         )
-    if not profile.age >= ADULT_AGE:
+    if model.under_18:
         steps.append(
             say(
                 N_(
@@ -226,13 +301,31 @@ def next_steps(profile: Profile, approach: str, urgency: str, ids: list[str]) ->
                 )
             )
         )
-    if "medically-supervised-withdrawal" in ids:
+    if model.withdrawal.level == HIGH:
         steps.append(
             say(
                 N_(
                     "Do not stop suddenly on your own. Ask a doctor or a withdrawal "
                     "service about medically supervised withdrawal before you change "
                     "how much you use."
+                )
+            )
+        )
+    elif model.withdrawal.level == POSSIBLE:
+        steps.append(
+            say(
+                N_(
+                    "Do not stop all at once. Talk to a doctor about withdrawal before you "
+                    "cut down; medically supervised withdrawal is the safest way to stop."
+                )
+            )
+        )
+    if "continue-moud" in ids:
+        steps.append(
+            say(
+                N_(
+                    "Keep taking your methadone or buprenorphine every day; talk to your "
+                    "prescriber before any change."
                 )
             )
         )
@@ -251,13 +344,14 @@ def next_steps(profile: Profile, approach: str, urgency: str, ids: list[str]) ->
     if professional is not None:
         steps.append(professional)
     opioids = profile.use_of("opioids")
-    if opioids is not None and opioids.prescribed and "no-self-taper" in ids:
+    prescribed_change = opioids is not None and opioids.prescribed and not opioids.moud
+    if prescribed_change and "no-self-taper" in ids:
         steps.append(
             say(
                 N_("Do not stop prescribed opioids suddenly: plan any change with your prescriber.")
             )
         )
-    if "medication-for-opioid-use-disorder" in ids:
+    if "medication-for-opioid-use-disorder" in ids and not model.on_moud:
         steps.append(
             say(
                 N_(
@@ -270,23 +364,63 @@ def next_steps(profile: Profile, approach: str, urgency: str, ids: list[str]) ->
         steps.append(
             say(N_("Ask a doctor whether a medicine for alcohol use disorder could help you."))
         )
-    steps.append(_approach_step(approach, profile))
+    if model.mental_health.level == POSSIBLE:
+        steps.append(
+            say(
+                N_(
+                    "Talk to someone about your mood: a doctor or counsellor can help, and "
+                    "mood and substance use are best cared for together."
+                )
+            )
+        )
+    kept = len(steps)
+    steps.append(_approach_step(approach, model, ids))
     steps.append(say(N_("Make a written plan: your reasons, your triggers, and who you can call.")))
     steps.append(
         say(N_("Check in with yourself every day for a few weeks to see what is changing."))
     )
-    return steps[:MAX_NEXT_STEPS]
+    return steps[: max(MAX_NEXT_STEPS, kept + 1)]
+
+
+SHORT_FORM_OF = {"phq-2": "phq-9", "audit-c": "audit"}
+
+
+def screener_scores(profile: Profile) -> tuple[ScoreMeaning, ...]:
+    """Every instrument in the profile, scored, with its band's meaning for the person."""
+    scores = []
+    for instrument_id in profile.instruments:
+        if SHORT_FORM_OF.get(instrument_id) in profile.instruments:
+            continue  # its items are the long form's, scored there
+        result: Score | None = profile.score(instrument_id)
+        if result is None:
+            continue
+        scores.append(
+            ScoreMeaning(
+                instrument=instrument_id,
+                name=result.instrument.short_name,
+                total=result.total,
+                band=result.band.id,
+                band_label=result.band.label,
+                meaning=result.band.meaning,
+            )
+        )
+    return tuple(scores)
 
 
 def recommend(profile: Profile) -> Recommendation:
-    """The whole recommendation. Safety is computed first and from the profile alone, so no
-    later step can hide or remove a finding."""
-    found = safety.findings(profile)
+    """The whole recommendation. The risk model is derived first, from the profile alone,
+    and every later step reads it, so none can hide, remove or contradict a danger."""
+    model = risk.assess(profile)
+    found = safety.findings(model)
     ids = safety.safety_ids(found)
     severities = substance_severities(profile)
     severity = overall_severity(severities)
     care_severity = overall_severity(severities, leave_out=care.NOT_DRIVING_CARE)
     health = factors.health_reasons(profile)
+    if model.withdrawal.level == HIGH:
+        health.append(
+            say(N_("Withdrawal could be dangerous for you: stopping with medical help is safer."))
+        )
     severe_sedatives = factors.severity_makes_abstinence_safer(profile)
     if severe_sedatives:
         health.append(
@@ -294,11 +428,14 @@ def recommend(profile: Profile) -> Recommendation:
                 N_("Many warning signs around alcohol or sedatives make stopping the safer option.")
             )
         )
+    if model.under_18:
+        health.append(say(N_("Alcohol and drugs harm a brain that is still growing.")))
+    health = [reason for i, reason in enumerate(health) if reason not in health[:i]]
     abstinence_safer = bool(health)
     leaning = factors.all_factors(profile, care_severity)
     approach, approach_reason = choose_approach(profile, leaning, abstinence_safer)
-    urgency = care.urgency(profile, care_severity, ids)
-    care_level = care.care_level(profile, care_severity, ids)
+    urgency = care.urgency(model, care_severity, ids)
+    care_level = care.care_level(model, care_severity, ids)
     return Recommendation(
         approach=approach,
         substance=profile.primary.substance,
@@ -315,6 +452,8 @@ def recommend(profile: Profile) -> Recommendation:
         findings=tuple(found),
         factors=tuple(leaning),
         approach_reason=approach_reason,
-        next_steps=tuple(next_steps(profile, approach, urgency.level, ids)),
-        adult=profile.age >= ADULT_AGE,
+        next_steps=tuple(next_steps(model, approach, urgency.level, ids)),
+        adult=not model.under_18,
+        risks=model,
+        scores=screener_scores(profile),
     )

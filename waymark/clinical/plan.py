@@ -11,12 +11,15 @@ and the thresholds that are ours, in docs/clinical-rules.md, "Recovery plans".
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from waymark.clinical import labels, signals
+from waymark.clinical import danger_text as dangers
+from waymark.clinical import labels
 from waymark.clinical import plan_support_text as words
 from waymark.clinical import plan_text as prose
 from waymark.clinical.pathway import Recommendation
 from waymark.clinical.profile import Profile
+from waymark.clinical.risk import HIGH, RiskModel
 from waymark.clinical.safety import SAFETY_TEXT
 from waymark.clinical.taper import PRESCRIBER_WAY, Taper, TaperError, taper
 from waymark.clinical.text import Message, say
@@ -93,6 +96,43 @@ class PersonalDefaults:
     crisis_plan: tuple[Message, ...]
 
 
+# The wallet card leads with the person's own top dangers, most dangerous first (CONTRACTS.md
+# §3c): crisis, supervised withdrawal, combined overdose, lost tolerance, then the rest.
+WALLET_ORDER = (
+    "crisis-support",
+    "medically-supervised-withdrawal",
+    "polysubstance-overdose-risk",
+    "reduced-tolerance",
+    "naloxone",
+    "continue-moud",
+    "pregnancy-care",
+    "never-use-alone",
+    "under-18",
+)
+# What the card says to do for each danger it carries.
+WALLET_STEPS: dict[str, tuple[str, ...]] = {
+    "crisis-support": prose.CRISIS_STEPS,
+    "medically-supervised-withdrawal": (
+        prose.WALLET_DO_NOT_STOP_SUDDENLY,
+        *dangers.SEIZURE_WHAT_TO_DO,
+    ),
+    "polysubstance-overdose-risk": (prose.WALLET_DO_NOT_MIX,),
+    "reduced-tolerance": (prose.WALLET_LOWER_TOLERANCE,),
+    "naloxone": prose.NALOXONE_STEPS,
+    "continue-moud": (dangers.MOUD_KEEP_TAKING,),
+    "pregnancy-care": (prose.WALLET_PREGNANCY,),
+    "never-use-alone": (prose.WALLET_NEVER_ALONE,),
+    "under-18": (dangers.YOUTH_INTRO,),
+}
+
+
+@dataclass(frozen=True)
+class WalletDanger:
+    id: str
+    title: Message
+    steps: tuple[Message, ...]
+
+
 @dataclass(frozen=True)
 class PlanDraft:
     chosen: str
@@ -104,6 +144,54 @@ class PlanDraft:
     stage_signal: Message | None  # only when chosen == "staged"
     taper: Taper | None  # an alcohol schedule, or a refusal with the reason and safer way
     personal: PersonalDefaults
+    # NIAAA low-risk limits (a day, a week) the plan gives, or None where a number would be
+    # unsafe or meaningless (CONTRACTS.md §3c).
+    drinking_limit: tuple[int, int] | None = None
+    wallet: tuple[WalletDanger, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        """The public plan document of `waymark plan --json` (CONTRACTS.md §3c)."""
+        return {
+            "path": self.chosen,
+            "suggested_path": self.suggested,
+            "substance": self.substance,
+            "safety": list(self.safety),
+            "drinking_limit": None
+            if self.drinking_limit is None
+            else {"per_day": self.drinking_limit[0], "per_week": self.drinking_limit[1]},
+            "taper": None if self.taper is None else self.taper.as_dict(),
+            "goals": [str(goal) for goal in self.personal.goals],
+            "sections": [
+                {
+                    "id": section.id,
+                    "title": str(section.title),
+                    "blocks": [
+                        {
+                            "id": block.id,
+                            "title": str(block.title),
+                            "text": [str(m) for m in (*block.paragraphs, *block.steps)]
+                            + [str(m) for m in block.bullets],
+                        }
+                        for block in section.blocks
+                    ],
+                }
+                for section in self.sections
+            ],
+            "stages": [
+                {"id": stage.id, "actions": [str(action) for action in stage.actions]}
+                for stage in self.stages
+            ],
+            "personal": {
+                key: [str(item) for item in getattr(self.personal, key)]
+                for key in PersonalDefaults.__dataclass_fields__
+            },
+            "wallet_card": {
+                "dangers": [danger.id for danger in self.wallet],
+                "steps": {
+                    danger.id: [str(step) for step in danger.steps] for danger in self.wallet
+                },
+            },
+        }
 
 
 @dataclass(frozen=True)
@@ -114,6 +202,11 @@ class _Draft:
     result: Recommendation
     chosen: str
     taper: Taper | None
+    limit: tuple[int, int] | None
+
+    @property
+    def model(self) -> RiskModel:
+        return self.result.risks
 
     def has(self, *safety_ids: str) -> bool:
         return any(safety_id in self.result.safety for safety_id in safety_ids)
@@ -134,13 +227,12 @@ class _Draft:
 
     @property
     def drinking_dependence(self) -> bool:
-        """Supervised withdrawal with drinking: a day without alcohol could bring withdrawal."""
-        return self.has("medically-supervised-withdrawal") and self.profile.uses("alcohol")
+        """Withdrawal risk with drinking: a day without alcohol could bring withdrawal."""
+        return self.model.supervised_withdrawal and self.model.drinks_now
 
     @property
     def sedative_dependence(self) -> bool:
-        withdrawal = self.has("medically-supervised-withdrawal")
-        return withdrawal and self.profile.uses(*signals.WITHDRAWAL_DANGER)
+        return self.model.supervised_withdrawal
 
 
 def _say(*templates: str) -> tuple[Message, ...]:
@@ -154,7 +246,9 @@ def draft_plan(
     path = recommendation.approach if chosen is None else chosen
     if path not in APPROACHES:
         raise ValueError(f"unknown approach {path!r}; choose one of {', '.join(APPROACHES)}")
-    draft = _Draft(profile, recommendation, path, plan_taper(profile, recommendation, path))
+    limit = drinking_limit(recommendation, path)
+    schedule = plan_taper(profile, recommendation, path)
+    draft = _Draft(profile, recommendation, path, schedule, limit)
     parts = (_safety(draft), _toolkit(draft), _supports(draft), _relapse_prevention(draft))
     staged = path == "staged"
     return PlanDraft(
@@ -167,6 +261,22 @@ def draft_plan(
         stage_signal=say(words.STAGE_SIGNAL, weeks=STAGE_SIGNAL_WEEKS) if staged else None,
         taper=draft.taper,
         personal=_personal(draft),
+        drinking_limit=limit,
+        wallet=wallet_dangers(recommendation),
+    )
+
+
+def wallet_dangers(result: Recommendation) -> tuple[WalletDanger, ...]:
+    """The wallet card's dangers: the person's own, most dangerous first, each with what to do;
+    nothing that does not apply to them."""
+    return tuple(
+        WalletDanger(
+            safety_id,
+            say(labels.SAFETY_TITLE[safety_id]),
+            tuple(say(step) for step in WALLET_STEPS[safety_id]),
+        )
+        for safety_id in WALLET_ORDER
+        if safety_id in result.safety
     )
 
 
@@ -184,22 +294,42 @@ def limits_not_for_them(profile: Profile) -> tuple[str, ...]:
         ("pregnant", profile.pregnant),
         ("young", profile.age < NO_DRINKING_UNDER),
         ("condition", bool(profile.health & ALCOHOL_WORSENS)),
-        ("medication", signals.takes_sedating_medication(profile)),
+        ("medication", "taking-sedating-medication" in profile.health),
     )
     return tuple(key for key, applies in reasons if applies)
+
+
+def drinking_limit(result: Recommendation, chosen: str) -> tuple[int, int] | None:
+    """The low-risk limits the plan gives, or None where a number would be unsafe or
+    meaningless (CONTRACTS.md §3c): withdrawal risk high, a `no-self-taper` finding, pregnancy,
+    under 18 (and under 21, FACTS.md §3), the abstinence path, no drinking now, or a condition
+    or medicine alcohol worsens."""
+    model = result.risks
+    if (
+        chosen == "abstinence"
+        or not model.drinks_now
+        or model.withdrawal.level == HIGH
+        or "no-self-taper" in result.safety
+        or limits_not_for_them(model.profile)
+    ):
+        return None
+    return drinking_limits(model.profile)
 
 
 def plan_taper(profile: Profile, result: Recommendation, chosen: str) -> Taper | None:
     """A step-down schedule for drinking on most days (to 0 for abstinence, else to the
     low-risk daily limit), or the refusal. A schedule never stands beside a `no-self-taper`
     finding: where the taper engine would allow one (the finding was raised for opioids),
-    the plan refuses it and sends the person to a clinician."""
+    the plan refuses it and sends the person to a clinician. Under 18 there is no schedule."""
     use = profile.use_of("alcohol")
-    if use is None or use.typical_amount is None:
+    if use is None or use.typical_amount is None or result.risks.under_18:
+        return None
+    if not result.risks.drinks_now:
         return None
     if (use.days_used_past_30 or 0) < TAPER_MIN_DAYS:
         return None
-    target = 0 if chosen == "abstinence" else drinking_limits(profile)[0]
+    limit = drinking_limit(result, chosen)
+    target = 0 if chosen == "abstinence" or limit is None else limit[0]
     if use.typical_amount <= target:
         return None
     try:
@@ -215,6 +345,8 @@ def plan_taper(profile: Profile, result: Recommendation, chosen: str) -> Taper |
 
 SAFETY_FACT = {
     "crisis-support": "§11.1",
+    "under-18": "PRODUCT (adults only); clinical-facts A.9",
+    "continue-moud": "§9.1, §4.3; clinical-facts A.10",
     "medically-supervised-withdrawal": "§4.1, §4.2, §11.2",
     "no-self-taper": "§4.1, §4.2, §4.3, §11.2",
     "pregnancy-care": "§11.4, §3, §4.3",
@@ -229,18 +361,21 @@ SAFETY_FACT = {
 }
 SAFETY_LINES = {
     "crisis-support": HELP,
+    "under-18": HELP,
     "medically-supervised-withdrawal": HELP,
     "naloxone": HELP,
     "never-use-alone": HARM_REDUCTION_LINES,
 }
 SAFETY_STEPS = {
     "crisis-support": prose.CRISIS_STEPS,
+    "continue-moud": (dangers.MOUD_KEEP_TAKING,),
     "medically-supervised-withdrawal": prose.WITHDRAWAL_STEPS,
     "no-self-taper": prose.NO_TAPER_STEPS,
     "pregnancy-care": prose.PREGNANCY_STEPS,
     "naloxone": prose.NALOXONE_STEPS,
 }
 SAFETY_BULLETS = {
+    "under-18": dangers.YOUTH_RESOURCES,
     "medically-supervised-withdrawal": (prose.WITHDRAWAL_SIGNS, prose.EMERGENCY_SIGNS),
     "polysubstance-overdose-risk": prose.MIXING_BULLETS,
     "reduced-tolerance": prose.TOLERANCE_BULLETS,
@@ -378,14 +513,19 @@ def _drinking_limits(draft: _Draft) -> list[Block]:
     profile = draft.profile
     if draft.chosen == "abstinence" or not profile.uses("alcohol"):
         return []
-    day, week = drinking_limits(profile)
     free_days = prose.LIMIT_FREE_DAYS_LATER if draft.drinking_dependence else prose.LIMIT_FREE_DAYS
     title = say(prose.TOOLKIT_TITLE["drinking-limits"])
     not_for_them = [prose.NOT_FOR_YOU[key] for key in limits_not_for_them(profile)]
-    if not_for_them:
+    if draft.limit is None and not not_for_them:
+        # A clinician plans any cutting down: no number of one's own beside that finding.
+        paragraphs = _say(prose.LIMITS_WITH_CLINICIAN)
+        return [Block("drinking-limits", title, paragraphs, (), (), None, "§4.1, §11.2")]
+    if draft.limit is None:
         # The low-risk limits are for healthy adults: no numbers where they do not apply.
+        bullets = () if draft.model.withdrawal.level == HIGH else (say(free_days),)
         paragraphs = _say(*not_for_them, prose.LIMITS_NONE_FOR_YOU)
-        return [Block("drinking-limits", title, paragraphs, (), (say(free_days),), None, "§3")]
+        return [Block("drinking-limits", title, paragraphs, (), bullets, None, "§3")]
+    day, week = draft.limit
     first: list[str] = []
     if profile.sex is None:
         first.append(prose.LIMITS_SEX_NOT_GIVEN)
@@ -490,9 +630,11 @@ def _drinking_action(draft: _Draft) -> list[Message]:
     actions = []
     if draft.taper is not None and not draft.taper.refused:
         actions.append(say(words.NOW["taper"]))
-    if limits_not_for_them(draft.profile):
+    if draft.limit is None:
+        if draft.model.withdrawal.level == HIGH or draft.has("no-self-taper"):
+            return actions
         return [*actions, say(words.NOW["no-limit"])]
-    day, week = drinking_limits(draft.profile)
+    day, week = draft.limit
     actions.append(say(words.NOW["limit"], day=day, week=week))
     return actions if draft.drinking_dependence else [*actions, say(words.NOW["free-days"])]
 
@@ -531,23 +673,36 @@ def _safer_goals(draft: _Draft, substance: str) -> list[Message]:
     if draft.primary_prescribed:
         goals = [say(words.GOAL_AS_PRESCRIBED)]
     elif substance == "alcohol":
-        day, week = drinking_limits(draft.profile)
-        limit = say(words.GOAL_LIMIT, day=day, week=week)
-        first = say(words.GOAL_DRINK_LESS) if limits_not_for_them(draft.profile) else limit
-        free_days = () if draft.drinking_dependence else words.GOAL_SAFER["alcohol"]
-        goals = [first, *_say(*free_days)]
+        goals = []
+        if draft.limit is not None:
+            day, week = draft.limit
+            goals.append(say(words.GOAL_LIMIT, day=day, week=week))
+        elif draft.model.pregnant and draft.model.stopping_is_safe:
+            goals.append(say(words.GOAL_STOP_NOW_PREGNANT))
+        elif not draft.supervised:
+            goals.append(say(words.GOAL_DRINK_LESS))
+        if draft.limit is not None and not draft.drinking_dependence:
+            goals += _say(*words.GOAL_SAFER["alcohol"])
     else:
         goals = list(_say(*words.GOAL_SAFER[substance]))
     if draft.has("fentanyl-test-strips") and substance == "opioids":
         goals.append(say(words.GOAL_TEST_STRIPS))
-    if draft.has("medication-for-opioid-use-disorder"):
+    if draft.model.on_moud:
+        goals.append(say(words.GOAL_KEEP_MOUD))
+    elif draft.has("medication-for-opioid-use-disorder"):
         goals.append(say(words.GOAL_MOUD))
     return goals
 
 
 def _stop_goal(draft: _Draft, substance: str) -> Message:
+    if substance == "opioids" and draft.model.on_moud:
+        return say(words.GOAL_STOP_ON_MOUD)
     if substance == "opioids" and draft.primary_prescribed:
         return say(words.GOAL_STOP_PRESCRIBED_OPIOIDS)
+    if not draft.model.stopping_is_safe and substance in words.GOAL_STOP_WITH_DOCTOR:
+        return say(words.GOAL_STOP_WITH_DOCTOR[substance])
+    if draft.model.pregnant and draft.model.stopping_is_safe and substance != "opioids":
+        return say(words.GOAL_STOP_NOW_PREGNANT)
     return say(words.GOAL_STOP[substance])
 
 

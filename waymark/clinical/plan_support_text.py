@@ -285,6 +285,16 @@ GOAL_STOP = {
     "tobacco": N_("Stop smoking"),
     "other": N_("Stop using"),
 }
+GOAL_STOP_WITH_DOCTOR = {
+    "alcohol": N_("Stop drinking with a doctor's help, so that withdrawal is safe"),
+    "benzodiazepines": N_("Come off benzodiazepines slowly, with my prescriber"),
+    "other": N_("Stop with a doctor's help, so that withdrawal is safe"),
+}
+GOAL_STOP_NOW_PREGNANT = N_("Stop drinking and using now, for me and the baby")
+GOAL_STOP_ON_MOUD = N_(
+    "Stop using opioids other than my medication, and keep taking my methadone or buprenorphine"
+)
+GOAL_KEEP_MOUD = N_("Keep taking my methadone or buprenorphine every day")
 GOAL_STOP_PRESCRIBED_OPIOIDS = N_(
     "Plan any change to my opioids with my prescriber, at a pace that keeps me well"
 )

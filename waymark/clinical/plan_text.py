@@ -542,3 +542,22 @@ TOOLKIT_BLOCKS: dict[str, Parts] = {
     "moud": (MOUD_PARAGRAPHS, MOUD_STEPS, MOUD_BULLETS),
     "maud": (MAUD_PARAGRAPHS, MAUD_STEPS, MAUD_BULLETS),
 }
+
+# Drinking limits where a clinician plans any cutting down (FACTS.md §4.1, §11.2) ------------
+LIMITS_WITH_CLINICIAN = N_(
+    "No drinking limit is given here: with the withdrawal risk in your answers, cutting down "
+    "on your own is not safe. A doctor can plan any change with you, and keep it safe."
+)
+
+# The wallet card: one short line for each of the person's dangers (CONTRACTS.md §3c) --------
+WALLET_DO_NOT_STOP_SUDDENLY = N_(
+    "Do not stop drinking or sedatives suddenly: get medical help to stop."
+)
+WALLET_DO_NOT_MIX = N_(
+    "Do not mix opioids with alcohol, benzodiazepines or other sedatives: breathing can stop."
+)
+WALLET_LOWER_TOLERANCE = N_(
+    "After a break, even a few days, use much less than before, and never alone."
+)
+WALLET_PREGNANCY = N_("I am pregnant: I need prenatal care and addiction care together.")
+WALLET_NEVER_ALONE = N_("Never use alone: have someone with you, or call a never-use-alone line.")

@@ -1,9 +1,11 @@
 """Safety rules: checked first, shown first, never removed.
 
-Each rule reads the profile on its own and can only *add* findings; the result is the union
-of every rule's findings, so no rule can take away what another found. Each rule cites the
-fact it rests on (FACTS.md section) and explains itself in plain words. The ids are the
-public ones of CONTRACTS.md §3: add new ones, never rename.
+Each rule reads the one risk model (:mod:`waymark.clinical.risk`), never the raw answers, so a
+finding cannot disagree with the urgency, the plan, the taper or the wallet card, which read the
+same model. Rules can only *add* findings; the result is the union of every rule's findings, so
+no rule can take away what another found. Each rule cites the fact it rests on (FACTS.md
+section, or docs/clinical-facts.md "A.n") and explains itself in plain words. The ids are the
+public ones of CONTRACTS.md §3 and §3b: add new ones, never rename.
 """
 
 from __future__ import annotations
@@ -11,18 +13,19 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from waymark.clinical import signals
-from waymark.clinical.profile import Profile
+from waymark.clinical.risk import HIGH, POSSIBLE, RiskModel
 from waymark.clinical.text import N_, Message, say
 
 # The public ids, in the order they are shown: the most immediate danger first.
 SAFETY_IDS = (
     "crisis-support",
+    "under-18",
     "medically-supervised-withdrawal",
     "no-self-taper",
     "pregnancy-care",
     "polysubstance-overdose-risk",
     "reduced-tolerance",
+    "continue-moud",
     "naloxone",
     "never-use-alone",
     "fentanyl-test-strips",
@@ -45,15 +48,24 @@ SAFETY_TEXT: dict[str, str] = {
         "Please do not try to cut down on your own with a home schedule. Talk to a clinician "
         "first: they can plan a safe reduction with you."
     ),
+    "under-18": N_(
+        "Waymark is made for adults, so it gives you no limits, schedules or plans of its own. "
+        "Please talk to someone you trust: a school counsellor or nurse, a doctor, or a "
+        "helpline for young people. The safety information here applies to you too."
+    ),
+    "continue-moud": N_(
+        "Keep taking your methadone or buprenorphine, in pregnancy too: it protects you from "
+        "overdose. Never stop it suddenly; plan any change with your prescriber."
+    ),
     "pregnancy-care": N_(
         "Because you are pregnant, prenatal care together with addiction care is recommended "
         "as soon as you can. If you use opioids, do not stop suddenly: medication for opioid "
         "use disorder is the standard care in pregnancy."
     ),
     "polysubstance-overdose-risk": N_(
-        "Opioids together with alcohol, benzodiazepines or other sedating medicines sharply "
-        "raise the risk that breathing stops. Avoid mixing them, use less of each, and keep "
-        "naloxone close."
+        "Opioids together with alcohol, benzodiazepines or other sedatives (gabapentin, "
+        "pregabalin, GHB, sleeping pills, xylazine) sharply raise the risk that breathing "
+        "stops. Avoid mixing them, use less of each, and keep naloxone close."
     ),
     "reduced-tolerance": N_(
         "After any break from opioids, even a few days, your body cannot take what it used "
@@ -98,101 +110,163 @@ class SafetyRule:
     id: str
     fact: str  # the FACTS.md section the rule rests on
     summary: str  # the rule in one plain sentence, for docs/clinical-rules.md
-    check: Callable[[Profile], Message | None]  # why the rule applies, or None
+    check: Callable[[RiskModel], Message | None]  # why the rule applies, or None
     adds: tuple[str, ...]
 
-    def findings(self, profile: Profile) -> list[Finding]:
-        reason = self.check(profile)
+    def findings(self, model: RiskModel) -> list[Finding]:
+        reason = self.check(model)
         if reason is None:
             return []
         return [Finding(id=safety_id, rule=self.id, reason=reason) for safety_id in self.adds]
 
 
-def _suicidal_thoughts(profile: Profile) -> Message | None:
-    phq9 = profile.score("phq-9")
-    if phq9 is not None and "suicidal-ideation" in phq9.flags:
-        return say(N_('PHQ-9 question 9 was answered above "Not at all".'))
-    if profile.mental_health.suicidal_thoughts:
-        return say(N_("You told us about thoughts of suicide."))
+def _first(reasons: tuple[Message, ...]) -> Message | None:
+    return reasons[0] if reasons else None
+
+
+def _suicidal_thoughts(model: RiskModel) -> Message | None:
+    if model.mental_health.level == HIGH:
+        return _first(model.mental_health.reasons)
     return None
 
 
-def _sedative_dependence(profile: Profile) -> Message | None:
-    if signals.alcohol_dependence_signs(profile):
-        return say(N_("There are signs your body has got used to alcohol (physical dependence)."))
-    if signals.other_sedative_dependence_signs(profile):
+def _under_18(model: RiskModel) -> Message | None:
+    if model.under_18:
+        return say(N_("You are under 18."))
+    return None
+
+
+def _dangerous_withdrawal(model: RiskModel) -> Message | None:
+    if model.withdrawal.level == HIGH:
+        return _first(model.withdrawal.reasons)
+    return None
+
+
+def _possible_withdrawal(model: RiskModel) -> Message | None:
+    if model.withdrawal.level == POSSIBLE:
+        return _first(model.withdrawal.reasons)
+    return None
+
+
+def _sedatives(model: RiskModel) -> Message | None:
+    """Sedatives are never self-tapered, whatever the amount (FACTS.md §4.2, CONTRACTS.md §4).
+    The other conditions that refuse a home alcohol schedule (liver disease, pregnancy…) are
+    the taper's refusals, not a finding: with light drinking there is no schedule to refuse."""
+    if model.uses_sedatives:
+        return say(N_("Waymark never makes a home schedule for stopping sedatives."))
+    return None
+
+
+def _pregnancy(model: RiskModel) -> Message | None:
+    if model.pregnant:
+        return say(N_("You are pregnant and use alcohol, tobacco or drugs."))
+    return None
+
+
+def _pregnancy_with_opioids(model: RiskModel) -> Message | None:
+    if model.pregnant and model.profile.uses("opioids"):
+        return say(N_("Stopping opioids suddenly in pregnancy can harm you and the baby."))
+    return None
+
+
+def _moud(model: RiskModel) -> Message | None:
+    if model.on_moud:
+        return say(N_("You take methadone or buprenorphine as treatment."))
+    return None
+
+
+def _opioid_use(model: RiskModel) -> Message | None:
+    if model.profile.uses("opioids"):
+        return say(N_("You use opioids; any opioid can cause an overdose."))
+    return None
+
+
+def _street_opioids(model: RiskModel) -> Message | None:
+    opioids = model.state("opioids")
+    if opioids is not None and opioids.street:
+        return say(N_("Opioids not from a pharmacy may contain fentanyl."))
+    return None
+
+
+def _street_stimulants_and_pills(model: RiskModel) -> Message | None:
+    stimulants, benzo = model.state("stimulants"), model.state("benzodiazepines")
+    if stimulants is not None and stimulants.street:
+        return say(N_("Stimulants from the street are often contaminated with fentanyl."))
+    if benzo is not None and benzo.street:
+        return say(N_("Benzodiazepine pills not from a pharmacy are often pressed fakes."))
+    if any(state.use.kinds & {"unknown-pills", "xylazine"} for state in model.states):
+        return say(N_("Pressed pills and street supplies may contain fentanyl or nitazenes."))
+    return None
+
+
+def _uses_alone(model: RiskModel) -> Message | None:
+    if model.overdose.at_least(POSSIBLE) and model.profile.overdose.uses_alone in (
+        "sometimes",
+        "often",
+    ):
+        return say(N_("You sometimes use alone."))
+    return None
+
+
+def _injection(model: RiskModel) -> Message | None:
+    if any(use.route == "injected" for use in model.profile.substances):
+        return say(N_("You inject drugs."))
+    return None
+
+
+def _combined_depressants(model: RiskModel) -> Message | None:
+    if model.opioids_with_sedatives:
         return say(
             N_(
-                "Near-daily use of another drug with withdrawal signs was reported; if it is a "
-                "sedative (sleeping pills, GHB, barbiturates), stopping can be dangerous."
+                "You use opioids together with alcohol, benzodiazepines or another sedative "
+                "(such as gabapentin, GHB, sleeping pills or xylazine)."
             )
         )
-    if signals.benzodiazepine_dependence_signs(profile):
-        return say(
-            N_("Regular benzodiazepine use, or signs your body has got used to it, were reported.")
-        )
     return None
 
 
-def _complicated_history(profile: Profile) -> Message | None:
-    uses_risky = profile.uses(*signals.WITHDRAWAL_DANGER)
-    if signals.complicated_withdrawal_history(profile) and uses_risky:
-        return say(N_("You have had seizures or delirium tremens (DTs) during withdrawal before."))
+def _lost_tolerance(model: RiskModel) -> Message | None:
+    if model.lost_tolerance:
+        if model.profile.recent_release:
+            return say(N_("You left prison, hospital, detox or residential care recently."))
+        return say(N_("You have had a break from opioids recently."))
+    if model.profile.uses("opioids") and model.profile.goal in ("stop", "cut-down"):
+        return say(N_("You plan to stop or cut down opioids, so your tolerance will fall."))
     return None
 
 
-def _sedating_medication(profile: Profile) -> Message | None:
-    if signals.takes_sedating_medication(profile) and profile.uses(*signals.SEDATIVES):
-        return say(N_("You take a sedating medicine as well as alcohol or a benzodiazepine."))
-    return None
-
-
-def _alcohol_with_benzodiazepines(profile: Profile) -> Message | None:
-    if profile.uses("alcohol") and profile.uses("benzodiazepines"):
-        return say(N_("You use alcohol and benzodiazepines together."))
-    return None
-
-
-def _very_heavy_drinking(profile: Profile) -> Message | None:
-    if signals.very_heavy_drinking(profile):
-        return say(N_("You drink more than about 17 standard drinks on most drinking days."))
-    return None
-
-
-def _risky_conditions(profile: Profile) -> Message | None:
-    if not signals.regular_sedative_use(profile):
-        return None
-    if "seizure-disorder" in profile.health:
-        return say(N_("You have a seizure disorder and drink or take sedatives regularly."))
-    if "liver-disease" in profile.health:
-        return say(N_("You have liver disease and drink or take sedatives regularly."))
-    if profile.pregnant:
-        return say(N_("You are pregnant and drink or take sedatives regularly."))
-    return None
-
-
-def _self_taper_conditions(profile: Profile) -> Message | None:
-    """Conditions that rule out a home taper even with light use (CONTRACTS.md §4)."""
-    if profile.uses("benzodiazepines"):
-        return say(N_("Waymark never makes a home schedule for stopping benzodiazepines."))
-    if profile.uses("alcohol") and "liver-disease" in profile.health:
-        return say(N_("You have liver disease."))
-    if profile.uses("alcohol") and "seizure-disorder" in profile.health:
-        return say(N_("You have a seizure disorder."))
-    if profile.pregnant and profile.uses("alcohol", "opioids"):
-        return say(N_("You are pregnant."))
-    return None
-
-
-def _opioid_change(profile: Profile) -> Message | None:
+def _opioid_use_disorder(model: RiskModel) -> Message | None:
+    profile = model.profile
     use = profile.use_of("opioids")
-    if use is None or profile.goal not in ("stop", "cut-down"):
+    if use is None:
         return None
+    if len(use.counted_criteria) >= 2:
+        return say(N_("Your answers suggest a possible opioid use disorder."))
+    if model.pregnant:
+        return say(N_("You are pregnant and use opioids."))
+    if model.daily_street_opioids:
+        return say(N_("You use opioids not from a pharmacy almost every day."))
+    if (use.moud or not use.prescribed) and profile.goal in ("stop", "cut-down"):
+        return say(N_("You want to stop or cut down opioids."))
+    return None
+
+
+def _opioid_change(model: RiskModel) -> Message | None:
+    use = model.profile.use_of("opioids")
+    if use is None or model.profile.goal not in ("stop", "cut-down"):
+        return None
+    if use.moud:
+        return say(
+            N_(
+                "Methadone and buprenorphine must not be stopped suddenly: plan any change "
+                "with your prescriber."
+            )
+        )
     if use.prescribed:
         return say(
             N_(
-                "Prescribed opioids such as methadone or buprenorphine must not be stopped "
-                "suddenly: plan any change with your prescriber."
+                "Prescribed opioids must not be stopped suddenly: plan any change with your "
+                "prescriber."
             )
         )
     return say(
@@ -201,151 +275,60 @@ def _opioid_change(profile: Profile) -> Message | None:
             "clinician can make it safer, often with medication."
         )
     )
-    return None
 
 
-def _pregnancy(profile: Profile) -> Message | None:
-    if profile.pregnant:
-        return say(N_("You are pregnant and use alcohol, tobacco or drugs."))
-    return None
-
-
-def _pregnancy_with_opioids(profile: Profile) -> Message | None:
-    if profile.pregnant and profile.uses("opioids"):
-        return say(N_("Stopping opioids suddenly in pregnancy can harm you and the baby."))
-    return None
-
-
-def _opioid_use(profile: Profile) -> Message | None:
-    if profile.uses("opioids"):
-        return say(N_("You use opioids; any opioid can cause an overdose."))
-    return None
-
-
-def _non_prescribed_opioids(profile: Profile) -> Message | None:
-    if signals.non_prescribed(profile, "opioids"):
-        return say(N_("Opioids not from a pharmacy may contain fentanyl."))
-    return None
-
-
-def _stimulants(profile: Profile) -> Message | None:
-    if signals.non_prescribed(profile, "stimulants"):
-        return say(N_("Stimulants from the street are often contaminated with fentanyl."))
-    return None
-
-
-def _injection(profile: Profile) -> Message | None:
-    if signals.injects(profile):
-        return say(N_("You inject drugs."))
-    return None
-
-
-def _combined_depressants(profile: Profile) -> Message | None:
-    if not profile.uses("opioids"):
-        return None
-    if profile.uses(*signals.DEPRESSANTS_WITH_OPIOIDS) or signals.takes_sedating_medication(
-        profile
-    ):
-        return say(
-            N_("You use opioids together with alcohol, benzodiazepines or sedating medicine.")
-        )
-    return None
-
-
-def _lost_tolerance(profile: Profile) -> Message | None:
-    if signals.opioid_gap(profile):
-        return say(N_("You have had a break from opioids recently."))
-    if profile.uses("opioids") and profile.goal in ("stop", "cut-down"):
-        return say(N_("You plan to stop or cut down opioids, so your tolerance will fall."))
-    return None
-
-
-def _opioid_use_disorder(profile: Profile) -> Message | None:
-    use = profile.use_of("opioids")
-    if use is None:
-        return None
-    if signals.criteria_count(use) >= 2:
-        return say(N_("Your answers suggest a possible opioid use disorder."))
-    if profile.goal in ("stop", "cut-down"):
-        return say(N_("You want to stop or cut down opioids."))
-    if profile.pregnant:
-        return say(N_("You are pregnant and use opioids."))
-    return None
-
-
-def _alcohol_use_disorder(profile: Profile) -> Message | None:
-    use = profile.use_of("alcohol")
-    if use is not None and signals.criteria_count(use) >= 4:
+def _alcohol_use_disorder(model: RiskModel) -> Message | None:
+    use = model.profile.use_of("alcohol")
+    if use is not None and len(use.counted_criteria) >= 4:
         return say(N_("Your answers suggest a possible moderate or severe alcohol use disorder."))
     return None
 
 
 SUPERVISED = ("medically-supervised-withdrawal", "no-self-taper")
+OVERDOSE_BASICS = ("naloxone", "never-use-alone", "fentanyl-test-strips")
 
 RULES: tuple[SafetyRule, ...] = (
     SafetyRule(
         "suicidal-thoughts",
         "§11.1, §2.7",
-        "PHQ-9 item 9 above zero, or suicidal thoughts said directly, brings crisis support "
-        "whatever the totals.",
+        "Mental-health risk high (PHQ-9 item 9 above zero, or suicidal thoughts said "
+        "directly) brings crisis support whatever the totals.",
         _suicidal_thoughts,
         ("crisis-support",),
     ),
     SafetyRule(
-        "sedative-dependence",
-        "§11.2, §4.1, §4.2",
-        "Signs of physical dependence on alcohol (withdrawal, shakes or sweats when cutting "
-        "back, AUDIT Q6 above zero, near-daily drinking with tolerance) or on benzodiazepines "
-        "(withdrawal, tolerance, DAST-10 item 9, use on 15 or more of the past 30 days) mean "
-        "supervised withdrawal and no self-taper.",
-        _sedative_dependence,
+        "under-18",
+        "PRODUCT (adults only); clinical-facts A.9",
+        "Under 18: the youth finding, with resources for young people; no adult limits, "
+        "schedules or paths.",
+        _under_18,
+        ("under-18",),
+    ),
+    SafetyRule(
+        "dangerous-withdrawal",
+        "§4.1, §4.2, §11.2",
+        "Withdrawal risk high (past seizures or DTs with current drinking or sedative use, "
+        "withdrawal symptoms now, more than about 17 drinks on most days, sedative dependence, "
+        "alcohol with sedatives, sedating medicine with regular drinking, or dependence with "
+        "epilepsy, liver disease or pregnancy) means supervised withdrawal and no self-taper.",
+        _dangerous_withdrawal,
         SUPERVISED,
     ),
     SafetyRule(
-        "complicated-withdrawal-history",
-        "§4.1, §11.2",
-        "Past withdrawal seizures or delirium tremens, with alcohol, benzodiazepine or other "
-        "sedative use now, mean supervised withdrawal and no self-taper.",
-        _complicated_history,
-        SUPERVISED,
-    ),
-    SafetyRule(
-        "sedating-medication",
-        "§4.1, §11.2",
-        "A sedating medicine taken with alcohol or benzodiazepines means supervised "
-        "withdrawal and no self-taper.",
-        _sedating_medication,
-        SUPERVISED,
-    ),
-    SafetyRule(
-        "alcohol-with-benzodiazepines",
-        "§11.2, §4.2",
-        "Alcohol and benzodiazepines used together mean supervised withdrawal and no self-taper.",
-        _alcohol_with_benzodiazepines,
-        SUPERVISED,
-    ),
-    SafetyRule(
-        "very-heavy-drinking",
-        "§4.1, §11.2 (⚠️ UK service guidance)",
-        "More than about 17 US standard drinks a day, on most days, means supervised "
-        "withdrawal and no self-taper.",
-        _very_heavy_drinking,
-        SUPERVISED,
-    ),
-    SafetyRule(
-        "withdrawal-risk-conditions",
-        "§4.1, §11.2",
-        "Epilepsy, liver disease or pregnancy together with near-daily drinking or regular "
-        "benzodiazepine use mean supervised withdrawal and no self-taper.",
-        _risky_conditions,
-        SUPERVISED,
+        "possible-withdrawal",
+        "§4.1, §11.2 (⚠️ UK service guidance); clinical-facts A.11",
+        "Withdrawal risk possible (signs of alcohol dependence, or about 8.6–17 drinks a day "
+        "on most days, or near-daily drinking with epilepsy or liver disease) means no sudden "
+        "stop: supervised withdrawal is recommended, and a gradual reduction only with support.",
+        _possible_withdrawal,
+        ("medically-supervised-withdrawal",),
     ),
     SafetyRule(
         "self-taper-conditions",
-        "§4.1, §4.2, CONTRACTS §4",
-        "Any benzodiazepine use, or alcohol use with liver disease or a seizure disorder, or "
-        "pregnancy with alcohol or opioid use, rules out a home taper schedule.",
-        _self_taper_conditions,
+        "§4.2, CONTRACTS §4",
+        "Any benzodiazepine use, or a z-drug, GHB or barbiturate, rules out a home taper "
+        "schedule: sedatives are stopped only with a clinician.",
+        _sedatives,
         ("no-self-taper",),
     ),
     SafetyRule(
@@ -357,11 +340,19 @@ RULES: tuple[SafetyRule, ...] = (
     ),
     SafetyRule(
         "pregnancy-with-opioids",
-        "§11.2, PRODUCT invariants",
-        "Opioids in pregnancy are never to be stopped abruptly: supervised care, no "
-        "self-taper, and medication for opioid use disorder as standard care.",
+        "§11.2, §4.3, PRODUCT invariants; clinical-facts A.10",
+        "Opioids in pregnancy are never to be stopped abruptly: no self-taper, and medication "
+        "for opioid use disorder as standard care (never a withdrawal).",
         _pregnancy_with_opioids,
-        (*SUPERVISED, "medication-for-opioid-use-disorder"),
+        ("no-self-taper", "medication-for-opioid-use-disorder"),
+    ),
+    SafetyRule(
+        "moud",
+        "§9.1, §4.3; clinical-facts A.10",
+        "Methadone or buprenorphine as treatment: keep taking it, in pregnancy too; never a "
+        "withdrawal from it as a plan step.",
+        _moud,
+        ("continue-moud", "naloxone"),
     ),
     SafetyRule(
         "opioid-use",
@@ -372,18 +363,25 @@ RULES: tuple[SafetyRule, ...] = (
     ),
     SafetyRule(
         "non-prescribed-opioids",
-        "§5, §11.3",
+        "§5, §11.3; clinical-facts A.2",
         "Opioids not taken as prescribed bring never-use-alone and fentanyl test strips.",
-        _non_prescribed_opioids,
+        _street_opioids,
         ("never-use-alone", "fentanyl-test-strips"),
     ),
     SafetyRule(
         "stimulants",
         "§5, PRODUCT invariants",
-        "Stimulants not taken as prescribed bring fentanyl test strips and naloxone, "
-        "because of fentanyl in the supply.",
-        _stimulants,
-        ("fentanyl-test-strips", "naloxone"),
+        "Street stimulants, benzodiazepine pills not from a pharmacy, and pressed pills carry the "
+        "same overdose protections as opioids: naloxone, never use alone, fentanyl test strips.",
+        _street_stimulants_and_pills,
+        OVERDOSE_BASICS,
+    ),
+    SafetyRule(
+        "uses-alone",
+        "§5, §11.3",
+        "Using alone with any overdose risk brings never-use-alone and naloxone.",
+        _uses_alone,
+        ("never-use-alone", "naloxone"),
     ),
     SafetyRule(
         "injection",
@@ -394,34 +392,37 @@ RULES: tuple[SafetyRule, ...] = (
     ),
     SafetyRule(
         "combined-depressants",
-        "§4.2",
-        "Opioids with alcohol, benzodiazepines or sedating medicine bring the "
+        "§4.2; clinical-facts A.5",
+        "Opioids with alcohol, benzodiazepines, sedating medicine or a sedating kind of other "
+        "drug (gabapentinoids, z-drugs, GHB, barbiturates, xylazine) bring the "
         "combined-overdose warning.",
         _combined_depressants,
         ("polysubstance-overdose-risk", "naloxone"),
     ),
     SafetyRule(
         "lost-tolerance",
-        "§4.3, §11.3",
-        "A break of 7 days or more after opioid use (❓ our threshold), or a plan to stop or "
-        "cut down opioids, brings the lost-tolerance warning.",
+        "§4.3, §11.3; clinical-facts A.8",
+        "A break of 3 days or more after opioid use (❓ our threshold), a release from prison, "
+        "hospital, detox or residential care in the past 14 days, or a plan to stop or cut "
+        "down opioids, brings the lost-tolerance warning.",
         _lost_tolerance,
         ("reduced-tolerance", "naloxone"),
     ),
     SafetyRule(
         "opioid-use-disorder",
         "§9.1, §4.3, §11.3",
-        "Two or more opioid criteria, a plan to stop or cut down opioids, or opioids in "
-        "pregnancy bring information on medication for opioid use disorder.",
+        "Two or more opioid criteria, opioids in pregnancy, near-daily street opioids, or a "
+        "plan to stop or cut down opioids not taken for pain, bring information on medication "
+        "for opioid use disorder (never for a pain prescription with no criteria met).",
         _opioid_use_disorder,
         ("medication-for-opioid-use-disorder",),
     ),
     SafetyRule(
         "opioid-change",
         "§4.3",
-        "A plan to stop or cut down opioids means no self-taper: for prescribed opioids "
-        "(methadone, buprenorphine, pain medicines) the prescriber plans any change; for "
-        "others a clinician can make it safer, often with medication.",
+        "A plan to stop or cut down opioids means no self-taper: for methadone, buprenorphine "
+        "or pain medicines the prescriber plans any change; for others a clinician can make it "
+        "safer, often with medication.",
         _opioid_change,
         ("no-self-taper",),
     ),
@@ -436,9 +437,9 @@ RULES: tuple[SafetyRule, ...] = (
 )
 
 
-def findings(profile: Profile, rules: Iterable[SafetyRule] = RULES) -> list[Finding]:
+def findings(model: RiskModel, rules: Iterable[SafetyRule] = RULES) -> list[Finding]:
     """Every rule's findings, in rule order; nothing is ever removed."""
-    return [finding for rule in rules for finding in rule.findings(profile)]
+    return [finding for rule in rules for finding in rule.findings(model)]
 
 
 def safety_ids(found: Iterable[Finding]) -> list[str]:

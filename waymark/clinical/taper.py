@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import Any
 
-from waymark.clinical import safety, signals
+from waymark.clinical import risk
 from waymark.clinical.profile import Profile, SubstanceUse
 from waymark.clinical.text import N_, Message, say
 
@@ -37,6 +37,10 @@ MIN_START = Decimal(1)
 SAFER_WAY = N_(
     "The safer way is medically supervised withdrawal: a doctor or a withdrawal-management "
     "service can plan it with you and keep it safe."
+)
+YOUTH_WAY = N_(
+    "Please talk to a doctor, a school nurse or counsellor, or a youth service: they can help "
+    "you stop safely."
 )
 PRESCRIBER_WAY = N_(
     "The safer way is to plan any reduction with a doctor or prescriber, who can also tell "
@@ -77,24 +81,26 @@ def _refuse(why: str, safer_way: str = SAFER_WAY, **params: Any) -> Taper:
     return Taper(refused=True, why=say(why, **params), steps=(), safer_way=safer_way)
 
 
-# Rules that add no-self-taper for another substance, not for drinking.
-NOT_ABOUT_ALCOHOL = ("opioid-change",)
-
-
 def _drinking(profile: Profile, start: Decimal) -> Profile:
     """The profile as someone drinking `start` drinks every day, which is what asking for
-    a taper means: alcohol counts as used daily even where the profile said less or did not
-    list it, so no rule misses a danger the taper itself creates."""
+    a taper means: alcohol counts as used daily even where the profile said less, so no rule
+    misses a danger the taper itself creates."""
     listed = profile.use_of("alcohol") or SubstanceUse("alcohol")
     daily = replace(
-        listed, days_used_past_30=30, typical_amount=max(float(start), listed.typical_amount or 0)
+        listed,
+        days_used_past_30=30,
+        typical_amount=max(float(start), listed.typical_amount or 0),
+        last_use_days_ago=0,
     )
     others = tuple(use for use in profile.substances if use.substance != "alcohol")
     return replace(profile, substances=(daily, *others))
 
 
 def refusal(substance: str, start: Decimal, profile: Profile | None) -> Taper | None:
-    """The refusal, when a self-taper is not safe; None when it may be offered."""
+    """The refusal, when a self-taper is not safe; None when it may be offered. With a
+    profile, the one risk model decides (CONTRACTS.md §4 as amended): no schedule under 18,
+    for someone who does not drink now, or whenever withdrawal risk is high or a condition
+    rules a home schedule out."""
     if substance in ("benzodiazepines", "other"):
         return _refuse(
             N_(
@@ -106,23 +112,38 @@ def refusal(substance: str, start: Decimal, profile: Profile | None) -> Taper | 
         return _refuse(
             N_("Waymark makes taper schedules for alcohol only."), safer_way=PRESCRIBER_WAY
         )
-    if start > signals.VERY_HEAVY_DRINKS_PER_DAY:
+    if start > risk.VERY_HEAVY_DAILY_DRINKS:
         return _refuse(
             N_(
                 "At more than %(limit)d standard drinks a day, cutting down on your "
                 "own can bring dangerous withdrawal."
             ),
-            limit=signals.VERY_HEAVY_DRINKS_PER_DAY,
+            limit=risk.VERY_HEAVY_DAILY_DRINKS,
         )
     if profile is None:
         return None
-    drinking = _drinking(profile, start)
-    for rule in safety.RULES:
-        if "no-self-taper" not in rule.adds or rule.id in NOT_ABOUT_ALCOHOL:
-            continue
-        why = rule.check(drinking)
-        if why is not None:
-            return Taper(refused=True, why=why, steps=())
+    if profile.age < risk.ADULT_AGE:
+        return _refuse(N_("Waymark makes no schedules for people under 18."), safer_way=YOUTH_WAY)
+    listed = profile.use_of("alcohol")
+    if listed is None:
+        return _refuse(
+            N_("Your profile shows no drinking, so there is nothing to taper."),
+            safer_way=PRESCRIBER_WAY,
+        )
+    if not risk.substance_state(listed).current:
+        return _refuse(
+            N_(
+                "Your profile says you stopped drinking %(days)d days ago, so there is "
+                "nothing to taper: keep going, and if you start again, talk to a doctor first."
+            ),
+            safer_way=PRESCRIBER_WAY,
+            days=listed.last_use_days_ago or 0,
+        )
+    model = risk.assess(_drinking(profile, start))
+    if model.withdrawal.level == risk.HIGH:
+        return Taper(refused=True, why=model.withdrawal.reasons[0], steps=())
+    if model.self_taper_excluded:
+        return Taper(refused=True, why=model.self_taper_excluded[0], steps=())
     return None
 
 
