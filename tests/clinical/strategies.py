@@ -109,3 +109,57 @@ def profiles(draw: st.DrawFn) -> dict[str, Any]:
     if instruments:
         profile["instruments"] = instruments
     return profile
+
+
+KINDS_ST = st.lists(
+    st.sampled_from(
+        [
+            "gabapentinoids", "z-drugs", "ghb", "barbiturates", "xylazine", "kratom",
+            "ketamine", "hallucinogens", "inhalants", "unknown-pills", "other",
+        ]
+    ),
+    unique=True,
+    max_size=3,
+)  # fmt: skip
+
+
+@st.composite
+def v2_profiles(draw: st.DrawFn) -> dict[str, Any]:
+    """Profile version 2: any v1 profile plus last use, MOUD, kinds, overdose history and a
+    recent release (CONTRACTS.md §2b), and more screeners."""
+    profile = draw(profiles())
+    profile["version"] = 2
+    for use in profile["substances"]:
+        use |= draw(_optional("last_use_days_ago", st.one_of(st.none(), st.integers(0, 60))))
+        if use["substance"] == "opioids":
+            use |= draw(_optional("moud", st.booleans()))
+        if use["substance"] in ("other", "opioids", "stimulants", "benzodiazepines"):
+            use |= draw(_optional("kinds", KINDS_ST))
+    profile |= draw(
+        _optional(
+            "overdose",
+            st.fixed_dictionaries(
+                {},
+                optional={
+                    "past": st.sampled_from(["never", "over-a-year", "past-year", None]),
+                    "has_naloxone": st.booleans(),
+                    "uses_alone": st.sampled_from(["never", "sometimes", "often", None]),
+                },
+            ),
+        )
+    )
+    profile |= draw(_optional("recent_release", st.booleans()))
+    instruments = profile.setdefault("instruments", {})
+    if draw(st.booleans()):
+        instruments["gad-7"] = draw(st.lists(st.integers(0, 3), min_size=7, max_size=7))
+    if draw(st.booleans()) and "phq-9" not in instruments:
+        instruments["phq-2"] = draw(st.lists(st.integers(0, 3), min_size=2, max_size=2))
+    if draw(st.booleans()):
+        instruments["assist-alcohol"] = [4, 2, 1, 1, 0, 1]
+    if not instruments:
+        del profile["instruments"]
+    return profile
+
+
+def any_profiles() -> st.SearchStrategy[dict[str, Any]]:
+    return st.one_of(profiles(), v2_profiles())

@@ -222,7 +222,6 @@ def _professional_step(urgency: str) -> Message | None:
 def _approach_step(approach: str, model: RiskModel, ids: list[str]) -> Message:
     """The first step on the path, never at odds with a safety finding: no date to stop
     where stopping needs a doctor, no limit of one's own where cutting down does."""
-    profile = model.profile
     if model.under_18:
         return say(
             N_(

@@ -522,9 +522,9 @@ def _drinking_limits(draft: _Draft) -> list[Block]:
         return [Block("drinking-limits", title, paragraphs, (), (), None, "§4.1, §11.2")]
     if draft.limit is None:
         # The low-risk limits are for healthy adults: no numbers where they do not apply.
-        bullets = () if draft.model.withdrawal.level == HIGH else (say(free_days),)
+        free = () if draft.model.withdrawal.level == HIGH else (say(free_days),)
         paragraphs = _say(*not_for_them, prose.LIMITS_NONE_FOR_YOU)
-        return [Block("drinking-limits", title, paragraphs, (), bullets, None, "§3")]
+        return [Block("drinking-limits", title, paragraphs, (), free, None, "§3")]
     day, week = draft.limit
     first: list[str] = []
     if profile.sex is None:

@@ -252,7 +252,8 @@ def _alcohol_signs(profile: Profile, alcohol: SubstanceState) -> list[str]:
     if alcohol.regular and (use.typical_amount or 0) >= HEAVY_DAILY_DRINKS:
         signs.append(
             N_(
-                "You drink about %(drinks)s standard drinks a day on most days: heavy daily drinking."
+                "You drink about %(drinks)s standard drinks a day on most days: heavy "
+                "daily drinking."
             )
         )
     return signs
@@ -429,7 +430,8 @@ def _overdose(profile: Profile, states: dict[str, SubstanceState]) -> tuple[Risk
         found.add(
             POSSIBLE,
             N_(
-                "Benzodiazepine pills not from a pharmacy are often pressed fakes that may hold fentanyl."
+                "Benzodiazepine pills not from a pharmacy are often pressed fakes that may "
+                "hold fentanyl."
             ),
         )
     if any(s.use.kinds & STREET_PILL_KINDS for s in states.values()):
