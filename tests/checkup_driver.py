@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from waymark.checkup.steps import last_use_choice
 from waymark.clinical import scoring
-from waymark.clinical.checkup import PHQ_2_ITEMS
+from waymark.clinical.checkup import PHQ_2_ITEMS, STREET_KINDS
+from waymark.clinical.profile import KINDS
 
 Profile = dict[str, Any]
 
@@ -66,6 +68,27 @@ def suicidal(profile: Profile) -> bool:
     return bool(said) or _phq9(profile)[8] > 0
 
 
+def _safety(profile: Profile) -> dict[str, Any]:
+    """Version-2 answers; a version-1 profile answers "Not sure" or leaves them empty, so its
+    profile comes back without them (not asked). Only the kinds the step offers are ticked."""
+    data: dict[str, Any] = {}
+    for use in profile["substances"]:
+        name = use["substance"]
+        data[f"{name}-last-use"] = last_use_choice(use.get("last_use_days_ago"))
+        offered = KINDS if name == "other" else STREET_KINDS.get(name, ())
+        offered = () if use.get("prescribed") else offered
+        data[f"{name}-kinds"] = [kind for kind in use.get("kinds", []) if kind in offered]
+        if name == "opioids":
+            data["opioids-moud"] = _yes_no(use.get("moud"))
+    overdose = profile.get("overdose", {})
+    return data | {
+        "overdose_past": overdose.get("past") or "",
+        "has_naloxone": _yes_no(overdose.get("has_naloxone")),
+        "uses_alone": overdose.get("uses_alone") or "",
+        "recent_release": _yes_no(profile.get("recent_release")),
+    }
+
+
 def form_data(step_id: str, profile: Profile) -> dict[str, Any]:
     """The form data for one step."""
     if step_id == "about":
@@ -87,9 +110,9 @@ def form_data(step_id: str, profile: Profile) -> dict[str, Any]:
             )
             data[f"{name}-route"] = use.get("route") or ""
             data[f"{name}-prescribed"] = _yes_no(use.get("prescribed"))
-            if name == "opioids" and use.get("last_use_days_ago") is not None:
-                data["opioids-last-use"] = str(use["last_use_days_ago"])
         return data
+    if step_id == "safety":
+        return _safety(profile)
     if step_id == "audit":
         return _audit(profile)
     if step_id == "dast-10":

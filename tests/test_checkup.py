@@ -13,7 +13,10 @@ from tests.checkup_driver import form_data
 from tests.clinical.test_vignettes import holds
 from tests.reference import load
 from waymark.accounts.models import User
+from waymark.checkup.actions import stored_answers
 from waymark.checkup.models import Answer, CheckUp
+from waymark.clinical.checkup import answers_from_profile, build_profile
+from waymark.clinical.profile import parse_profile
 
 pytestmark = pytest.mark.django_db
 VIGNETTES: list[dict[str, Any]] = load("vignettes.json")
@@ -86,7 +89,7 @@ def test_a_form_error_re_shows_the_step_with_every_answer_kept(client: Client) -
 def test_missing_instrument_answers_are_named_and_the_rest_kept(client: Client) -> None:
     url = start(client)
     profile = VIGNETTES[0]["profile"]
-    for step_id in ("about", "substances", "patterns"):
+    for step_id in ("about", "substances", "patterns", "safety"):
         url = client.post(url, form_data(step_id, profile))["Location"]
     response = client.post(url, {"frequency": "3"})
     page = response.content.decode()
@@ -121,7 +124,7 @@ def test_pause_saves_and_says_how_to_resume(client: Client) -> None:
 def test_unticking_a_substance_drops_the_answers_that_no_longer_apply(client: Client) -> None:
     url = start(client)
     profile = VIGNETTES[0]["profile"]
-    for step_id in ("about", "substances", "patterns", "audit"):
+    for step_id in ("about", "substances", "patterns", "safety", "audit"):
         url = client.post(url, form_data(step_id, profile))["Location"]
     assert Answer.objects.filter(instrument="audit").exists()
     substances = url.rsplit("/", 2)[0] + "/substances/"
@@ -188,3 +191,149 @@ def test_a_step_that_does_not_apply_redirects_to_the_check_up(client: Client) ->
     url = start(client)
     assert client.get(url.replace("/about/", "/audit/"))["Location"] == url
     assert client.get(url.replace("/about/", "/criteria-beer/"))["Location"] == url
+
+
+def walk_to(client: Client, profile: dict[str, Any], stop: str) -> str:
+    """Answer the steps before `stop` as this person; return the URL of `stop`."""
+    url = start(client)
+    while (step_id := STEP_URL.search(url).group(2)) != stop:  # type: ignore[union-attr]
+        url = str(client.post(url, form_data(step_id, profile))["Location"])
+    return url
+
+
+SAFETY_ITEMS = ("last_use_days_ago", "moud", "kinds", "overdose_past", "has_naloxone",
+                "uses_alone", "recent_release")  # fmt: skip
+V2_PERSON: dict[str, Any] = {
+    "version": 2, "age": 31, "goal": "safer-use", "recent_release": True,
+    "substances": [
+        {"substance": "opioids", "primary": True, "route": "injected", "days_used_past_30": 20,
+         "last_use_days_ago": 1, "moud": False, "kinds": ["xylazine"]},
+        {"substance": "other", "days_used_past_30": 4, "last_use_days_ago": 14,
+         "kinds": ["gabapentinoids", "unknown-pills"]},
+        {"substance": "alcohol", "days_used_past_30": 2, "typical_amount": 2.0},
+    ],
+    "overdose": {"past": "past-year", "has_naloxone": False, "uses_alone": "often"},
+}  # fmt: skip
+
+
+def _person(*uses: dict[str, Any]) -> dict[str, Any]:
+    return {"version": 2, "age": 40, "goal": "cut-down", "substances": list(uses)}
+
+
+@pytest.mark.parametrize(
+    ("uses", "asked", "not_asked"),
+    [
+        ([{"substance": "alcohol"}], {"alcohol-last-use", "recent_release"},
+         {"opioids-moud", "overdose_past", "has_naloxone", "uses_alone", "alcohol-kinds"}),
+        ([{"substance": "tobacco"}], {"tobacco-last-use"}, {"recent_release", "overdose_past"}),
+        ([{"substance": "opioids", "prescribed": True}, {"substance": "stimulants"}],
+         {"opioids-last-use", "opioids-moud", "overdose_past", "has_naloxone", "uses_alone",
+          "stimulants-kinds", "stimulants-last-use", "recent_release"},
+         {"opioids-kinds"}),
+        ([{"substance": "benzodiazepines", "prescribed": True}, {"substance": "cannabis"}],
+         {"benzodiazepines-last-use", "cannabis-last-use", "recent_release"},
+         {"benzodiazepines-kinds", "overdose_past", "opioids-moud"}),
+        ([{"substance": "other"}], {"other-last-use", "other-kinds", "overdose_past"},
+         {"opioids-moud"}),
+    ],
+)  # fmt: skip
+def test_the_safety_step_asks_only_what_applies(
+    client: Client, uses: list[dict[str, Any]], asked: set[str], not_asked: set[str]
+) -> None:
+    url = walk_to(client, _person(*uses), "safety")
+    page = client.get(url).content.decode()
+    assert "A few safety questions" in page
+    assert "These answers change the safety advice you get." in page
+    names = set(re.findall(r'<input type="(?:radio|checkbox)" name="([^"]+)"', page))
+    assert asked <= names and not names & not_asked, names
+    assert page.count("<fieldset") == page.count("<legend>") == len(names)
+
+
+def test_the_safety_step_comes_right_after_the_patterns(client: Client) -> None:
+    _, shown = complete(client, V2_PERSON)
+    assert shown[shown.index("patterns") + 1] == "safety"
+    assert shown.index("safety") < shown.index("audit")
+
+
+def test_the_safety_answers_reach_a_version_2_profile(client: Client) -> None:
+    complete(client, V2_PERSON)
+    profile = build_profile(stored_answers(CheckUp.objects.get()))
+    assert profile["version"] == 2
+    opioids, other, alcohol = profile["substances"]
+    assert opioids["last_use_days_ago"] == 1 and opioids["moud"] is False
+    assert opioids["kinds"] == ["xylazine"]
+    assert other["last_use_days_ago"] == 14
+    assert other["kinds"] == ["gabapentinoids", "unknown-pills"]
+    assert "kinds" not in alcohol and "moud" not in alcohol
+    assert profile["overdose"] == V2_PERSON["overdose"]
+    assert profile["recent_release"] is True
+    assert parse_profile(profile).version == 2
+
+
+@pytest.mark.parametrize(("choice", "days"), [("0", 0), ("1", 1), ("3", 3), ("14", 14),
+                                              ("60", 60), ("", None)])  # fmt: skip
+def test_each_last_use_choice_is_stored_as_days(client: Client, choice: str, days: int) -> None:
+    url = walk_to(client, _person({"substance": "cannabis"}), "safety")
+    assert client.post(url, {"cannabis-last-use": choice}).status_code == 302
+    stored = Answer.objects.filter(item="last_use_days_ago", context="cannabis")
+    assert [a.value for a in stored] == ([] if days is None else [days])
+
+
+def test_skipped_safety_questions_are_left_out_of_the_profile(client: Client) -> None:
+    complete(client, VIGNETTES[1]["profile"])  # a version-1 person: nothing to say here
+    assert not Answer.objects.filter(item__in=SAFETY_ITEMS).exists()
+    profile = build_profile(stored_answers(CheckUp.objects.get()))
+    assert profile["version"] == 2 and not {"overdose", "recent_release"} & set(profile)
+    assert not {"moud", "kinds", "last_use_days_ago"} & set(profile["substances"][0])
+    parse_profile(profile)
+
+
+def test_back_and_pause_keep_the_safety_answers(client: Client) -> None:
+    url = walk_to(client, _person({"substance": "opioids"}), "safety")
+    typed = {"opioids-last-use": "3", "opioids-moud": "yes", "opioids-kinds": ["unknown-pills"],
+             "uses_alone": "sometimes", "recent_release": "no"}  # fmt: skip
+    back = client.post(url, typed | {"action": "back"})
+    assert back["Location"].endswith("/patterns/")
+    page = client.get(url).content.decode()
+    for name, value in typed.items():
+        for one in [value] if isinstance(value, str) else value:
+            assert re.search(rf'name="{name}" value="{one}"[^>]*checked', page), name
+    client.post(url, {"opioids-last-use": "0", "action": "pause"})
+    stored = {a.item: a.value for a in Answer.objects.filter(item__in=SAFETY_ITEMS)}
+    assert stored == {"last_use_days_ago": 0}
+
+
+def test_an_old_opioid_last_use_is_kept_through_the_new_step(client: Client) -> None:
+    """A check-up begun before the step: the patterns step stored "12 days" as a number."""
+    person = _person({"substance": "opioids", "days_used_past_30": 0})
+    url = walk_to(client, person, "safety")
+    checkup = CheckUp.objects.get()
+    Answer.objects.create(checkup=checkup, instrument="profile", version="1", context="opioids",
+                          item="last_use_days_ago", value=12)  # fmt: skip
+    patterns = url.replace("/safety/", "/patterns/")
+    client.post(patterns, form_data("patterns", person))  # saving it again keeps the answer
+    page = client.get(url).content.decode()
+    assert re.search(r'name="opioids-last-use" value="14"[^>]*checked', page)
+    client.post(url, {"opioids-last-use": "14"})  # same range: the exact number stays
+    assert Answer.objects.get(item="last_use_days_ago").value == 12
+    client.post(url, {"opioids-last-use": "3"})
+    assert Answer.objects.get(item="last_use_days_ago").value == 3
+
+
+def test_a_check_up_completed_before_the_safety_step_still_builds(client: Client) -> None:
+    old = CheckUp.objects.create(status=CheckUp.Status.COMPLETE)
+    for answer in answers_from_profile(VIGNETTES[10]["profile"]):
+        Answer.objects.create(checkup=old, instrument=answer.instrument, version="1",
+                              context=answer.context, item=answer.item, option=answer.option,
+                              value=answer.value)  # fmt: skip
+    profile = build_profile(stored_answers(old))
+    assert profile["version"] == 2 and "overdose" not in profile
+    assert parse_profile(profile).use_of("opioids").last_use_days_ago == 14  # type: ignore[union-attr]
+
+
+def test_unticking_opioids_drops_the_answers_only_opioids_needed(client: Client) -> None:
+    url = walk_to(client, V2_PERSON, "audit")
+    assert Answer.objects.filter(item__in=("moud", "overdose_past")).count() == 2
+    client.post(url.replace("/audit/", "/substances/"), {"substances": ["alcohol"]})
+    left = {(a.context, a.item) for a in Answer.objects.filter(item__in=SAFETY_ITEMS)}
+    assert left == {("", "recent_release")}

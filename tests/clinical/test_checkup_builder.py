@@ -9,6 +9,7 @@ import pytest
 from tests.reference import load
 from waymark.clinical.checkup import (
     PROFILE,
+    PROFILE_VERSION,
     Answers,
     IncompleteCheckUpError,
     StoredAnswer,
@@ -18,7 +19,7 @@ from waymark.clinical.checkup import (
     crisis_reported,
 )
 from waymark.clinical.pathway import recommend
-from waymark.clinical.profile import parse_profile
+from waymark.clinical.profile import KINDS, parse_profile
 
 VIGNETTES: list[dict[str, Any]] = load("vignettes.json")
 
@@ -87,3 +88,123 @@ def test_a_crisis_is_seen_as_soon_as_it_is_answered(
     answers: list[StoredAnswer], crisis: bool
 ) -> None:
     assert crisis_reported(Answers(answers)) is crisis
+
+
+def _uses(*substances: str, **prescribed: bool) -> Answers:
+    return Answers(
+        [StoredAnswer(PROFILE, "substances", value=list(substances))]
+        + [StoredAnswer(PROFILE, "prescribed", value=v, context=s) for s, v in prescribed.items()]
+    )
+
+
+def test_the_safety_step_follows_the_patterns_for_everyone_who_uses_something() -> None:
+    assert "safety" not in applicable_steps(_answers())
+    for substances in (["alcohol"], ["tobacco"], ["cannabis", "opioids"]):
+        steps = applicable_steps(_uses(*substances))
+        assert steps[steps.index("patterns") + 1] == "safety"
+
+
+@pytest.mark.parametrize(
+    ("answers", "moud", "kinds", "overdose", "release"),
+    [
+        (_uses("alcohol"), False, {}, False, True),
+        (_uses("tobacco"), False, {}, False, False),
+        (_uses("cannabis", "tobacco"), False, {}, False, True),
+        (_uses("opioids", opioids=True), True, {}, True, True),  # prescribed opioids: overdose
+        (_uses("opioids"), True, {"opioids": ("unknown-pills", "xylazine")}, True, True),
+        (_uses("benzodiazepines", benzodiazepines=True), False, {}, False, True),
+        (_uses("benzodiazepines", benzodiazepines=False), False,
+         {"benzodiazepines": ("unknown-pills",)}, True, True),
+        (_uses("stimulants", "alcohol"), False, {"stimulants": ("unknown-pills",)}, True, True),
+        (_uses("other"), False, {"other": KINDS}, True, True),
+    ],
+)  # fmt: skip
+def test_each_safety_question_is_asked_only_where_it_applies(
+    answers: Answers,
+    moud: bool,
+    kinds: dict[str, tuple[str, ...]],
+    overdose: bool,
+    release: bool,
+) -> None:
+    assert answers.asks_moud() is moud
+    assert {s: answers.kinds_asked(s) for s in answers.substances if answers.kinds_asked(s)} == (
+        kinds
+    )
+    assert answers.asks_overdose() is overdose
+    assert answers.asks_recent_release() is release
+
+
+def _stored(answers: list[StoredAnswer], *extra: tuple[str, Any, str]) -> Answers:
+    return Answers(answers + [StoredAnswer(PROFILE, k, value=v, context=c) for k, v, c in extra])
+
+
+BASICS = [
+    StoredAnswer(PROFILE, "age", value=34),
+    StoredAnswer(PROFILE, "goal", value="safer-use"),
+    StoredAnswer(PROFILE, "substances", value=["opioids", "other", "alcohol"]),
+]
+
+
+def test_the_safety_answers_build_a_version_2_profile() -> None:
+    answers = _stored(
+        BASICS,
+        ("last_use_days_ago", 0, "opioids"),
+        ("last_use_days_ago", 14, "alcohol"),
+        ("moud", True, "opioids"),
+        ("kinds", ["xylazine", "unknown-pills"], "opioids"),
+        ("kinds", ["gabapentinoids"], "other"),
+        ("overdose_past", "past-year", ""),
+        ("has_naloxone", False, ""),
+        ("uses_alone", "often", ""),
+        ("recent_release", True, ""),
+    )
+    profile = build_profile(answers)
+    assert profile["version"] == PROFILE_VERSION == 2
+    opioids, other, alcohol = profile["substances"]
+    assert opioids == {"substance": "opioids", "primary": True, "last_use_days_ago": 0,
+                       "moud": True, "kinds": ["xylazine", "unknown-pills"]}  # fmt: skip
+    assert other == {"substance": "other", "kinds": ["gabapentinoids"]}
+    assert alcohol == {"substance": "alcohol", "last_use_days_ago": 14}
+    assert profile["overdose"] == {"past": "past-year", "has_naloxone": False,
+                                   "uses_alone": "often"}  # fmt: skip
+    assert profile["recent_release"] is True
+    parsed = parse_profile(profile)
+    assert parsed.version == 2 and parsed.recent_release and parsed.overdose.uses_alone == "often"
+    assert parsed.use_of("opioids").moud  # type: ignore[union-attr]
+
+
+def test_an_answered_no_is_kept_and_a_skipped_question_is_left_out() -> None:
+    answers = _stored(BASICS, ("moud", False, "opioids"), ("has_naloxone", True, ""),
+                      ("recent_release", False, ""))  # fmt: skip
+    profile = build_profile(answers)
+    assert profile["substances"][0] == {"substance": "opioids", "primary": True, "moud": False}
+    assert profile["overdose"] == {"has_naloxone": True}  # past and uses_alone: not asked
+    assert profile["recent_release"] is False
+    parse_profile(profile)
+
+
+def test_a_check_up_stored_before_the_safety_step_still_builds() -> None:
+    """Answers from before version 2 (the opioid last use was asked on its own then)."""
+    answers = _stored(BASICS, ("last_use_days_ago", 12, "opioids"), ("days_used_past_30", 3,
+                      "alcohol"))  # fmt: skip
+    profile = build_profile(answers)
+    assert profile["version"] == 2
+    assert not {"overdose", "recent_release"} & set(profile)
+    for use in profile["substances"]:
+        assert not {"moud", "kinds"} & set(use)
+    assert profile["substances"][0]["last_use_days_ago"] == 12
+    assert parse_profile(profile).overdose.past is None
+
+
+def test_a_version_2_profile_comes_back_from_its_answers() -> None:
+    profile = {
+        "version": 2, "age": 29, "goal": "cut-down", "recent_release": False,
+        "substances": [
+            {"substance": "opioids", "primary": True, "last_use_days_ago": 9, "moud": False,
+             "kinds": ["unknown-pills"]},
+            {"substance": "other", "last_use_days_ago": 1, "kinds": ["ghb", "ketamine"]},
+        ],
+        "overdose": {"past": "never", "has_naloxone": True, "uses_alone": "sometimes"},
+    }  # fmt: skip
+    parse_profile(profile)
+    assert build_profile(Answers(answers_from_profile(profile))) == profile

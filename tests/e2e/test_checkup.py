@@ -361,7 +361,7 @@ def test_missing_audit_answers_are_listed_with_focus_on_the_summary(
 ) -> None:
     profile = VIGNETTES["heavy drinking with withdrawal seizures, wants to stop"]["profile"]
     begin(page, live_server)
-    answer(page, profile, "about", "substances", "patterns")
+    answer(page, profile, "about", "substances", "patterns", "safety")
     expect(page.locator("main h1")).to_have_text(title("audit"))
     form = page.locator(FORM)
     form.locator('[name="frequency"][value="3"]').check()

@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 from django import forms
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from waymark.clinical import labels, scoring
 from waymark.clinical.checkup import (
@@ -169,7 +170,7 @@ ROUTES = [
 
 
 class PatternsForm(StepForm):
-    """Per substance: how often, how much, how, prescribed, and (opioids) when last."""
+    """Per substance: how often, how much, how, and whether prescribed (when last: SafetyForm)."""
 
     def build(self) -> None:
         for substance in self.answers.substances:
@@ -209,25 +210,12 @@ class PatternsForm(StepForm):
                     required=False,
                     widget=forms.RadioSelect,
                 )
-            if substance == "opioids":
-                self.fields["opioids-last-use"] = forms.IntegerField(
-                    label=_("How many days ago did you last use opioids?"),
-                    help_text=_(
-                        "0 means today. This matters for your safety: after a break, "
-                        "your body cannot take what it used to."
-                    ),
-                    min_value=0,
-                    max_value=3650,
-                    required=False,
-                    widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
-                )
 
     FIELD_ITEMS: ClassVar[dict[str, str]] = {
         "days": "days_used_past_30",
         "amount": "typical_amount",
         "route": "route",
         "prescribed": "prescribed",
-        "last-use": "last_use_days_ago",
     }
 
     def _split(self, name: str) -> tuple[str, str]:
@@ -260,6 +248,173 @@ class PatternsForm(StepForm):
             if value not in (None, ""):
                 answers.append(StoredAnswer(PROFILE, item, value=value, context=substance))
         return answers
+
+
+# When a substance was last used, one tap each; stored as days ago (CONTRACTS.md §2b).
+# Each choice stands for its range by one number (❓ ours): 3 for "2 to 6 days" and 14 for
+# "1 to 4 weeks" (the middle of 2–6 and 7–28 days on a log scale, rounded down), 60 for "more
+# than a month" (clearly past any one-month rule, well inside the 12 months the check-up asks
+# about). Where the line falls (say, lost opioid tolerance) is the engine's rule, not ours.
+LAST_USE = [
+    ("0", pgettext_lazy("last used", "Today")),
+    ("1", pgettext_lazy("last used", "Yesterday")),
+    ("3", _("2 to 6 days ago")),
+    ("14", _("1 to 4 weeks ago")),
+    ("60", _("More than a month ago")),
+    ("", pgettext_lazy("last used", "Not sure")),
+]
+LAST_USE_FROM = [(60, 30), (14, 7), (3, 2), (1, 1), (0, 0)]  # choice, first day it covers
+
+
+def last_use_choice(days: Any) -> str:
+    """The choice that covers a stored number of days (a v1 number field allowed any)."""
+    if not isinstance(days, int):
+        return ""
+    return next(str(choice) for choice, first in LAST_USE_FROM if days >= first)
+
+
+KIND_LABELS = {
+    "gabapentinoids": _("Gabapentin or pregabalin (Lyrica)"),
+    "z-drugs": _("Sleeping pills such as zolpidem (Ambien) or zopiclone"),
+    "ghb": _("GHB or GBL"),
+    "barbiturates": _("Barbiturates"),
+    "xylazine": _('Xylazine ("tranq"), on its own or mixed in'),
+    "kratom": _("Kratom"),
+    "ketamine": _("Ketamine"),
+    "hallucinogens": _("Hallucinogens, such as LSD or mushrooms"),
+    "inhalants": _("Inhalants, such as glue, gas, solvents or nitrous oxide"),
+    "unknown-pills": _("Pills bought on the street or from a friend (they can be fake)"),
+    "other": pgettext_lazy("what drug", "Something else"),
+}
+OVERDOSE_PAST = [
+    ("never", _("No, never")),
+    ("over-a-year", _("Yes, more than a year ago")),
+    ("past-year", _("Yes, in the past year")),
+    ("", _("Prefer not to say")),
+]
+USES_ALONE = [
+    ("never", pgettext_lazy("how often", "Never")),
+    ("sometimes", pgettext_lazy("how often", "Sometimes")),
+    ("often", pgettext_lazy("how often", "Often")),
+    ("", _("Prefer not to say")),
+]
+
+
+class SafetyForm(StepForm):
+    """Version-2 questions, each only where it applies (`Answers.kinds_asked`, `asks_…`):
+    when each substance was last used, methadone or buprenorphine, what "other" or a street
+    supply is, overdose and naloxone, and a recent release."""
+
+    SUFFIX_ITEMS: ClassVar[dict[str, str]] = {
+        "last-use": "last_use_days_ago",
+        "moud": "moud",
+        "kinds": "kinds",
+    }
+    TOP_ITEMS = ("overdose_past", "has_naloxone", "uses_alone", "recent_release")
+    BOOLEANS = ("moud", "has_naloxone", "recent_release")
+
+    def build(self) -> None:
+        for substance in self.answers.substances:
+            self._add_substance(substance)
+        if self.answers.asks_overdose():
+            self._add_overdose()
+        if self.answers.asks_recent_release():
+            self.fields["recent_release"] = forms.ChoiceField(
+                label=_(
+                    "In the past 14 days, did you leave prison or jail, a hospital, detox or a "
+                    "residential program?"
+                ),
+                choices=YES_NO_UNSURE, required=False, widget=forms.RadioSelect,
+            )  # fmt: skip
+
+    def _add_substance(self, substance: str) -> None:
+        name = substance_name(substance)
+        self.fields[f"{substance}-last-use"] = forms.TypedChoiceField(
+            label=_("%(name)s: when did you last use?") % {"name": name},
+            choices=LAST_USE, coerce=int, empty_value=None, required=False,
+            widget=forms.RadioSelect,
+        )  # fmt: skip
+        if substance == "opioids" and self.answers.asks_moud():
+            self.fields["opioids-moud"] = forms.ChoiceField(
+                label=_(
+                    "Do you take methadone or buprenorphine (Suboxone, Subutex, Sublocade…) as "
+                    "treatment for opioid use?"
+                ),
+                help_text=_("This is not about opioids prescribed for pain."),
+                choices=YES_NO_UNSURE, required=False, widget=forms.RadioSelect,
+            )  # fmt: skip
+        kinds = self.answers.kinds_asked(substance)
+        if kinds:
+            self.fields[f"{substance}-kinds"] = forms.MultipleChoiceField(
+                label=_("What other drugs do you use?")
+                if substance == "other"
+                else _("%(name)s: do you use any of these?") % {"name": name},
+                help_text=_("Choose all that apply. Leave all empty if none."),
+                choices=[(kind, KIND_LABELS[kind]) for kind in kinds],
+                required=False,
+                widget=forms.CheckboxSelectMultiple,
+            )
+
+    def _add_overdose(self) -> None:
+        self.fields["overdose_past"] = forms.ChoiceField(
+            label=_(
+                "Have you ever overdosed (passed out or stopped breathing after using, or "
+                "needed naloxone)?"
+            ),
+            choices=OVERDOSE_PAST, required=False, widget=forms.RadioSelect,
+        )  # fmt: skip
+        self.fields["has_naloxone"] = forms.ChoiceField(
+            label=_("Do you have naloxone (Narcan) with you or at home?"),
+            choices=YES_NO_UNSURE, required=False, widget=forms.RadioSelect,
+        )  # fmt: skip
+        self.fields["uses_alone"] = forms.ChoiceField(
+            label=_("How often do you use alone, with nobody around who could help?"),
+            choices=USES_ALONE, required=False, widget=forms.RadioSelect,
+        )  # fmt: skip
+
+    def _item(self, name: str) -> tuple[str, str]:
+        """The stored (context, item) of a field."""
+        if name in self.TOP_ITEMS:
+            return "", name
+        substance, _dash, suffix = name.partition("-")
+        return substance, self.SUFFIX_ITEMS[suffix]
+
+    def initial_from(self, answers: Answers) -> dict[str, Any]:
+        initial: dict[str, Any] = {}
+        for name in self.fields:
+            context, item = self._item(name)
+            value = answers.plain(item, context)
+            if item == "last_use_days_ago":
+                initial[name] = last_use_choice(value)
+            elif item in self.BOOLEANS:
+                initial[name] = _choice(value)
+            else:
+                initial[name] = value or ([] if item == "kinds" else "")
+        return initial
+
+    def owns(self, answer: StoredAnswer) -> bool:
+        asked = {self._item(name) for name in self.fields}
+        return answer.instrument == PROFILE and (answer.context, answer.item) in asked
+
+    def stored(self, cleaned: dict[str, Any]) -> list[StoredAnswer]:
+        answers = []
+        for name, value in cleaned.items():
+            context, item = self._item(name)
+            if item in self.BOOLEANS:
+                value = _bool(value)
+            elif item == "last_use_days_ago":
+                value = self._same_days(context, value)
+            if value not in (None, "", []):
+                answers.append(StoredAnswer(PROFILE, item, value=value, context=context))
+        return answers
+
+    def _same_days(self, substance: str, chosen: int | None) -> int | None:
+        """Keep an exact number stored before (a v1 check-up's "12 days") when the choice
+        still covers it, so going back and forth changes nothing."""
+        before = self.answers.plain("last_use_days_ago", substance)
+        if chosen is not None and last_use_choice(before) == str(chosen):
+            return int(before)
+        return chosen
 
 
 class InstrumentStepForm(StepForm):
@@ -621,6 +776,10 @@ STEP_DEFINITIONS: dict[str, Step] = {
     "about": Step("about", _("About you"), AboutForm),
     "substances": Step("substances", _("What you use"), SubstancesForm),
     "patterns": Step("patterns", _("How much and how often"), PatternsForm),
+    "safety": Step(
+        "safety", _("A few safety questions"), SafetyForm,
+        intro=_("These answers change the safety advice you get."),
+    ),
     "audit": Step(
         "audit", _("Drinking (AUDIT)"), instrument_form("audit"),
         intro=_("These ten questions are the World Health Organization's AUDIT. If you "

@@ -1,9 +1,10 @@
 """The check-up as data: which steps apply, and the profile built from stored answers.
 
 The web check-up stores every answer as given (see waymark/checkup/models.py); this module
-turns those answers into a profile v1 object, which then goes through `parse_profile` and
-`recommend` exactly like a profile read by `waymark recommend`. Which steps apply is decided
-here too, from the answers so far, so "ask only what applies" is a rule in one place.
+turns those answers into a profile v2 object (CONTRACTS.md §2b), which then goes through
+`parse_profile` and `recommend` exactly like a profile read by `waymark recommend`. Which steps
+apply is decided here too, from the answers so far, so "ask only what applies" is a rule in one
+place.
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from waymark.clinical import scoring
+from waymark.clinical.profile import KINDS
 
 PROFILE = "profile"  # the pseudo-instrument of plain questions
-PROFILE_VERSION = "1"
+PROFILE_VERSION = 2
 
 # Substances whose criteria are asked one by one (tobacco is not: FACTS.md §11.4 names no
 # professional referral for it, and asking 11 questions about it would lengthen the check-up).
@@ -26,11 +28,25 @@ DAST_SUBSTANCES = ("opioids", "benzodiazepines", "stimulants", "cannabis", "othe
 # Withdrawal questions matter where withdrawal can be dangerous or is common.
 WITHDRAWAL_SUBSTANCES = ("alcohol", "benzodiazepines", "opioids", "other")
 PRESCRIBABLE = ("opioids", "benzodiazepines", "stimulants")
+# Drugs with overdose risk: the overdose questions are asked for any opioid use (prescribed
+# opioids can cause an overdose too), and for the others when not only taken as prescribed.
+OVERDOSE_SUBSTANCES = ("opioids", "benzodiazepines", "stimulants", "other")
+# What a street supply may hold, offered beside the substance: pressed pills look like
+# medicines and may hold fentanyl; xylazine ("tranq") is mixed into the opioid supply.
+STREET_KINDS = {
+    "opioids": ("unknown-pills", "xylazine"),
+    "benzodiazepines": ("unknown-pills",),
+    "stimulants": ("unknown-pills",),
+}
+# The overdose answers are stored under their own names ("past" alone would say nothing).
+OVERDOSE_ITEMS = {"past": "overdose_past", "has_naloxone": "has_naloxone",
+                  "uses_alone": "uses_alone"}  # fmt: skip
 
 STEPS = (
     "about",
     "substances",
     "patterns",
+    "safety",  # last use of each substance, and what else changes the safety advice
     "audit",
     "dast-10",
     "criteria",  # one step per main substance: criteria-alcohol, criteria-opioids, …
@@ -111,6 +127,31 @@ class Answers:
 
         return sorted(candidates, key=rank)[:MAX_CRITERIA_SUBSTANCES]
 
+    def only_prescribed(self, substance: str) -> bool:
+        return substance in PRESCRIBABLE and self.plain("prescribed", substance) is True
+
+    def kinds_asked(self, substance: str) -> tuple[str, ...]:
+        """The kinds offered for a substance: any for "other", the street ones for opioids,
+        benzodiazepines and stimulants not only taken as prescribed."""
+        if substance == "other":
+            return KINDS
+        if substance in STREET_KINDS and not self.only_prescribed(substance):
+            return STREET_KINDS[substance]
+        return ()
+
+    def asks_moud(self) -> bool:
+        return "opioids" in self.substances
+
+    def asks_overdose(self) -> bool:
+        return any(
+            s == "opioids" or (s in OVERDOSE_SUBSTANCES and not self.only_prescribed(s))
+            for s in self.substances
+        )
+
+    def asks_recent_release(self) -> bool:
+        """A recent release lowers tolerance for any drug or alcohol, not for tobacco."""
+        return any(s != "tobacco" for s in self.substances)
+
     def phq_2_positive(self) -> bool:
         answers = self.options("phq-2")
         if set(PHQ_2_ITEMS) - set(answers):
@@ -127,7 +168,7 @@ def applicable_steps(answers: Answers) -> list[str]:
     substances = set(answers.substances)
     steps: list[str] = []
     for step in STEPS:
-        if step == "patterns" and not substances:
+        if step in ("patterns", "safety") and not substances:
             continue
         if step == "audit" and "alcohol" not in substances:
             continue
@@ -177,6 +218,12 @@ def _substance(answers: Answers, substance: str) -> dict[str, Any]:
             use[key] = answers.plain(key, substance)
     if substance in PRESCRIBABLE and answers.plain("prescribed", substance) is True:
         use["prescribed"] = True
+    moud = answers.plain("moud", substance)
+    if substance == "opioids" and isinstance(moud, bool):
+        use["moud"] = moud
+    kinds = answers.plain("kinds", substance) or []
+    if kinds:
+        use["kinds"] = [kind for kind in KINDS if kind in kinds]
     criteria = answers.options("sud-11", substance)
     if criteria:
         use["criteria"] = [
@@ -190,14 +237,17 @@ def _section(answers: Answers, keys: Iterable[str]) -> dict[str, Any]:
 
 
 def build_profile(answers: Answers) -> dict[str, Any]:
-    """Profile v1 (CONTRACTS.md §2) from stored answers; raises IncompleteCheckUpError."""
+    """Profile v2 (CONTRACTS.md §2, §2b) from stored answers; raises IncompleteCheckUpError.
+
+    A version-2 question that was never answered (a check-up stored before it was asked, or
+    skipped) leaves its key out: the engine reads a missing v2 key as "not asked"."""
     missing = [key for key in ("age", "goal") if answers.plain(key) is None]
     if not answers.substances:
         missing.append("substances")
     if missing:
         raise IncompleteCheckUpError(missing)
     profile: dict[str, Any] = {
-        "version": 1,
+        "version": PROFILE_VERSION,
         "age": answers.plain("age"),
         "substances": [_substance(answers, s) for s in answers.substances],
         "goal": answers.plain("goal"),
@@ -234,16 +284,24 @@ def build_profile(answers: Answers) -> dict[str, Any]:
             answers, ("quit_attempts", "returns_to_use", "treatment_episodes", "helped")
         ),
     }
+    sections["overdose"] = {
+        key: answers.plain(item)
+        for key, item in OVERDOSE_ITEMS.items()
+        if answers.plain(item) is not None
+    }
     profile |= {key: value for key, value in sections.items() if value}
     health = answers.plain("health")
     if health:
         profile["health"] = list(health)
+    if isinstance(answers.plain("recent_release"), bool):
+        profile["recent_release"] = answers.plain("recent_release")
     return profile
 
 
-PROFILE_KEYS = ("age", "sex", "pregnant", "goal", "health")
+PROFILE_KEYS = ("age", "sex", "pregnant", "goal", "health", "recent_release")
 SECTION_KEYS = ("withdrawal_history", "mental_health", "readiness", "support", "past_treatment")
-USE_KEYS = ("route", "days_used_past_30", "typical_amount", "prescribed", "last_use_days_ago")
+USE_KEYS = ("route", "days_used_past_30", "typical_amount", "prescribed", "last_use_days_ago",
+            "moud", "kinds")  # fmt: skip
 
 
 def answers_from_profile(profile: Mapping[str, Any]) -> list[StoredAnswer]:
@@ -270,6 +328,11 @@ def answers_from_profile(profile: Mapping[str, Any]) -> list[StoredAnswer]:
             ]
     for section in SECTION_KEYS:
         out += [StoredAnswer(PROFILE, k, value=v) for k, v in profile.get(section, {}).items()]
+    out += [
+        StoredAnswer(PROFILE, OVERDOSE_ITEMS[key], value=value)
+        for key, value in profile.get("overdose", {}).items()
+        if value is not None
+    ]
     for instrument_id, answers in profile.get("instruments", {}).items():
         items = scoring.get_instrument(instrument_id).items
         for item, option in zip(items, answers, strict=True):
