@@ -34,6 +34,7 @@ from waymark.clinical import alerts as rules
 from waymark.clinical import scoring
 from waymark.clinical.checkup import IncompleteCheckUpError, build_profile, crisis_reported
 from waymark.clinical.profile import ProfileError, parse_profile
+from waymark.clinical.risk import DIMENSIONS, assess
 from waymark.jobs import enqueue, register, register_tick
 from waymark.jobs.models import Job
 from waymark.progress.views import _plan_start, load
@@ -52,6 +53,7 @@ def _checkup(checkup: CheckUp) -> rules.CheckUp:
     answers = stored_answers(checkup)
     results: dict[str, scoring.Score] = {}
     opioid_gap: int | None = None
+    risks: dict[str, str] = {}
     try:
         profile = parse_profile(build_profile(answers))
     except (IncompleteCheckUpError, ProfileError):
@@ -63,11 +65,14 @@ def _checkup(checkup: CheckUp) -> rules.CheckUp:
                 results[instrument_id] = found
         opioids = profile.use_of(rules.OPIOIDS)
         opioid_gap = opioids.last_use_days_ago if opioids is not None else None
+        model = assess(profile)
+        risks = {name: getattr(model, name).level for name in DIMENSIONS}
     return rules.CheckUp(
         completed_on=timezone.localdate(checkup.completed_at or checkup.created_at),
         crisis_reported=crisis_reported(answers),
         results=results,
         opioid_last_use_days_ago=opioid_gap,
+        risks=risks,
     )
 
 

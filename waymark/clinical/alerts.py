@@ -22,8 +22,8 @@ from enum import IntEnum
 
 from waymark.clinical.progress import Day, Targets, check_days
 from waymark.clinical.reassess import InstrumentResult, worsening
+from waymark.clinical.risk import OPIOID_GAP_DAYS
 from waymark.clinical.scoring import get_instrument
-from waymark.clinical.signals import OPIOID_GAP_DAYS
 from waymark.clinical.text import N_, Message, say
 
 OPIOIDS = "opioids"
@@ -85,7 +85,8 @@ OPIOID_AFTER_GAP = Rule(
     "opioid-use-after-gap",
     Priority.URGENT,
     N_("Opioid use after a break (lower tolerance)"),
-    "FACTS §4.3, §11.3 (loss of tolerance); gap of 7+ days: signals.OPIOID_GAP_DAYS ❓",
+    "FACTS §4.3, §11.3 (loss of tolerance); gap of 3+ days: risk.OPIOID_GAP_DAYS ❓, the "
+    "same break the risk model reads",
     scope="checkins",
     message=N_(
         "Opioid use was recorded after %(days)d days without: tolerance may be lower, so the "
@@ -124,6 +125,15 @@ CRAVING_SPIKE = Rule(
     scope="checkins",
     message=N_("Cravings were rated %(cravings)d of 10."),
 )
+HIGH_RISK = Rule(
+    "high-risk-checkup",
+    Priority.HIGH,
+    N_("High withdrawal or overdose risk"),
+    "risk.assess (the one risk model: withdrawal or overdose risk high in a check-up); "
+    "FACTS §4.1, §4.2, §5, §11.2, §11.3",
+    "checkups",
+    message=N_("A check-up found a high withdrawal or overdose risk."),
+)
 NO_CHECKIN = Rule(
     "no-checkin",
     Priority.NORMAL,
@@ -135,6 +145,7 @@ NO_CHECKIN = Rule(
 RULES: tuple[Rule, ...] = (
     SUICIDAL,
     OPIOID_AFTER_GAP,
+    HIGH_RISK,
     RETURN_TO_USE,
     TAPER_NOT_FOLLOWED,
     WORSENING,
@@ -174,6 +185,8 @@ class CheckUp:
     results: Mapping[str, InstrumentResult] = field(default_factory=dict, hash=False)
     # Days since the last opioid use, as the person gave it (None: not asked or no opioids).
     opioid_last_use_days_ago: int | None = None
+    # The risk model's levels for this check-up (risk.DIMENSIONS), when it made a profile.
+    risks: Mapping[str, str] = field(default_factory=dict, hash=False)
 
 
 @dataclass(frozen=True)
@@ -203,8 +216,30 @@ def suicidal_thoughts(record: Record) -> list[Alert]:
     return [
         Alert(SUICIDAL, say(SUICIDAL.message), c.completed_on)
         for c in record.checkups
-        if c.crisis_reported and _recent(record, c.completed_on)
+        if (c.crisis_reported or c.risks.get("mental_health") == "high")
+        and _recent(record, c.completed_on)
     ]
+
+
+# What the alert says for the dimensions that are high (whole sentences, for translation).
+RISK_MESSAGES = {
+    ("withdrawal",): N_("A check-up found a high withdrawal risk."),
+    ("overdose",): N_("A check-up found a high overdose risk."),
+    ("withdrawal", "overdose"): N_("A check-up found a high withdrawal and overdose risk."),
+}
+
+
+def high_risk_checkup(record: Record) -> list[Alert]:
+    """The risk model found withdrawal or overdose risk high in a recent check-up: the person
+    was told to get care (urgency recommended or urgent), so the clinician is told too."""
+    alerts = []
+    for checkup in record.checkups:
+        high = tuple(
+            name for name in ("withdrawal", "overdose") if checkup.risks.get(name) == "high"
+        )
+        if high and _recent(record, checkup.completed_on):
+            alerts.append(Alert(HIGH_RISK, say(RISK_MESSAGES[high]), checkup.completed_on))
+    return alerts
 
 
 def _opioid_days(days: Sequence[Day]) -> list[date]:
@@ -374,6 +409,7 @@ def evaluate(record: Record) -> list[Alert]:
     found: Iterable[Alert] = (
         *suicidal_thoughts(record),
         *opioid_use_after_gap(record, days),
+        *high_risk_checkup(record),
         *return_to_use(record, days),
         *taper_not_followed(record, days),
         *worsening_screener(record),
