@@ -184,7 +184,8 @@ def test_the_metadata_holds_the_title_and_language_only() -> None:
 
 
 def test_the_wallet_card_is_one_page_with_lines_steps_and_three_people() -> None:
-    pages, text = read(wallet_card_pdf(make_document(), language="en"))
+    dangers = [DocList("naloxone", "Carry naloxone", list(NALOXONE_STEPS))]
+    pages, text = read(wallet_card_pdf(make_document(dangers=dangers), language="en"))
     assert pages == 1
     for line in HELP_LINES:
         assert line["contact"] in text
@@ -196,15 +197,18 @@ def test_the_wallet_card_is_one_page_with_lines_steps_and_three_people() -> None
     assert PEOPLE[3]["name"] not in text and PEOPLE[3]["phone"] not in text
 
 
-def test_the_wallet_card_falls_back_to_the_toolkit_then_to_generic_steps() -> None:
-    toolkit = DocSection(
-        "toolkit", "Toolkit", "", [_block("naloxone", "Naloxone", steps=["Toolkit step one."])]
-    )
-    safety = DocSection("safety", "Safety first", "", [])
-    _, text = read(wallet_card_pdf(make_document(safety=safety, sections=[toolkit]), language="en"))
-    assert "Toolkit step one." in text
-    _, text = read(wallet_card_pdf(make_document(safety=None, sections=[]), language="en"))
-    assert "Call emergency services." in text and "Give naloxone if you have it." in text
+def test_the_wallet_card_leads_with_the_person_s_own_dangers_and_leaves_out_the_rest() -> None:
+    dangers = [
+        DocList("medically-supervised-withdrawal", "Withdrawal needs a doctor",
+                ["Do not stop suddenly.", "If a seizure starts, call emergency services."]),
+        DocList("reduced-tolerance", "Lower tolerance", ["Use much less after a break."]),
+    ]  # fmt: skip
+    _, text = read(wallet_card_pdf(make_document(dangers=dangers), language="en"))
+    assert text.index("Withdrawal needs a doctor") < text.index("Lower tolerance")
+    assert "If a seizure starts" in text
+    assert "naloxone" not in text.lower()  # no overdose steps for a danger the person lacks
+    _, text = read(wallet_card_pdf(make_document(dangers=[]), language="en"))
+    assert "What to do" not in text and "Give naloxone" not in text
 
 
 def test_long_overdose_steps_take_two_panels_and_are_not_cut() -> None:
@@ -220,9 +224,9 @@ def test_long_overdose_steps_take_two_panels_and_are_not_cut() -> None:
         "them: naloxone can wear off before the opioid does.",
         "When they wake they may feel sick and in withdrawal. Help them not to use again.",
     ]
-    safety = DocSection("safety", "Safety first", "", [_block("naloxone", "N", steps=steps)])
-    pages, text = read(wallet_card_pdf(make_document(safety=safety), language="en"))
-    assert pages == 1 and "…" not in text and "If someone overdoses, continued" in text
+    dangers = [DocList("naloxone", "N", steps)]
+    pages, text = read(wallet_card_pdf(make_document(dangers=dangers), language="en"))
+    assert pages == 1 and "…" not in text and "What to do, continued" in text
     for step in steps:
         assert step in text
     assert "Never Use Alone: 1-800-484-3731" in text
@@ -233,7 +237,7 @@ def test_the_wallet_card_stays_one_page_however_long_the_text() -> None:
     document = make_document(
         help_lines=[{"name": long, "contact": "Call " + "9" * 200, "description": long}] * 9,
         people=[{"name": long, "phone": "5" * 120, "note": long}] * 3,
-        safety=DocSection("safety", "S", "", [_block("naloxone", "N", steps=[long] * 12)]),
+        dangers=[DocList("naloxone", "N", [long] * 12)],
     )
     pages, text = read(wallet_card_pdf(document, language="en"))
     assert pages == 1 and "…" in text

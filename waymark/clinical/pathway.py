@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from waymark.clinical import care, factors, risk, safety, signals
+from waymark.clinical import care, factors, labels, risk, safety, signals
 from waymark.clinical.factors import ABSTINENCE, HARM_REDUCTION, Factor
 from waymark.clinical.profile import CRITERIA, Profile
 from waymark.clinical.risk import HIGH, POSSIBLE, RiskModel
@@ -83,6 +83,19 @@ class Recommendation:
     adult: bool
     risks: RiskModel
     scores: tuple[ScoreMeaning, ...] = ()
+
+    @property
+    def risk_rows(self) -> list[tuple[str, str, Message, tuple[Message, ...]]]:
+        """Each risk dimension, for people: its id, level, what it means, and why."""
+        return [
+            (
+                name,
+                getattr(self.risks, name).level,
+                say(labels.RISK_MEANING[name][getattr(self.risks, name).level]),
+                getattr(self.risks, name).reasons,
+            )
+            for name in risk.DIMENSIONS
+        ]
 
     @property
     def safety_with_reasons(self) -> list[tuple[str, list[Message]]]:

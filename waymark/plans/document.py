@@ -71,6 +71,8 @@ class Document:
     harm_reduction_lines: list[dict[str, Any]]
     disclaimer: str = field(default="")
     own_limit: str = field(default="")  # the next step the person chose, in one sentence
+    # The person's own dangers, most dangerous first, each with what to do (the wallet card).
+    dangers: list[DocList] = field(default_factory=list)
 
 
 PERSONAL_TITLES = {
@@ -146,6 +148,10 @@ def build(draft: PlanDraft, version: PlanVersion) -> Document:
         help_lines=translated(settings.HELP_LINES),
         harm_reduction_lines=translated(settings.HARM_REDUCTION_LINES),
         own_limit=own_limit_text(content),
+        dangers=[
+            DocList(danger.id, text(danger.title), [text(step) for step in danger.steps])
+            for danger in draft.wallet
+        ],
         disclaimer=_(
             "This plan is yours to change at any time. It is not medical advice and never "
             "replaces a clinician; it never tells you a medication dose."

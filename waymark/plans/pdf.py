@@ -338,7 +338,9 @@ class _CardPDF(_PDF):
             self.ln(0.6)
 
     def panels(self, document: Document) -> list[tuple[str, list[_Entry]]]:
-        """Crisis lines, overdose steps, three people, harm-reduction lines (or more steps)."""
+        """Crisis lines, the person's own dangers with what to do (most dangerous first, from
+        the one risk model), three people, then the rest of the dangers or the
+        harm-reduction lines. Steps that do not apply to the person are left out."""
         crisis, people, harm = [], [], []
         for line in document.help_lines:
             name, contact = line.get("name", ""), line.get("contact", "")
@@ -348,32 +350,41 @@ class _CardPDF(_PDF):
         for line in document.harm_reduction_lines:
             name = f"{line.get('name', '')}: {line.get('contact', '')}"
             harm += [_Entry(name, bold=True), _Entry(line.get("description", ""), muted=True)]
-        steps = [_Entry(s, marker=f"{n}.") for n, s in enumerate(self.overdose_steps(document), 1)]
-        overdose, people_panel = _("If someone overdoses"), (_("People I can call"), people)
-        if self.height(steps, CARD_W - 2 * CARD_PAD, 8.5) > CARD_H - 2 * CARD_PAD - 6:
-            # Two panels of steps; the harm-reduction lines go with the people to call.
-            half = (len(steps) + 1) // 2
-            more = (_("If someone overdoses, continued"), steps[half:])
+        first, rest = self.danger_panels(document)
+        people_panel = (_("People I can call"), people)
+        if rest:
             people_panel = (_("People I can call"), people + harm)
-            return [(_("In a crisis"), crisis), (overdose, steps[:half]), people_panel, more]
-        cover = [_Entry(document.approach_label)]
-        last = (_("Staying safer"), harm) if harm else (document.title, cover)
-        return [(_("In a crisis"), crisis), (overdose, steps), people_panel, last]
+            last = (_("What to do, continued"), rest)
+        elif harm:
+            last = (_("Staying safer"), harm)
+        else:
+            last = (document.title, [_Entry(document.approach_label)])
+        if not first:
+            return [(_("In a crisis"), crisis), people_panel, last]
+        return [(_("In a crisis"), crisis), (_("What to do"), first), people_panel, last]
 
-    @staticmethod
-    def overdose_steps(document: Document) -> list[str]:
-        """The plan's naloxone steps (the safety section's, else the toolkit's), or generic ones."""
-        for section in [document.safety, *document.sections]:
-            for block in section.blocks if section else []:
-                if block.id == "naloxone" and block.steps:
-                    return block.steps
-        return [
-            _("Call emergency services."),
-            _("Give naloxone if you have it."),
-            _("Give rescue breaths if they are not breathing."),
-            _("Lay them on their side, in the recovery position."),
-            _("Stay with them until help arrives."),
-        ]
+    def danger_panels(self, document: Document) -> tuple[list[_Entry], list[_Entry]]:
+        """The dangers as entries, split over two panels (at a danger's title where it can) when
+        they do not fit in one."""
+        entries: list[_Entry] = []
+        for danger in document.dangers:
+            entries.append(_Entry(danger.title, bold=True))
+            numbered = len(danger.items) > 1
+            entries += [
+                _Entry(step, marker=f"{n}." if numbered else "")
+                for n, step in enumerate(danger.items, 1)
+            ]
+        width, room = CARD_W - 2 * CARD_PAD, CARD_H - 2 * CARD_PAD - 6
+        if self.height(entries, width, CARD_SIZES[-2]) <= room:
+            return entries, []
+        split = len(entries)
+        while split > 1 and self.height(entries[:split], width, CARD_SIZES[-2]) > room:
+            split -= 1
+        boundary = split
+        while boundary > 1 and not entries[boundary].bold:
+            boundary -= 1
+        split = boundary if boundary > 1 else split  # start the next panel at a title
+        return entries[:split], entries[split:]
 
 
 def wallet_card_pdf(document: Document, *, language: str) -> bytes:
