@@ -234,6 +234,7 @@ def test_pregnancy_always_brings_care_and_stopping_is_encouraged_where_safe(
     if not profile.pregnant:
         return
     assert "pregnancy-care" in result.safety
+    assert not any(text.startswith("Set a lower limit") for text in steps(result))
     assert at_least(result.urgency, "recommended", URGENCY_LEVELS)
     assert result.abstinence_safer
     if result.risks.stopping_is_safe and not profile.uses("opioids", "benzodiazepines"):

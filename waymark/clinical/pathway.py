@@ -270,6 +270,13 @@ def _approach_step(approach: str, model: RiskModel, ids: list[str]) -> Message:
                 "how you use every day."
             )
         )
+    if model.pregnant:
+        return say(
+            N_(
+                "Stopping is the safest choice for you and the baby. Until then, use less, "
+                "never alone, and tell your prenatal care provider what you use."
+            )
+        )
     if model.withdrawal.level == POSSIBLE and model.drinks_now:
         return say(
             N_(

@@ -474,9 +474,8 @@ def _mental_health(profile: Profile) -> Risk:
     if phq9 is not None and phq9.total >= MOOD_CUT_OFF:
         found.add(
             POSSIBLE,
-            N_("Your PHQ-9 score of %(total)d suggests %(band)s depression symptoms."),
+            N_("Your PHQ-9 score of %(total)d suggests depression symptoms that deserve care."),
             total=phq9.total,
-            band=phq9.band.id.replace("-", " "),
         )
     phq2 = profile.score("phq-2")
     if phq2 is not None and phq2.band.id == "positive" and phq9 is None:
@@ -485,9 +484,8 @@ def _mental_health(profile: Profile) -> Risk:
     if gad7 is not None and gad7.total >= MOOD_CUT_OFF:
         found.add(
             POSSIBLE,
-            N_("Your GAD-7 score of %(total)d suggests %(band)s anxiety symptoms."),
+            N_("Your GAD-7 score of %(total)d suggests anxiety symptoms that deserve care."),
             total=gad7.total,
-            band=gad7.band.id,
         )
     if profile.health & {"psychosis", "bipolar-disorder"}:
         found.add(POSSIBLE, N_("You told us about psychosis or bipolar disorder."))

@@ -117,6 +117,8 @@ TOPIC_PAGES: dict[str, str] = {
     "abstinence": "abstinence",
     "harm-reduction": "harm-reduction",
     "staged": "staged-path",
+    "under-18": "when-to-seek-treatment",
+    "continue-moud": "medication-for-opioid-use-disorder",
     "medically-supervised-withdrawal": "withdrawal-safety",
     "no-self-taper": "gradual-tapering",
     "pregnancy-care": "when-to-seek-treatment",
