@@ -401,7 +401,34 @@ def _safety_extra(draft: _Draft, safety_id: str) -> tuple[str, ...]:
             extra.append(prose.PREGNANCY_ALCOHOL)
         if profile.uses("tobacco"):
             extra.append(prose.PREGNANCY_TOBACCO)
-    return tuple(extra)
+    return (*extra, *_danger_extra(draft, safety_id))
+
+
+def _danger_extra(draft: _Draft, safety_id: str) -> list[str]:
+    """What the person's own supply and mixes add (docs/clinical-facts.md A.1–A.8)."""
+    model, profile = draft.model, draft.profile
+    kinds = frozenset().union(*(use.kinds for use in profile.substances))
+    stimulants = model.state("stimulants")
+    opioids = model.state("opioids")
+    street_opioids = (opioids is not None and opioids.street) or "unknown-pills" in kinds
+    extra: list[str] = []
+    if safety_id == "medically-supervised-withdrawal" and model.drinks_now:
+        extra.append(dangers.THIAMINE)  # A.1
+    if safety_id == "naloxone":
+        if street_opioids or "xylazine" in kinds:
+            extra.append(dangers.NITAZENES)  # A.2
+        if "xylazine" in kinds:
+            extra += dangers.XYLAZINE_BULLETS  # A.3
+        if stimulants is not None and stimulants.street:
+            extra += (dangers.STIMULANT_OVERDOSE_SIGNS, *dangers.STIMULANT_OVERDOSE_STEPS)  # A.4
+    if safety_id == "polysubstance-overdose-risk":
+        if "gabapentinoids" in kinds:
+            extra.append(dangers.GABAPENTINOID_OPIOIDS)  # A.5
+        if kinds & {"ghb", "z-drugs"}:
+            extra.append(dangers.GHB_Z_DRUGS)  # A.5
+    if safety_id == "reduced-tolerance" and profile.recent_release:
+        extra.append(dangers.LOST_TOLERANCE_RELEASE)  # A.8
+    return extra
 
 
 def _safety_block(draft: _Draft, safety_id: str, reasons: list[Message]) -> Block:
@@ -500,6 +527,8 @@ def _safer_use(draft: _Draft) -> list[Block]:
     blocks = []
     for use in draft.profile.substances:
         bullets = prose.SAFER_BULLETS[use.substance]
+        if use.substance == "cannabis" and (use.days_used_past_30 or 0) >= 20:
+            bullets = (*bullets, dangers.CANNABIS_HYPEREMESIS)  # clinical-facts A.6
         if use.prescribed and use.substance in PRESCRIBABLE:
             extra = prose.SAFER_PRESCRIBED_EXTRA.get(use.substance)
             bullets = (*prose.SAFER_PRESCRIBED, *((extra,) if extra else ()))
