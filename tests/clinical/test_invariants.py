@@ -8,6 +8,7 @@ regression tests at the end are profiles an earlier version got wrong.
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -20,6 +21,7 @@ from waymark.clinical.care import CARE_LEVELS, URGENCY_LEVELS
 from waymark.clinical.pathway import Recommendation, recommend
 from waymark.clinical.plan import APPROACHES, WALLET_ORDER, PlanDraft, draft_plan
 from waymark.clinical.profile import Profile, parse_profile
+from waymark.clinical.progress import plan_targets
 from waymark.clinical.taper import taper
 
 EXAMPLES = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -106,6 +108,23 @@ def test_the_drinking_limit_is_none_whenever_a_number_is_unsafe(data: dict[str, 
             assert plan.as_dict()["drinking_limit"]["per_day"] == plan.drinking_limit[0]
         if plan.taper is not None and not plan.taper.refused:
             assert model.withdrawal.level != "high" and "no-self-taper" not in result.safety
+
+
+@EXAMPLES
+@given(data=any_profiles())
+def test_the_progress_chart_shows_only_the_plan_s_own_numbers(data: dict[str, Any]) -> None:
+    profile, result, plans = everything(data)
+    for path, plan in plans.items():
+        targets = plan_targets(profile, result, path, plan.taper, date(2026, 1, 1))
+        if targets is None:
+            continue
+        assert result.risks.withdrawal.level != "high" and "no-self-taper" not in result.safety
+        if targets.steps:
+            assert plan.taper is not None and targets.steps == plan.taper.steps
+        elif path == "abstinence":
+            assert targets.after == 0 and result.risks.stopping_is_safe
+        else:
+            assert plan.drinking_limit is not None and targets.after == plan.drinking_limit[0]
 
 
 @EXAMPLES

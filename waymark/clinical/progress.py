@@ -31,8 +31,9 @@ from waymark.clinical.outcomes import (
     window,
 )
 from waymark.clinical.pathway import Recommendation
-from waymark.clinical.plan import drinking_limits, limits_not_for_them
+from waymark.clinical.plan import drinking_limit
 from waymark.clinical.profile import Profile
+from waymark.clinical.risk import HIGH
 from waymark.clinical.scoring import Sex
 from waymark.clinical.taper import Step, Taper
 from waymark.clinical.text import N_, Message, say
@@ -200,26 +201,32 @@ def plan_targets(
 ) -> Targets | None:
     """Daily drink targets from a plan, or None where the plan sets no number at home.
 
-    A taper schedule gives its steps and ends at its target. Without one, the abstinence path
-    aims at 0 and the others at the low-risk daily limit, unless those limits are not meant
-    for the person (pregnancy, age, health). Where withdrawal needs a clinician (the result,
-    or ``also_safety`` from a later check-up, says so) there is no home target at all: cutting
-    down is planned with a doctor, and a line on a chart must not suggest otherwise.
+    The targets are the plan's own numbers, read from the same risk model, so the chart can
+    never show a line the plan does not give: a taper schedule gives its steps and ends at its
+    target; without one, the abstinence path aims at 0 and the others at the plan's drinking
+    limit (none where it gives none). Where withdrawal needs a clinician (risk high, a
+    `no-self-taper` finding, or ``also_safety`` from a later check-up saying so), or stopping
+    could bring withdrawal and no schedule was made, there is no home target at all: a line on
+    a chart must not suggest cutting down alone.
     """
     if not profile.uses(ALCOHOL):
         return None
-    if any(finding in SUPERVISED for finding in (*result.safety, *also_safety)):
+    model = result.risks
+    if model.withdrawal.level == HIGH or "no-self-taper" in result.safety:
+        return None
+    if any(finding in SUPERVISED for finding in also_safety):
         return None
     if taper is not None and taper.refused:
         return None
     if taper is not None and taper.steps:
         steps = tuple(sorted(taper.steps, key=lambda step: step.day))
         return Targets(start, steps, steps[-1].limit)
+    if model.supervised_withdrawal:
+        return None
     if approach == "abstinence":
         return Targets(start, (), 0.0)
-    if limits_not_for_them(profile):
-        return None
-    return Targets(start, (), float(drinking_limits(profile)[0]))
+    limit = drinking_limit(result, approach)
+    return None if limit is None else Targets(start, (), float(limit[0]))
 
 
 def baseline_drinks_per_day(profile: Profile) -> float | None:
