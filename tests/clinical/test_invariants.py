@@ -74,7 +74,9 @@ def test_withdrawal_risk_drives_every_withdrawal_output(data: dict[str, Any]) ->
         assert at_least(result.care_level, "outpatient", CARE_LEVELS)
     if level == "possible":
         assert at_least(result.urgency, "recommended", URGENCY_LEVELS)
+    severity_reason = next(f.reason.template for f in result.factors if f.factor == "severity")
     if level != "none":
+        assert "cutting down is a realistic goal" not in severity_reason
         # Never an abrupt stop of one's own: no "choose a start date".
         assert not any(text.startswith("Choose a start date") for text in texts)
     if level == "high" or "no-self-taper" in ids:

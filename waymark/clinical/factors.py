@@ -218,7 +218,9 @@ def readiness_factor(profile: Profile) -> Factor:
     )
 
 
-def severity_factor(severity: str) -> Factor:
+def severity_factor(severity: str, withdrawal: str = "none") -> Factor:
+    """How the number of warning signs leans; with withdrawal risk (the risk model's level),
+    few signs never reads as "cutting down is a realistic goal" on one's own."""
     if severity == "severe":
         return Factor(
             "severity",
@@ -231,6 +233,28 @@ def severity_factor(severity: str) -> Factor:
             NEUTRAL,
             say(N_("Several warning signs were found: either path can work with support.")),
         )
+    if withdrawal == "high":
+        return Factor(
+            "severity",
+            NEUTRAL,
+            say(
+                N_(
+                    "Few warning signs were found, but withdrawal could be dangerous for you: "
+                    "any change needs a doctor's help."
+                )
+            ),
+        )
+    if withdrawal == "possible":
+        return Factor(
+            "severity",
+            HARM_REDUCTION,
+            say(
+                N_(
+                    "Few warning signs were found: cutting down is realistic if it is gradual, "
+                    "with support and a doctor's advice."
+                )
+            ),
+        )
     return Factor(
         "severity",
         HARM_REDUCTION,
@@ -238,12 +262,12 @@ def severity_factor(severity: str) -> Factor:
     )
 
 
-def all_factors(profile: Profile, severity: str) -> list[Factor]:
+def all_factors(profile: Profile, severity: str, withdrawal: str = "none") -> list[Factor]:
     return [
         goal_factor(profile),
         health_factor(profile),
         support_factor(profile),
         past_experience_factor(profile),
         readiness_factor(profile),
-        severity_factor(severity),
+        severity_factor(severity, withdrawal),
     ]
