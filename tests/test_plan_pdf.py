@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import pytest
 from pypdf import PdfReader
 
-from waymark.plans.document import DocBlock, DocList, DocSection, Document
+from waymark.plans.document import DocBlock, DocDanger, DocList, DocSection, Document
 from waymark.plans.pdf import clean, plan_pdf, wallet_card_pdf
 
 HELP_LINES = [
@@ -184,7 +184,7 @@ def test_the_metadata_holds_the_title_and_language_only() -> None:
 
 
 def test_the_wallet_card_is_one_page_with_lines_steps_and_three_people() -> None:
-    dangers = [DocList("naloxone", "Carry naloxone", list(NALOXONE_STEPS))]
+    dangers = [DocDanger("naloxone", "Carry naloxone", [], list(NALOXONE_STEPS))]
     pages, text = read(wallet_card_pdf(make_document(dangers=dangers), language="en"))
     assert pages == 1
     for line in HELP_LINES:
@@ -199,13 +199,14 @@ def test_the_wallet_card_is_one_page_with_lines_steps_and_three_people() -> None
 
 def test_the_wallet_card_leads_with_the_person_s_own_dangers_and_leaves_out_the_rest() -> None:
     dangers = [
-        DocList("medically-supervised-withdrawal", "Withdrawal needs a doctor",
-                ["Do not stop suddenly.", "If a seizure starts, call emergency services."]),
-        DocList("reduced-tolerance", "Lower tolerance", ["Use much less after a break."]),
+        DocDanger("medically-supervised-withdrawal", "Withdrawal needs a doctor",
+                  ["Do not stop suddenly.", "If a seizure starts:"],
+                  ["Call emergency services.", "Stay with them."]),
+        DocDanger("reduced-tolerance", "Lower tolerance", ["Use much less after a break."], []),
     ]  # fmt: skip
     _, text = read(wallet_card_pdf(make_document(dangers=dangers), language="en"))
     assert text.index("Withdrawal needs a doctor") < text.index("Lower tolerance")
-    assert "If a seizure starts" in text
+    assert "If a seizure starts" in text and "1. Call emergency services." in text
     assert "naloxone" not in text.lower()  # no overdose steps for a danger the person lacks
     _, text = read(wallet_card_pdf(make_document(dangers=[]), language="en"))
     assert "What to do" not in text and "Give naloxone" not in text
@@ -224,7 +225,7 @@ def test_long_overdose_steps_take_two_panels_and_are_not_cut() -> None:
         "them: naloxone can wear off before the opioid does.",
         "When they wake they may feel sick and in withdrawal. Help them not to use again.",
     ]
-    dangers = [DocList("naloxone", "N", steps)]
+    dangers = [DocDanger("naloxone", "N", [], steps)]
     pages, text = read(wallet_card_pdf(make_document(dangers=dangers), language="en"))
     assert pages == 1 and "…" not in text and "What to do, continued" in text
     for step in steps:
@@ -237,7 +238,7 @@ def test_the_wallet_card_stays_one_page_however_long_the_text() -> None:
     document = make_document(
         help_lines=[{"name": long, "contact": "Call " + "9" * 200, "description": long}] * 9,
         people=[{"name": long, "phone": "5" * 120, "note": long}] * 3,
-        dangers=[DocList("naloxone", "N", [long] * 12)],
+        dangers=[DocDanger("naloxone", "N", [], [long] * 12)],
     )
     pages, text = read(wallet_card_pdf(document, language="en"))
     assert pages == 1 and "…" in text

@@ -242,7 +242,7 @@ def test_the_wallet_card_leads_with_the_person_s_own_dangers(data: dict[str, Any
         assert set(ids) <= set(result.safety)
         assert ids == [i for i in WALLET_ORDER if i in ids]
         assert ids == [i for i in WALLET_ORDER if i in result.safety]
-        assert all(danger.steps for danger in plan.wallet)
+        assert all(danger.lines for danger in plan.wallet)
         assert plan.safety == result.safety
 
 

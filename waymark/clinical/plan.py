@@ -109,20 +109,23 @@ WALLET_ORDER = (
     "never-use-alone",
     "under-18",
 )
-# What the card says to do for each danger it carries.
-WALLET_STEPS: dict[str, tuple[str, ...]] = {
-    "crisis-support": prose.CRISIS_STEPS,
+# What the card says about each danger it carries (a plain lead), then the numbered steps.
+WALLET_LEAD: dict[str, tuple[str, ...]] = {
     "medically-supervised-withdrawal": (
         prose.WALLET_DO_NOT_STOP_SUDDENLY,
-        *dangers.SEIZURE_WHAT_TO_DO,
+        prose.WALLET_IF_SEIZURE,
     ),
     "polysubstance-overdose-risk": (prose.WALLET_DO_NOT_MIX,),
     "reduced-tolerance": (prose.WALLET_LOWER_TOLERANCE,),
-    "naloxone": prose.NALOXONE_STEPS,
     "continue-moud": (dangers.MOUD_KEEP_TAKING,),
     "pregnancy-care": (prose.WALLET_PREGNANCY,),
     "never-use-alone": (prose.WALLET_NEVER_ALONE,),
     "under-18": (dangers.YOUTH_INTRO,),
+}
+WALLET_STEPS: dict[str, tuple[str, ...]] = {
+    "crisis-support": prose.CRISIS_STEPS,
+    "medically-supervised-withdrawal": dangers.SEIZURE_WHAT_TO_DO,  # clinical-facts A.12
+    "naloxone": prose.NALOXONE_STEPS,
 }
 
 
@@ -130,7 +133,12 @@ WALLET_STEPS: dict[str, tuple[str, ...]] = {
 class WalletDanger:
     id: str
     title: Message
-    steps: tuple[Message, ...]
+    lead: tuple[Message, ...]  # plain sentences first
+    steps: tuple[Message, ...]  # then what to do, in order
+
+    @property
+    def lines(self) -> tuple[Message, ...]:
+        return (*self.lead, *self.steps)
 
 
 @dataclass(frozen=True)
@@ -188,7 +196,7 @@ class PlanDraft:
             "wallet_card": {
                 "dangers": [danger.id for danger in self.wallet],
                 "steps": {
-                    danger.id: [str(step) for step in danger.steps] for danger in self.wallet
+                    danger.id: [str(line) for line in danger.lines] for danger in self.wallet
                 },
             },
         }
@@ -273,7 +281,8 @@ def wallet_dangers(result: Recommendation) -> tuple[WalletDanger, ...]:
         WalletDanger(
             safety_id,
             say(labels.SAFETY_TITLE[safety_id]),
-            tuple(say(step) for step in WALLET_STEPS[safety_id]),
+            tuple(say(line) for line in WALLET_LEAD.get(safety_id, ())),
+            tuple(say(step) for step in WALLET_STEPS.get(safety_id, ())),
         )
         for safety_id in WALLET_ORDER
         if safety_id in result.safety

@@ -553,6 +553,7 @@ LIMITS_WITH_CLINICIAN = N_(
 WALLET_DO_NOT_STOP_SUDDENLY = N_(
     "Do not stop drinking or sedatives suddenly: get medical help to stop."
 )
+WALLET_IF_SEIZURE = N_("If someone has a seizure:")
 WALLET_DO_NOT_MIX = N_(
     "Do not mix opioids with alcohol, benzodiazepines or other sedatives: breathing can stop."
 )

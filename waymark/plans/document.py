@@ -51,6 +51,16 @@ class DocList:
 
 
 @dataclass
+class DocDanger:
+    """One of the person's dangers on the wallet card: plain sentences, then numbered steps."""
+
+    id: str
+    title: str
+    lead: list[str]
+    steps: list[str]
+
+
+@dataclass
 class Document:
     title: str
     approach: str
@@ -72,7 +82,7 @@ class Document:
     disclaimer: str = field(default="")
     own_limit: str = field(default="")  # the next step the person chose, in one sentence
     # The person's own dangers, most dangerous first, each with what to do (the wallet card).
-    dangers: list[DocList] = field(default_factory=list)
+    dangers: list[DocDanger] = field(default_factory=list)
 
 
 PERSONAL_TITLES = {
@@ -149,7 +159,12 @@ def build(draft: PlanDraft, version: PlanVersion) -> Document:
         harm_reduction_lines=translated(settings.HARM_REDUCTION_LINES),
         own_limit=own_limit_text(content),
         dangers=[
-            DocList(danger.id, text(danger.title), [text(step) for step in danger.steps])
+            DocDanger(
+                danger.id,
+                text(danger.title),
+                [text(line) for line in danger.lead],
+                [text(step) for step in danger.steps],
+            )
             for danger in draft.wallet
         ],
         disclaimer=_(

@@ -369,10 +369,11 @@ class _CardPDF(_PDF):
         entries: list[_Entry] = []
         for danger in document.dangers:
             entries.append(_Entry(danger.title, bold=True))
-            numbered = len(danger.items) > 1
+            entries += [_Entry(line) for line in danger.lead]
+            numbered = len(danger.steps) > 1
             entries += [
                 _Entry(step, marker=f"{n}." if numbered else "")
-                for n, step in enumerate(danger.items, 1)
+                for n, step in enumerate(danger.steps, 1)
             ]
         width, room = CARD_W - 2 * CARD_PAD, CARD_H - 2 * CARD_PAD - 6
         if self.height(entries, width, CARD_SIZES[-2]) <= room:
