@@ -123,9 +123,9 @@ WALLET_LEAD: dict[str, tuple[str, ...]] = {
     "under-18": (dangers.YOUTH_INTRO,),
 }
 WALLET_STEPS: dict[str, tuple[str, ...]] = {
-    "crisis-support": prose.CRISIS_STEPS,
+    "crisis-support": prose.WALLET_CRISIS_STEPS,
     "medically-supervised-withdrawal": dangers.SEIZURE_WHAT_TO_DO,  # clinical-facts A.12
-    "naloxone": prose.NALOXONE_STEPS,
+    "naloxone": prose.WALLET_NALOXONE_STEPS,
 }
 
 

@@ -562,3 +562,20 @@ WALLET_LOWER_TOLERANCE = N_(
 )
 WALLET_PREGNANCY = N_("I am pregnant: I need prenatal care and addiction care together.")
 WALLET_NEVER_ALONE = N_("Never use alone: have someone with you, or call a never-use-alone line.")
+# Short versions of the crisis and naloxone steps, for a panel the size of a credit card; the
+# plan itself keeps the full ones (FACTS.md §11.1, §5).
+WALLET_CRISIS_STEPS = (
+    N_("Call or text a crisis line now."),
+    N_("Stay with someone you trust."),
+    N_("Keep away from anything you could hurt yourself with."),
+)
+WALLET_NALOXONE_STEPS = (
+    N_("Call emergency services."),
+    N_(
+        "Give naloxone if you have it; if there is no response in 2 to 3 minutes, give "
+        "another dose."
+    ),
+    N_("Give rescue breaths if they are not breathing."),
+    N_("Lay them on their side, in the recovery position."),
+    N_("Stay with them until help arrives."),
+)
