@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 import pytest
 from pypdf import PdfReader
 
+from waymark.clinical import plan
 from waymark.plans.document import DocBlock, DocDanger, DocList, DocSection, Document
 from waymark.plans.pdf import clean, plan_pdf, wallet_card_pdf
 
@@ -315,3 +316,21 @@ def test_a_pathological_plan_still_renders_on_many_pages(language: str) -> None:
     pages, text = read(plan_pdf(document, language=language))
     assert pages > 5 and "Goal number 199" in text and "x" * 80 in text
     assert language != "en" or f"Page {pages} of {pages}" in text
+
+
+def test_many_dangers_make_the_card_three_rows_high_and_nothing_is_cut() -> None:
+    """Someone on prescribed opioids and a benzodiazepine, just out of hospital: the real card
+    texts of their five dangers do not fit two panels, so the card grows a row."""
+    ids = ("medically-supervised-withdrawal", "polysubstance-overdose-risk",
+           "reduced-tolerance", "naloxone", "never-use-alone")  # fmt: skip
+    dangers = [
+        DocDanger(i, i, list(plan.WALLET_LEAD.get(i, ())), list(plan.WALLET_STEPS.get(i, ())))
+        for i in ids
+    ]
+    pages, text = read(wallet_card_pdf(make_document(dangers=dangers), language="en"))
+    flat = " ".join(text.split())
+    assert pages == 1 and "…" not in text
+    for danger in dangers:
+        for line in [danger.title, *danger.lead, *danger.steps]:
+            assert " ".join(line.split()) in flat
+    assert flat.count("What to do, continued") == 2

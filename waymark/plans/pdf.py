@@ -29,6 +29,7 @@ Color = tuple[int, int, int]
 INK, MUTED, ACCENT, ALERT = (33, 37, 41), (88, 96, 104), (0, 90, 104), (163, 33, 28)
 MARGIN, BODY, LINE, INDENT = 20.0, 11.5, 5.8, 7.0  # mm, pt, mm, mm
 CARD_W, CARD_H, CARD_PAD = 85.0, 55.0, 3.5  # one credit-card-sized panel, mm
+MAX_DANGER_PANELS = 3  # the card grows from two rows to three when the dangers need it
 CARD_SIZES = (10.0, 9.5, 9.0, 8.5, 8.0, 7.5, 7.0)  # pt, largest first; never below 7 pt
 DASHED = {"dash": 1.5, "gap": 1.2}  # mm
 TAPER_ADVICE = (  # the page's words too (plans/detail.html), so one translation serves both
@@ -339,8 +340,9 @@ class _CardPDF(_PDF):
 
     def panels(self, document: Document) -> list[tuple[str, list[_Entry]]]:
         """Crisis lines, the person's own dangers with what to do (most dangerous first, from
-        the one risk model), three people, then the rest of the dangers or the
-        harm-reduction lines. Steps that do not apply to the person are left out."""
+        the one risk model; continued over up to three panels, which makes the card three rows
+        high), three people, then the harm-reduction lines. Steps that do not apply to the
+        person are left out."""
         crisis, people, harm = [], [], []
         for line in document.help_lines:
             name, contact = line.get("name", ""), line.get("contact", "")
@@ -350,22 +352,25 @@ class _CardPDF(_PDF):
         for line in document.harm_reduction_lines:
             name = f"{line.get('name', '')}: {line.get('contact', '')}"
             harm += [_Entry(name, bold=True), _Entry(line.get("description", ""), muted=True)]
-        first, rest = self.danger_panels(document)
-        people_panel = (_("People I can call"), people)
-        if rest:
+        chunks = self.danger_panels(document)
+        crisis_panel, people_panel = (_("In a crisis"), crisis), (_("People I can call"), people)
+        doing = [
+            (_("What to do") if n == 0 else _("What to do, continued"), chunk)
+            for n, chunk in enumerate(chunks)
+        ]
+        last = (
+            (_("Staying safer"), harm)
+            if harm
+            else (document.title, [_Entry(document.approach_label)])
+        )
+        if len(doing) == 2:  # four panels: the harm-reduction lines go with the people to call
             people_panel = (_("People I can call"), people + harm)
-            last = (_("What to do, continued"), rest)
-        elif harm:
-            last = (_("Staying safer"), harm)
-        else:
-            last = (document.title, [_Entry(document.approach_label)])
-        if not first:
-            return [(_("In a crisis"), crisis), people_panel, last]
-        return [(_("In a crisis"), crisis), (_("What to do"), first), people_panel, last]
+            return [crisis_panel, doing[0], people_panel, doing[1]]
+        return [crisis_panel, *doing, people_panel, last]
 
-    def danger_panels(self, document: Document) -> tuple[list[_Entry], list[_Entry]]:
-        """The dangers as entries, split over two panels (at a danger's title where it can) when
-        they do not fit in one."""
+    def danger_panels(self, document: Document) -> list[list[_Entry]]:
+        """The dangers as entries, over as many panels as they need (at most three), each
+        panel starting at a danger's title where it can."""
         entries: list[_Entry] = []
         for danger in document.dangers:
             entries.append(_Entry(danger.title, bold=True))
@@ -375,21 +380,27 @@ class _CardPDF(_PDF):
                 _Entry(step, marker=f"{n}." if numbered else "")
                 for n, step in enumerate(danger.steps, 1)
             ]
-        width, room = CARD_W - 2 * CARD_PAD, CARD_H - 2 * CARD_PAD - 6
-        if self.height(entries, width, CARD_SIZES[-2]) <= room:
-            return entries, []
-        split = len(entries)
-        while split > 1 and self.height(entries[:split], width, CARD_SIZES[-2]) > room:
-            split -= 1
-        boundary = split
-        while boundary > 1 and not entries[boundary].bold:
-            boundary -= 1
-        split = boundary if boundary > 1 else split  # start the next panel at a title
-        return entries[:split], entries[split:]
+        width, room, size = CARD_W - 2 * CARD_PAD, CARD_H - 2 * CARD_PAD - 6, CARD_SIZES[-2]
+        chunks: list[list[_Entry]] = []
+        while entries:
+            if len(chunks) == MAX_DANGER_PANELS - 1 or self.height(entries, width, size) <= room:
+                chunks.append(entries)  # the last panel shrinks, then cuts, to fit
+                break
+            split = len(entries)
+            while split > 1 and self.height(entries[:split], width, size) > room:
+                split -= 1
+            boundary = split
+            while boundary > 1 and not entries[boundary].bold:
+                boundary -= 1
+            split = boundary if boundary > 1 else split
+            chunks.append(entries[:split])
+            entries = entries[split:]
+        return chunks
 
 
 def wallet_card_pdf(document: Document, *, language: str) -> bytes:
-    """One Letter page: four credit-card-sized panels (85 × 55 mm) to cut out and fold."""
+    """One Letter page: four (or, when the dangers need them, six) credit-card-sized panels
+    (85 × 55 mm) to cut out and fold."""
     with override(language):
         pdf = _CardPDF(document, language)
         pdf.add_page()
@@ -399,11 +410,14 @@ def wallet_card_pdf(document: Document, *, language: str) -> bytes:
         note = _("Cut along the solid line, fold along the dashed lines, and keep it with you.")
         pdf.wrap(0, 5, pdf.truncate(note, pdf.epw, 2))
         x, y = (pdf.w - 2 * CARD_W) / 2, pdf.y + 8
-        for index, (title, entries) in enumerate(pdf.panels(document)):
+        panels = pdf.panels(document)
+        rows = (len(panels) + 1) // 2
+        for index, (title, entries) in enumerate(panels):
             pdf.panel(x + (index % 2) * CARD_W, y + (index // 2) * CARD_H, title, entries)
         with pdf.local_context(draw_color=(120, 120, 120), line_width=0.3):  # cut along
-            pdf.rect(x, y, 2 * CARD_W, 2 * CARD_H)
+            pdf.rect(x, y, 2 * CARD_W, rows * CARD_H)
         with pdf.local_context(draw_color=(150, 150, 150), line_width=0.2, dash_pattern=DASHED):
-            pdf.line(x + CARD_W, y - 4, x + CARD_W, y + 2 * CARD_H + 4)  # fold along
-            pdf.line(x - 4, y + CARD_H, x + 2 * CARD_W + 4, y + CARD_H)
+            pdf.line(x + CARD_W, y - 4, x + CARD_W, y + rows * CARD_H + 4)  # fold along
+            for row in range(1, rows):
+                pdf.line(x - 4, y + row * CARD_H, x + 2 * CARD_W + 4, y + row * CARD_H)
         return bytes(pdf.output())
