@@ -85,8 +85,40 @@ def _safety(profile: Profile) -> dict[str, Any]:
         "overdose_past": overdose.get("past") or "",
         "has_naloxone": _yes_no(overdose.get("has_naloxone")),
         "uses_alone": overdose.get("uses_alone") or "",
+        "injected": "past-3-months"
+        if any(use.get("route") == "injected" for use in profile["substances"])
+        else "never",
+        "stimulants-types": [],  # not said: both stimulant classes are asked
         "recent_release": _yes_no(profile.get("recent_release")),
     }
+
+
+# The drugs each ASSIST class is asked for (waymark.clinical.checkup.ASSIST_FOR, reversed).
+ASSIST_DRUGS = {
+    "assist-opioids": "opioids", "assist-sedatives": "benzodiazepines",
+    "assist-cannabis": "cannabis", "assist-cocaine": "stimulants",
+    "assist-amphetamines": "stimulants",
+}  # fmt: skip
+
+
+def _assist(profile: Profile, instrument_id: str) -> list[int | None]:
+    """The person's ASSIST answers: the profile's own, else answers that agree with what the
+    profile says of that drug (how often, and the criteria it met)."""
+    given = _instrument(profile, instrument_id)
+    if given is not None:
+        return given
+    use = _use(profile, ASSIST_DRUGS.get(instrument_id, "other"))
+    days, criteria = use.get("days_used_past_30"), set(use.get("criteria", []))
+    # Daily or almost daily, weekly (5+ days of 30), monthly, or once or twice.
+    frequency = 2 if days is None else 4 if days >= 20 else 3 if days >= 5 else 2 if days > 1 else 1
+    return [
+        frequency,
+        3 if "craving" in criteria else 0,
+        2 if criteria & {"social-problems", "health-problems"} else 0,
+        2 if "role-failure" in criteria else 0,
+        1 if "social-problems" in criteria else 0,
+        1 if "cut-down" in criteria else 0,
+    ]
 
 
 def form_data(step_id: str, profile: Profile) -> dict[str, Any]:
@@ -115,9 +147,9 @@ def form_data(step_id: str, profile: Profile) -> dict[str, Any]:
         return _safety(profile)
     if step_id == "audit":
         return _audit(profile)
-    if step_id == "dast-10":
-        given = _instrument(profile, "dast-10") or [0, 0, 1, 0, 0, 0, 0, 0, 0, 0]
-        return {item: str(option) for item, option in zip(_items("dast-10"), given, strict=True)}
+    if step_id.startswith("assist-"):
+        pairs = zip(_items(step_id), _assist(profile, step_id), strict=True)
+        return {item: "" if option is None else str(option) for item, option in pairs}
     if step_id.startswith("criteria-"):
         criteria = _use(profile, step_id.removeprefix("criteria-")).get("criteria", [])
         return {item: "1" if item in criteria else "0" for item in _items("sud-11")}

@@ -16,6 +16,7 @@ from waymark.accounts.models import User
 from waymark.checkup.actions import stored_answers
 from waymark.checkup.models import Answer, CheckUp
 from waymark.clinical.checkup import answers_from_profile, build_profile
+from waymark.clinical.pathway import recommend
 from waymark.clinical.profile import parse_profile
 
 pytestmark = pytest.mark.django_db
@@ -63,7 +64,30 @@ def test_only_the_steps_that_apply_are_shown(client: Client) -> None:
                "substances": [{"substance": "cannabis", "days_used_past_30": 10}]}  # fmt: skip
     _, shown = complete(client, profile)
     assert "audit" not in shown and "withdrawal" not in shown and "phq-9" not in shown
-    assert "dast-10" in shown and "criteria-cannabis" in shown
+    assert "assist-cannabis" in shown and "criteria-cannabis" in shown
+    assert "dast-10" not in shown  # the ASSIST per drug replaces it; DAST-10 is a quick screen
+
+
+def test_each_drug_gets_its_own_assist(client: Client) -> None:
+    profile = {"version": 2, "age": 30, "goal": "cut-down",
+               "substances": [{"substance": "opioids", "days_used_past_30": 25},
+                              {"substance": "stimulants", "days_used_past_30": 3},
+                              {"substance": "other", "kinds": ["ketamine", "ghb"]},
+                              {"substance": "alcohol", "days_used_past_30": 3}]}  # fmt: skip
+    _, shown = complete(client, profile)
+    checkup = CheckUp.objects.get()
+    assert [s for s in shown if s.startswith("assist-")] == [
+        "assist-cocaine",
+        "assist-amphetamines",
+        "assist-opioids",
+        "assist-hallucinogens",
+        "assist-other",
+    ]
+    built = parse_profile(build_profile(stored_answers(checkup)))
+    assert {f"assist-{c}" for c in ("cocaine", "amphetamines", "opioids")} <= set(built.instruments)
+    scores = {s.instrument: s.band for s in recommend(built).scores}
+    assert scores["assist-opioids"] == "moderate"  # daily use (6 points), nothing else
+    assert "dast-10" not in built.instruments
 
 
 def test_every_answer_is_stored_as_given(client: Client) -> None:

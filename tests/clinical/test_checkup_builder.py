@@ -208,3 +208,26 @@ def test_a_version_2_profile_comes_back_from_its_answers() -> None:
     }  # fmt: skip
     parse_profile(profile)
     assert build_profile(Answers(answers_from_profile(profile))) == profile
+
+
+def _with(profile: dict[str, Any], *extra: StoredAnswer) -> dict[str, Any]:
+    return build_profile(Answers([*answers_from_profile(profile), *extra]))
+
+
+def test_injecting_in_the_past_three_months_feeds_the_route() -> None:
+    """ASSIST question 8 does not say which drug: the drugs whose route was not given are
+    marked injected; with every route given, the main drug is; alcohol never is."""
+    injected = StoredAnswer(PROFILE, "injected", value="past-3-months")
+    unknown = {"version": 2, "age": 30, "goal": "stop",
+               "substances": [{"substance": "alcohol"}, {"substance": "opioids"},
+                              {"substance": "stimulants", "route": "smoked"}]}  # fmt: skip
+    routes = {u["substance"]: u.get("route") for u in _with(unknown, injected)["substances"]}
+    assert routes == {"alcohol": None, "opioids": "injected", "stimulants": "smoked"}
+    given = {**unknown, "substances": [{"substance": "opioids", "route": "smoked"},
+                                       {"substance": "stimulants", "route": "snorted",
+                                        "primary": True}]}  # fmt: skip
+    routes = {u["substance"]: u.get("route") for u in _with(given, injected)["substances"]}
+    assert routes == {"opioids": "smoked", "stimulants": "injected"}
+    earlier = StoredAnswer(PROFILE, "injected", value="earlier")
+    assert all("route" not in u for u in _with(unknown, earlier)["substances"][:2])
+    assert "syringe-services" in recommend(parse_profile(_with(unknown, injected))).safety

@@ -18,6 +18,7 @@ from django.utils.translation import pgettext_lazy
 
 from waymark.clinical import labels, scoring
 from waymark.clinical.checkup import (
+    ASSIST_IDS,
     PHQ_2_ITEMS,
     PRESCRIBABLE,
     PROFILE,
@@ -300,6 +301,18 @@ USES_ALONE = [
 ]
 
 
+INJECTED_CHOICES = [
+    ("never", _("No, never")),
+    ("past-3-months", _("Yes, in the past 3 months")),
+    ("earlier", _("Yes, but not in the past 3 months")),
+    ("", _("Prefer not to say")),
+]
+STIMULANT_TYPE_LABELS = [
+    ("cocaine", _("Cocaine or crack")),
+    ("amphetamines", _("Methamphetamine (meth) or other amphetamines, such as speed")),
+]
+
+
 class SafetyForm(StepForm):
     """Version-2 questions, each only where it applies (`Answers.kinds_asked`, `asks_…`):
     when each substance was last used, methadone or buprenorphine, what "other" or a street
@@ -309,8 +322,9 @@ class SafetyForm(StepForm):
         "last-use": "last_use_days_ago",
         "moud": "moud",
         "kinds": "kinds",
+        "types": "assist_types",
     }
-    TOP_ITEMS = ("overdose_past", "has_naloxone", "uses_alone", "recent_release")
+    TOP_ITEMS = ("overdose_past", "has_naloxone", "uses_alone", "injected", "recent_release")
     BOOLEANS = ("moud", "has_naloxone", "recent_release")
 
     def build(self) -> None:
@@ -318,6 +332,12 @@ class SafetyForm(StepForm):
             self._add_substance(substance)
         if self.answers.asks_overdose():
             self._add_overdose()
+        if self.answers.asks_injection():
+            # WHO ASSIST v3.0 question 8, asked once (CONTRACTS.md §1b); it feeds `route`.
+            self.fields["injected"] = forms.ChoiceField(
+                label=_("Have you ever used any drug by injection (not for medical reasons)?"),
+                choices=INJECTED_CHOICES, required=False, widget=forms.RadioSelect,
+            )  # fmt: skip
         if self.answers.asks_recent_release():
             self.fields["recent_release"] = forms.ChoiceField(
                 label=_(
@@ -342,6 +362,13 @@ class SafetyForm(StepForm):
                 ),
                 help_text=_("This is not about opioids prescribed for pain."),
                 choices=YES_NO_UNSURE, required=False, widget=forms.RadioSelect,
+            )  # fmt: skip
+        if substance == "stimulants":
+            self.fields["stimulants-types"] = forms.MultipleChoiceField(
+                label=_("Which stimulants do you use?"),
+                help_text=_("Choose all that apply."),
+                choices=STIMULANT_TYPE_LABELS, required=False,
+                widget=forms.CheckboxSelectMultiple,
             )  # fmt: skip
         kinds = self.answers.kinds_asked(substance)
         if kinds:
@@ -389,7 +416,8 @@ class SafetyForm(StepForm):
             elif item in self.BOOLEANS:
                 initial[name] = _choice(value)
             else:
-                initial[name] = value or ([] if item == "kinds" else "")
+                listed = item in ("kinds", "assist_types")
+                initial[name] = value or ([] if listed else "")
         return initial
 
     def owns(self, answer: StoredAnswer) -> bool:
@@ -786,12 +814,6 @@ STEP_DEFINITIONS: dict[str, Step] = {
                 "answer \"Never\" to the first one, you can leave questions 2 to 8 blank."),
         version=_instrument_version("audit"),
     ),
-    "dast-10": Step(
-        "dast-10", _("Drug use (DAST-10)"), instrument_form("dast-10"),
-        intro=_("These questions are about drugs other than alcohol and tobacco, in the past "
-                "12 months. \"Drug use\" includes medicines taken more than prescribed."),
-        version=_instrument_version("dast-10"),
-    ),
     "withdrawal": Step("withdrawal", _("Withdrawal"), WithdrawalForm),
     "health": Step("health", _("Your health"), HealthForm),
     "mood": Step(
@@ -820,8 +842,25 @@ STEP_DEFINITIONS: dict[str, Step] = {
 }  # fmt: skip
 
 
+ASSIST_INTRO = _(
+    "These questions are from the World Health Organization's ASSIST, about the past three "
+    "months. The ASSIST was made to be asked by a health worker, not filled in alone, so "
+    "talk your result over with one if you can."
+)
+
+
 def step_for(step_id: str) -> Step:
-    """The step with this id (criteria steps are made per substance); KeyError if none."""
+    """The step with this id (criteria and ASSIST steps are made per substance); KeyError if
+    none."""
+    if step_id in ASSIST_IDS:
+        instrument = scoring.get_instrument(step_id)
+        return Step(
+            step_id,
+            _("Drug use: %(name)s (ASSIST)") % {"name": ASSIST_NAMES[step_id]},
+            instrument_form(step_id),
+            intro=ASSIST_INTRO,
+            version=lambda: instrument.version,
+        )
     if step_id.startswith("criteria-"):
         substance = step_id.removeprefix("criteria-")
         if substance not in SUBSTANCES:
@@ -835,6 +874,18 @@ def step_for(step_id: str) -> Step:
             version=_instrument_version("sud-11"),
         )
     return STEP_DEFINITIONS[step_id]
+
+
+ASSIST_NAMES = {
+    "assist-cocaine": _("cocaine"),
+    "assist-amphetamines": _("amphetamine-type stimulants"),
+    "assist-cannabis": _("cannabis"),
+    "assist-opioids": _("opioids"),
+    "assist-sedatives": _("sedatives or sleeping pills"),
+    "assist-hallucinogens": _("hallucinogens"),
+    "assist-inhalants": _("inhalants"),
+    "assist-other": _("other drugs"),
+}
 
 
 def steps_for(step_ids: Sequence[str]) -> list[Step]:

@@ -108,6 +108,13 @@ def _screen_urgency(profile: Profile) -> list[Need]:
         needs.append(
             Need("recommended", say(N_("Your DAST-10 result suggests a fuller assessment.")))
         )
+    bands = {band for _name, band in _assist_bands(profile)}
+    if "high" in bands:
+        reason = N_("An ASSIST result is in the high-risk range: a fuller assessment is advised.")
+        needs.append(Need("recommended", say(reason)))
+    elif "moderate" in bands:
+        reason = N_("An ASSIST result is in the moderate-risk range: a short talk can help.")
+        needs.append(Need("consider", say(reason)))
     phq2 = profile.score("phq-2")
     if phq2 is not None and phq2.band.id == "positive" and profile.score("phq-9") is None:
         reason = N_("Your PHQ-2 result suggests the full PHQ-9 and a talk about your mood.")
@@ -239,6 +246,12 @@ def care_level(model: RiskModel, severity: str, safety_ids: list[str]) -> Need:
     if dast is not None and dast.total >= 1:
         level = "brief-intervention" if dast.total < 6 else "outpatient"
         needs.append(Need(level, say(N_("Matches your DAST-10 result."))))
+    for name, band in _assist_bands(profile):
+        if band in ("moderate", "high"):
+            level = "outpatient" if band == "high" else "brief-intervention"
+            needs.append(
+                Need(level, say(N_("Matches your ASSIST result for %(name)s."), name=name))
+            )
     # Withdrawal (dimension 1).
     history = profile.withdrawal_history
     if model.withdrawal.level == HIGH:
@@ -318,6 +331,20 @@ def care_level(model: RiskModel, severity: str, safety_ids: list[str]) -> Need:
         reason = N_("Help to quit tobacco starts with a short conversation.")
         needs.append(Need("brief-intervention", say(reason)))
     return highest(needs, CARE_LEVELS)
+
+
+def _assist_bands(profile: Profile) -> list[tuple[str, str]]:
+    """Each ASSIST in the profile: the substance class's short name and its risk band. WHO's
+    ASSIST manual: low risk → general advice, moderate → a brief intervention, high → a brief
+    intervention and referral for assessment and treatment (CONTRACTS.md §1b; ⚠️ the
+    ASSIST was not validated for self-completion)."""
+    found = []
+    for instrument_id in profile.instruments:
+        if instrument_id.startswith("assist-"):
+            result = profile.score(instrument_id)
+            if result is not None:
+                found.append((result.instrument.short_name, result.band.id))
+    return found
 
 
 def _tobacco_problem(profile: Profile) -> bool:

@@ -23,8 +23,30 @@ PROFILE_VERSION = 2
 # professional referral for it, and asking 11 questions about it would lengthen the check-up).
 CRITERIA_SUBSTANCES = ("alcohol", "opioids", "benzodiazepines", "stimulants", "cannabis", "other")
 MAX_CRITERIA_SUBSTANCES = 3
-# DAST-10 covers drugs other than alcohol and tobacco (FACTS.md §2.3).
-DAST_SUBSTANCES = ("opioids", "benzodiazepines", "stimulants", "cannabis", "other")
+# Drugs other than alcohol and tobacco. The check-up asks the WHO ASSIST for each (CONTRACTS.md
+# §1b); DAST-10, which covers them as one block (FACTS.md §2.3), stays a quick screen, and its
+# answers stored by earlier check-ups still build into the profile.
+DRUGS = ("opioids", "benzodiazepines", "stimulants", "cannabis", "other")
+# The ASSIST substance class for each drug (alcohol has the AUDIT; tobacco is left out of the
+# check-up, as it is for the criteria). Stimulants are cocaine or amphetamine-type, as the
+# person says; "other" follows its kinds (WHO's class lists put ketamine with the
+# hallucinogens and sleeping pills with the sedatives), anything else is "other".
+ASSIST_FOR = {"opioids": ("assist-opioids",), "benzodiazepines": ("assist-sedatives",),
+              "cannabis": ("assist-cannabis",)}  # fmt: skip
+STIMULANT_TYPES = ("cocaine", "amphetamines")
+ASSIST_FOR_KIND = {
+    "hallucinogens": "assist-hallucinogens",
+    "ketamine": "assist-hallucinogens",
+    "inhalants": "assist-inhalants",
+    "z-drugs": "assist-sedatives",
+    "barbiturates": "assist-sedatives",
+}
+ASSIST_IDS = (
+    "assist-cocaine", "assist-amphetamines", "assist-cannabis", "assist-opioids",
+    "assist-sedatives", "assist-hallucinogens", "assist-inhalants", "assist-other",
+)  # fmt: skip
+# ASSIST question 8 (ever injected), asked once; "past-3-months" marks the route "injected".
+INJECTED = ("never", "past-3-months", "earlier")
 # Withdrawal questions matter where withdrawal can be dangerous or is common.
 WITHDRAWAL_SUBSTANCES = ("alcohol", "benzodiazepines", "opioids", "other")
 PRESCRIBABLE = ("opioids", "benzodiazepines", "stimulants")
@@ -48,7 +70,7 @@ STEPS = (
     "patterns",
     "safety",  # last use of each substance, and what else changes the safety advice
     "audit",
-    "dast-10",
+    "assist",  # one step per drug class: assist-opioids, assist-cannabis, …
     "criteria",  # one step per main substance: criteria-alcohol, criteria-opioids, …
     "withdrawal",
     "health",
@@ -148,6 +170,25 @@ class Answers:
             for s in self.substances
         )
 
+    def asks_injection(self) -> bool:
+        """ASSIST question 8, asked once: for anyone who uses a drug other than alcohol and
+        tobacco."""
+        return bool(set(self.substances) & set(DRUGS))
+
+    def assist_instruments(self) -> list[str]:
+        """The ASSIST classes to ask, one per class, in a fixed order."""
+        wanted: set[str] = set()
+        for substance in self.substances:
+            wanted |= set(ASSIST_FOR.get(substance, ()))
+            if substance == "stimulants":
+                types = self.plain("assist_types", "stimulants") or list(STIMULANT_TYPES)
+                wanted |= {f"assist-{kind}" for kind in types if kind in STIMULANT_TYPES}
+            if substance == "other":
+                kinds = self.plain("kinds", "other") or []
+                classes = {ASSIST_FOR_KIND.get(kind, "assist-other") for kind in kinds}
+                wanted |= classes or {"assist-other"}
+        return [instrument for instrument in ASSIST_IDS if instrument in wanted]
+
     def asks_recent_release(self) -> bool:
         """A recent release lowers tolerance for any drug or alcohol, not for tobacco."""
         return any(s != "tobacco" for s in self.substances)
@@ -172,7 +213,8 @@ def applicable_steps(answers: Answers) -> list[str]:
             continue
         if step == "audit" and "alcohol" not in substances:
             continue
-        if step == "dast-10" and not substances & set(DAST_SUBSTANCES):
+        if step == "assist":
+            steps += answers.assist_instruments()
             continue
         if step == "withdrawal" and not substances & set(WITHDRAWAL_SUBSTANCES):
             continue
@@ -232,6 +274,23 @@ def _substance(answers: Answers, substance: str) -> dict[str, Any]:
     return use
 
 
+def _with_injection(answers: Answers, uses: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """ASSIST question 8 feeds `route` (CONTRACTS.md §1b): injecting in the past 3 months,
+    with no drug already marked as injected, marks the drugs whose route was not given (or was
+    "other") as injected, else the main drug ❓ ours — the question does not say which drug,
+    and any injected route is what brings syringe services."""
+    if answers.plain("injected") != "past-3-months":
+        return uses
+    drugs = [use for use in uses if use["substance"] in DRUGS]
+    if not drugs or any(use.get("route") == "injected" for use in drugs):
+        return uses
+    unknown = [use for use in drugs if use.get("route") in (None, "other")]
+    primary = next((use for use in drugs if use.get("primary")), drugs[0])
+    for use in unknown or [primary]:
+        use["route"] = "injected"
+    return uses
+
+
 def _section(answers: Answers, keys: Iterable[str]) -> dict[str, Any]:
     return {key: answers.plain(key) for key in keys if answers.plain(key) is not None}
 
@@ -249,7 +308,9 @@ def build_profile(answers: Answers) -> dict[str, Any]:
     profile: dict[str, Any] = {
         "version": PROFILE_VERSION,
         "age": answers.plain("age"),
-        "substances": [_substance(answers, s) for s in answers.substances],
+        "substances": _with_injection(
+            answers, [_substance(answers, s) for s in answers.substances]
+        ),
         "goal": answers.plain("goal"),
     }
     if answers.has_plain("sex"):
@@ -257,7 +318,7 @@ def build_profile(answers: Answers) -> dict[str, Any]:
     if answers.plain("pregnant") is True:
         profile["pregnant"] = True
     instruments: dict[str, list[int | None]] = {}
-    for instrument_id in ("audit", "dast-10", "phq-2", "gad-7", "barc-10"):
+    for instrument_id in ("audit", "dast-10", *ASSIST_IDS, "phq-2", "gad-7", "barc-10"):
         given = _instrument_answers(instrument_id, answers.options(instrument_id))
         if given is not None:
             instruments[instrument_id] = given
