@@ -6,12 +6,13 @@ PORT ?= 8000
 # `make run` serves with DEBUG off, as in production: the key comes from a file in the
 # git-ignored data folder, made once. Emails (reminders) are printed in the terminal.
 RUN_ENV := DEBUG=False SECRET_KEY_FILE=data/secret-key WAYMARK_FIELD_KEYS_FILE=data/field-keys \
+	WAYMARK_AUDIT_KEYS_FILE=data/audit-keys \
 	ALLOWED_HOSTS=127.0.0.1,localhost EMAIL_BACKEND=django.core.mail.backends.console.EmailBackend \
 	WAYMARK_SITE_URL=http://localhost:$(PORT)
 
 .PHONY: run test lint typecheck migrations-check pytest messages docs bench clean
 
-run: $(VENV)/.installed data/secret-key data/field-keys
+run: $(VENV)/.installed data/secret-key data/field-keys data/audit-keys
 	$(RUN_ENV) $(BIN)/waymark migrate --noinput
 	$(RUN_ENV) $(BIN)/waymark collectstatic --noinput --verbosity 0
 	$(RUN_ENV) $(BIN)/waymark demo
@@ -69,6 +70,11 @@ node_modules/.installed: package.json package-lock.json
 data/secret-key:
 	mkdir -p data
 	umask 077 && $(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
+
+# The key that signs the audit trail (kept outside the database); see docs/operations.md.
+data/audit-keys:
+	mkdir -p data
+	umask 077 && $(PYTHON) -c "import base64, secrets; print(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())" > $@
 
 # The key for what people write (encrypted at rest); see docs/configuration.md to rotate it.
 data/field-keys:

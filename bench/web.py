@@ -28,6 +28,7 @@ def _configure(folder: str) -> None:
         DEBUG="False",
         SECRET_KEY=secrets.token_urlsafe(50),
         WAYMARK_FIELD_KEYS=urlsafe_b64encode(secrets.token_bytes(32)).decode(),
+        WAYMARK_AUDIT_KEYS=urlsafe_b64encode(secrets.token_bytes(32)).decode(),
         WAYMARK_DATA_DIR=folder,
         ALLOWED_HOSTS="testserver",
         WAYMARK_API_RATE_LIMIT="0",

@@ -79,6 +79,15 @@ def _field_keys(settings: Any) -> None:
     settings.WAYMARK_FIELD_KEYS = [TEST_FIELD_KEY]
 
 
+# A fixed audit key for tests (never used anywhere else).
+TEST_AUDIT_KEY = "dGVzdC1vbmx5LWF1ZGl0LWtleS13YXltYXJrLXRlc3Q="
+
+
+@pytest.fixture(autouse=True)
+def _audit_keys(settings: Any) -> None:
+    settings.WAYMARK_AUDIT_KEYS = [TEST_AUDIT_KEY]
+
+
 @pytest.fixture(autouse=True)
 def _plain_static_storage(settings: Any) -> None:
     """With DEBUG off the settings use whitenoise's manifest storage, which needs

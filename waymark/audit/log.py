@@ -9,10 +9,13 @@ not happen.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import ipaddress
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
@@ -20,6 +23,7 @@ from django.db.models import F, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
+from waymark.audit import keys
 from waymark.audit.models import AuditEntry, ChainHead
 
 if TYPE_CHECKING:
@@ -74,8 +78,13 @@ def _via(request: HttpRequest | None, via: str | None) -> str:
     return "api" if request.path.startswith("/api/") else "web"
 
 
+class UnknownKeyError(LookupError):
+    """An entry or checkpoint signed with an audit key that is not configured."""
+
+
 def entry_hash(entry: AuditEntry) -> str:
-    """SHA-256 over the entry's fields and the hash of the entry before it."""
+    """HMAC-SHA256, under the audit key the entry names, over the entry's fields and the hash
+    of the entry before it; a plain SHA-256 for an entry written before the trail was keyed."""
     fields = {
         "seq": entry.seq,
         "at": entry.at.isoformat(),
@@ -89,7 +98,19 @@ def entry_hash(entry: AuditEntry) -> str:
         "prev_hash": entry.prev_hash,
     }
     canonical = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    if not entry.key_id:
+        return hashlib.sha256(canonical.encode()).hexdigest()
+    key = keys.by_id(entry.key_id)
+    if key is None:
+        raise UnknownKeyError(entry.key_id)
+    return keys.sign(key, canonical)
+
+
+def _key_id() -> str:
+    """The id of the key new entries are signed with ("" when none is configured: the check
+    waymark.E009 stops a production server from starting like that)."""
+    found = keys.current()
+    return found[0] if found else ""
 
 
 def _take_head(count: int = 1) -> ChainHead:
@@ -125,6 +146,7 @@ def record(
             address=_address(request),
             via=_via(request, via),
             prev_hash=head.hash,
+            key_id=_key_id(),
         )
         entry.hash = entry_hash(entry)
         entry.save()
@@ -148,6 +170,7 @@ def record_many(
     with transaction.atomic():
         head = _take_head(len(subjects))
         at, label, address = timezone.now(), _label(actor), _address(request)
+        key_id = _key_id()
         prev, first = head.hash, head.seq - len(subjects) + 1
         # The head's hash is still the one before these entries: it is updated below.
         entries = []
@@ -163,6 +186,7 @@ def record_many(
                 address=address,
                 via=_via(request, None),
                 prev_hash=prev,
+                key_id=key_id,
             )
             entry.hash = prev = entry_hash(entry)
             entries.append(entry)
@@ -182,14 +206,24 @@ class Problem:
 
 
 def _walk() -> Iterator[Problem]:
-    expected_seq, prev = 1, GENESIS
+    expected_seq, prev, keyed = 1, GENESIS, False
     for entry in AuditEntry.objects.order_by("seq").iterator(chunk_size=2000):
         if entry.seq != expected_seq:
             yield Problem(entry.seq, f"expected entry {expected_seq} here: entries are missing")
         if entry.prev_hash != prev:
             yield Problem(entry.seq, "does not follow the entry before it")
-        if entry_hash(entry) != entry.hash:
-            yield Problem(entry.seq, "was changed after it was written")
+        if keyed and not entry.key_id:
+            # Once the trail is keyed it stays keyed: an unsigned entry after a signed one was
+            # written around the key (a plain SHA-256 anyone can recompute).
+            yield Problem(entry.seq, "is not signed, though the entries before it are")
+        keyed = keyed or bool(entry.key_id)
+        try:
+            if entry_hash(entry) != entry.hash:
+                yield Problem(entry.seq, "was changed after it was written")
+        except UnknownKeyError:
+            yield Problem(
+                entry.seq, f"is signed with audit key {entry.key_id}, which is not configured"
+            )
         expected_seq, prev = entry.seq + 1, entry.hash
     head = ChainHead.objects.filter(pk=HEAD).first()
     last_seq = expected_seq - 1
@@ -202,9 +236,126 @@ def _walk() -> Iterator[Problem]:
         yield Problem(None, newest)
 
 
-def verify() -> list[Problem]:
-    """Every break in the chain: edited, deleted, inserted or cut-off entries."""
-    return list(_walk())
+# Checkpoints ---------------------------------------------------------------------------------
+
+CHECKPOINT_FORMAT = "waymark-audit-checkpoint/1"
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """The chain's head at one moment, signed with the audit key: kept outside the database,
+    it proves later that no entry up to `seq` was deleted, cut off or rewritten."""
+
+    seq: int
+    hash: str
+    at: str
+    key_id: str
+    signature: str
+
+    def message(self) -> str:
+        return f"{CHECKPOINT_FORMAT}:{self.seq}:{self.hash}:{self.at}:{self.key_id}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "format": CHECKPOINT_FORMAT,
+            "seq": self.seq,
+            "hash": self.hash,
+            "at": self.at,
+            "key_id": self.key_id,
+            "signature": self.signature,
+        }
+
+
+class CheckpointError(ValueError):
+    """A checkpoint file that cannot be read."""
+
+
+def checkpoint() -> Checkpoint:
+    """A signed checkpoint of the chain's head now (ImproperlyConfigured without a key)."""
+    found_id, key = keys.require_current()
+    current = head()
+    seq, hash_ = (current.seq, current.hash) if current else (0, GENESIS)
+    unsigned = Checkpoint(seq, hash_, timezone.now().isoformat(), found_id, "")
+    return Checkpoint(seq, hash_, unsigned.at, found_id, keys.sign(key, unsigned.message()))
+
+
+def read_checkpoint(text: str) -> Checkpoint:
+    try:
+        data = json.loads(text)
+        if data.get("format") != CHECKPOINT_FORMAT:
+            raise CheckpointError("not a Waymark audit checkpoint")
+        return Checkpoint(
+            int(data["seq"]), str(data["hash"]), str(data["at"]), str(data["key_id"]),
+            str(data["signature"]),
+        )  # fmt: skip
+    except (ValueError, KeyError, TypeError, AttributeError) as error:
+        if isinstance(error, CheckpointError):
+            raise
+        raise CheckpointError(f"not a readable checkpoint ({error})") from error
+
+
+def _against(point: Checkpoint) -> Iterator[Problem]:
+    key = keys.by_id(point.key_id)
+    if key is None:
+        yield Problem(None, f"the checkpoint is signed with audit key {point.key_id}, "
+                            "which is not configured")  # fmt: skip
+        return
+    if not hmac_equal(keys.sign(key, point.message()), point.signature):
+        yield Problem(None, "the checkpoint's signature is wrong: it was changed or forged")
+        return
+    if point.seq == 0:
+        return
+    entry = AuditEntry.objects.filter(seq=point.seq).first()
+    if entry is None:
+        newest = AuditEntry.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+        yield Problem(point.seq, f"is in the checkpoint of {point.at}, but the chain ends at "
+                                 f"{newest}: entries were deleted or cut off")  # fmt: skip
+    elif entry.hash != point.hash:
+        yield Problem(point.seq, f"differs from the checkpoint of {point.at}: the chain up to "
+                                 "it was rewritten")  # fmt: skip
+
+
+def hmac_equal(a: str, b: str) -> bool:
+    return hmac.compare_digest(a, b)
+
+
+def latest_checkpoint(folder: str) -> Checkpoint | None:
+    """The newest checkpoint in a folder of them (as the worker writes them), if any."""
+    found = sorted(Path(folder).glob("audit-checkpoint-*.json")) if folder else []
+    return read_checkpoint(found[-1].read_text(encoding="utf-8")) if found else None
+
+
+def write_checkpoint(folder: str, when: datetime | None = None) -> Path:
+    """Write today's checkpoint into `folder` (0600; replaces today's if run again)."""
+    point = checkpoint()
+    day = (when or timezone.now()).strftime("%Y%m%d")
+    path = Path(folder) / f"audit-checkpoint-{day}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(json.dumps(point.as_dict(), indent=2) + "\n", encoding="utf-8")
+    temporary.chmod(0o600)
+    temporary.replace(path)
+    return path
+
+
+def write_daily_checkpoint() -> Path | None:
+    """The worker's daily tick: today's checkpoint into WAYMARK_AUDIT_CHECKPOINT_DIR, when
+    that is set and an audit key is configured."""
+    from django.conf import settings
+
+    folder = settings.WAYMARK_AUDIT_CHECKPOINT_DIR
+    if not folder or keys.current() is None:
+        return None
+    return write_checkpoint(folder)
+
+
+def verify(point: Checkpoint | None = None) -> list[Problem]:
+    """Every break in the chain: edited, deleted, inserted or cut-off entries, entries signed
+    around the key, and — with a checkpoint — a chain shorter than it or rewritten up to it."""
+    problems = list(_walk())
+    if point is not None:
+        problems += list(_against(point))
+    return problems
 
 
 def head() -> ChainHead | None:

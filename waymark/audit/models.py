@@ -1,9 +1,11 @@
 """The audit trail: append-only and hash-chained, so an edited or deleted row is detected.
 
-Each entry stores the hash of the entry before it and a SHA-256 over its own fields and that
-hash. The single :class:`ChainHead` row holds the newest sequence number and hash: taking it for
-update is what puts concurrent writers (several app servers, the worker) in one order, and it
-lets `waymark audit verify` notice when the newest entries were cut off the end.
+Each entry stores the hash of the entry before it and an HMAC-SHA256, under an audit key kept
+outside the database, over its own fields and that hash (a plain SHA-256 for entries written
+before the trail was keyed). The single :class:`ChainHead` row holds the newest sequence
+number and hash: taking it for update is what puts concurrent writers (several app servers,
+the worker) in one order, and it lets `waymark audit verify` notice when the newest entries
+were cut off the end.
 
 People are referred to by their opaque ``public_id`` only, never by a foreign key: entries
 outlive the accounts they mention (a deleted account leaves only that reference behind).
@@ -45,6 +47,9 @@ class AuditEntry(models.Model):
     via = models.CharField(max_length=16)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    # The id of the audit key the hash was signed with (waymark/audit/keys.py); "" for entries
+    # written before the trail was keyed, whose hash is a plain SHA-256.
+    key_id = models.CharField(max_length=16, blank=True, default="")
 
     objects = AppendOnlyQuerySet.as_manager()
 

@@ -1,9 +1,21 @@
-"""`waymark audit verify`: check that no audit entry was edited, deleted or cut off."""
+"""`waymark audit verify` and `waymark audit checkpoint`: prove the audit trail is whole.
+
+`verify` recomputes every entry's keyed hash and checks the chain; with a checkpoint (a file
+given with --checkpoint, else the newest in WAYMARK_AUDIT_CHECKPOINT_DIR) it also fails when
+the chain is shorter than the checkpoint or was rewritten up to it. `checkpoint` writes the
+signed head, for the operator to keep somewhere the database's administrators cannot reach.
+"""
 
 from __future__ import annotations
 
+import json
+import os
+import sys
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from waymark.audit import log
@@ -12,14 +24,56 @@ SHOWN = 20
 
 
 class Command(BaseCommand):
-    help = "Check the hash-chained audit trail: 'waymark audit verify'."
+    help = "Check the keyed, hash-chained audit trail, or write a signed checkpoint of it."
 
     def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
-        actions.add_parser("verify", help="recompute every hash and check the chain is whole")
+        verify = actions.add_parser(
+            "verify", help="recompute every hash and check the chain is whole"
+        )
+        verify.add_argument(
+            "--checkpoint",
+            metavar="FILE",
+            help="also check against this checkpoint (default: the newest in "
+            "WAYMARK_AUDIT_CHECKPOINT_DIR, if set)",
+        )
+        point = actions.add_parser("checkpoint", help="write a signed checkpoint of the head")
+        point.add_argument(
+            "--output", metavar="FILE", help="write it here (mode 0600), not to stdout"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        problems = log.verify()
+        if options["action"] == "checkpoint":
+            self._checkpoint(options.get("output"))
+        else:
+            self._verify(options.get("checkpoint"))
+
+    def _checkpoint(self, output: str | None) -> None:
+        try:
+            point = log.checkpoint()
+        except ImproperlyConfigured as error:
+            raise CommandError(str(error)) from error
+        text = json.dumps(point.as_dict(), indent=2) + "\n"
+        if output is None:
+            self.stdout.write(text, ending="")
+            return
+        descriptor = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.chmod(output, 0o600)
+        sys.stderr.write(f"audit checkpoint written: entry {point.seq} to {output}\n")
+
+    def _verify(self, given: str | None) -> None:
+        try:
+            if given:
+                point: log.Checkpoint | None = log.read_checkpoint(
+                    Path(given).read_text(encoding="utf-8")
+                )
+            else:
+                point = log.latest_checkpoint(settings.WAYMARK_AUDIT_CHECKPOINT_DIR)
+        except (OSError, log.CheckpointError) as error:
+            raise CommandError(f"cannot read the checkpoint: {error}") from error
+        problems = log.verify(point)
         if problems:
             for problem in problems[:SHOWN]:
                 self.stderr.write(f"audit: {problem}")
@@ -29,6 +83,10 @@ class Command(BaseCommand):
         head = log.head()
         count = head.seq if head else 0
         newest = head.hash if head else log.GENESIS
-        # Writing the newest hash down elsewhere (a ticket, a printed log) lets a later check
-        # prove that the whole trail, not only its links, is as it was.
-        self.stdout.write(f"audit trail intact: {count} entries; newest hash {newest}")
+        against = f"; matches the checkpoint of {point.at} (entry {point.seq})" if point else ""
+        self.stdout.write(f"audit trail intact: {count} entries; newest hash {newest}{against}")
+        if point is None:
+            self.stdout.write(
+                "audit: no checkpoint given: deletion of every entry, or of the newest ones "
+                "with the head moved back, is only caught against a checkpoint kept elsewhere"
+            )
