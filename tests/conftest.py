@@ -46,6 +46,18 @@ def _is_postgresql() -> bool:
     return "postgresql" in settings.DATABASES["default"]["ENGINE"]
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Argon2 is slow on purpose; the suite makes thousands of accounts, so tests hash new
+    passwords with a fast hasher (passwords already hashed with Argon2 still check). The
+    production hashers are tested in tests/test_accounts.py."""
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        *settings.PASSWORD_HASHERS,
+    ]
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
     if item.get_closest_marker("browser"):

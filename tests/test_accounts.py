@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from waymark import settings as production
 from waymark.accounts.models import User
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +22,8 @@ def signup(client: Client, **extra: Any) -> Any:
     return client.post(reverse("accounts:signup"), data)
 
 
-def test_a_nickname_and_a_password_are_enough(client: Client) -> None:
+def test_a_nickname_and_a_password_are_enough(client: Client, settings: Any) -> None:
+    settings.PASSWORD_HASHERS = production.PASSWORD_HASHERS  # Argon2, as in production
     response = signup(client)
     assert response.status_code == 302
     user = User.objects.get(username="river")
