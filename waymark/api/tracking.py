@@ -269,16 +269,26 @@ def get_progress(request: HttpRequest) -> dict[str, Any]:
 # --- writing a check-in ----------------------------------------------------------------------
 
 Amount = Annotated[Decimal, Field(ge=0, le=actions.MAX_AMOUNT, max_digits=5, decimal_places=2)]
+# Declared as a string with a UUID pattern, not as `format: uuid`: a client generated from the
+# OpenAPI document then sends it as the text it is, in a header (a generated client turns a
+# `format: uuid` header into a UUID object it cannot send).
+UUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 IdempotencyKey = Annotated[
-    uuid.UUID,
+    str,
     Header(
         alias="Idempotency-Key",
-        description="a new UUID for each check-in you send; send the same one again on a retry",
+        pattern=UUID_PATTERN,
+        description="a new UUID for each check-in you send, as text "
+        "(xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx); send the same one again on a retry",
     ),
 ]
 OptionalIdempotencyKey = Annotated[
-    uuid.UUID | None,
-    Header(alias="Idempotency-Key", description="optional: a UUID, as for POST /checkins"),
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        pattern=UUID_PATTERN,
+        description="optional: a UUID as text, as for POST /checkins",
+    ),
 ]
 
 
@@ -427,7 +437,8 @@ def _record(
 def record_checkin(
     request: HttpRequest, payload: NewCheckInIn, idempotency_key: IdempotencyKey
 ) -> Status[CheckIn]:
-    return _record(_person(request), payload.day, _data(payload), idempotency_key, "body.day")
+    key = uuid.UUID(idempotency_key)
+    return _record(_person(request), payload.day, _data(payload), key, "body.day")
 
 
 @router.put(
@@ -442,4 +453,5 @@ def put_checkin(
     payload: CheckInIn,
     idempotency_key: OptionalIdempotencyKey = None,
 ) -> Status[CheckIn]:
-    return _record(_person(request), day, _data(payload), idempotency_key, "path.day")
+    key = uuid.UUID(idempotency_key) if idempotency_key else None
+    return _record(_person(request), day, _data(payload), key, "path.day")
