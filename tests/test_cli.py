@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import subprocess
@@ -206,3 +207,14 @@ def test_deeply_nested_or_huge_json_is_one_line_not_a_traceback() -> None:
     assert status == 2 and out == "" and err.count("\n") == 1
     status, out, _ = waymark("score", "--batch", "-", stdin="[" * 100_000 + "\n")
     assert status == 1 and "not valid JSON" in json.loads(out)["error"]
+
+
+def test_version_is_printed() -> None:
+    from importlib.metadata import version
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert main(["--version"]) == 0
+    assert out.getvalue() == f"waymark {version('waymark')}\n"
+    changelog = (Path(__file__).resolve().parent.parent / "CHANGELOG.md").read_text()
+    assert f"## {version('waymark')} " in changelog, "CHANGELOG.md has no entry for this version"

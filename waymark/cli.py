@@ -646,6 +646,17 @@ def run_clinical(argv: Sequence[str], out: TextIO = sys.stdout, err: TextIO = sy
         return USAGE_ERROR
 
 
+def version() -> str:
+    """The installed version (pyproject.toml; CHANGELOG.md says what each one changed)."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed
+
+    try:
+        return installed("waymark")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown"
+
+
 def run_django(argv: Sequence[str]) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "waymark.settings")
     from django.core.management import execute_from_command_line
@@ -655,6 +666,9 @@ def run_django(argv: Sequence[str]) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] in (["--version"], ["-V"]):
+        sys.stdout.write(f"waymark {version()}\n")
+        return 0
     if not args or args[0] in ("-h", "--help"):
         build_parser().print_help()
         return 0

@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest
 from ninja import Router, Schema
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, WithJsonSchema
 
+from waymark import wording as localized
 from waymark.api.errors import ApiError, errors
 from waymark.clinical import scoring
 from waymark.screeners.views import SELF_SCREENS
@@ -154,6 +155,26 @@ class LoincOut(BaseModel):
     total: str | None
 
 
+class QuestionWordingOut(BaseModel):
+    id: str
+    text: str
+    variants: dict[str, str]
+    options: list[str] = Field(description="labels of options 0, 1, …: the points stay the same")
+
+
+class WordingOut(BaseModel):
+    language: str = Field(description="the language of these words (English where untranslated)")
+    translated: bool = Field(description="false for the original English wording")
+    validated: bool = Field(description="false: our own translation, not a validated one")
+    name: str
+    short_name: str
+    timeframe: str
+    instructions: str
+    source: str
+    licence: str
+    questions: list[QuestionWordingOut]
+
+
 class InstrumentOut(InstrumentRow):
     short_name: str
     self_screen: bool = Field(description="a person may take it alone (a quick screen)")
@@ -168,6 +189,33 @@ class InstrumentOut(InstrumentRow):
     questions: list[ItemOut]
     bands: list[BandOut]
     flags: list[FlagOut]
+    wording: WordingOut = Field(
+        description="what a person reads, in the request's language (Accept-Language)"
+    )
+
+
+def wording_out(instrument: scoring.Instrument) -> dict[str, Any]:
+    words = localized.wording(instrument)
+    return {
+        "language": words.language,
+        "translated": words.translated,
+        "validated": words.validated,
+        "name": words.name,
+        "short_name": words.short_name,
+        "timeframe": words.timeframe,
+        "instructions": words.instructions,
+        "source": words.source,
+        "licence": words.licence,
+        "questions": [
+            {
+                "id": item.id,
+                "text": words.text_for(item),
+                "variants": dict(words.items[item.id].variants),
+                "options": list(words.option_labels(item)),
+            }
+            for item in instrument.items
+        ],
+    }
 
 
 def instrument_detail(instrument: scoring.Instrument) -> dict[str, Any]:
@@ -200,6 +248,7 @@ def instrument_detail(instrument: scoring.Instrument) -> dict[str, Any]:
             for band in bands
         ],
         "flags": [asdict(rule) for rule in instrument.flag_rules],
+        "wording": wording_out(instrument),
     }
 
 

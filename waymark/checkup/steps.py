@@ -16,6 +16,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from waymark import wording as localized
 from waymark.clinical import labels, scoring
 from waymark.clinical.checkup import (
     ASSIST_IDS,
@@ -460,10 +461,11 @@ class InstrumentStepForm(StepForm):
         return [instrument.items[instrument.item_index(i)] for i in self.item_ids]
 
     def build(self) -> None:
+        words = localized.wording(self.instrument_id)  # the page's language; same points
         for number, item in enumerate(self.items(), start=1):
             self.fields[item.id] = forms.TypedChoiceField(
-                label=f"{number}. {item.text_for(self.wording)}",
-                choices=[(str(i), option.label) for i, option in enumerate(item.options)],
+                label=f"{number}. {words.text_for(item, self.wording)}",
+                choices=[(str(i), label) for i, label in enumerate(words.option_labels(item))],
                 coerce=int,
                 empty_value=None,
                 required=False,
@@ -818,17 +820,17 @@ STEP_DEFINITIONS: dict[str, Step] = {
     "health": Step("health", _("Your health"), HealthForm),
     "mood": Step(
         "mood", _("Your mood"), MoodForm,
-        intro=scoring.get_instrument("phq-2").instructions,
+        intro=localized.instructions("phq-2"),
         version=_instrument_version("phq-2"),
     ),
     "phq-9": Step(
         "phq-9", _("More about your mood (PHQ-9)"), Phq9RestForm,
-        intro=scoring.get_instrument("phq-9").instructions,
+        intro=localized.instructions("phq-9"),
         version=_instrument_version("phq-9"),
     ),
     "gad-7": Step(
         "gad-7", _("Worry and anxiety (GAD-7)"), instrument_form("gad-7"),
-        intro=scoring.get_instrument("gad-7").instructions,
+        intro=localized.instructions("gad-7"),
         version=_instrument_version("gad-7"),
     ),
     "support": Step(

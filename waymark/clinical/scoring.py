@@ -4,6 +4,9 @@ Answers are 0-based option indices in the published option order (CONTRACTS.md ย
 engine owns the points. ``None`` means "not asked", allowed only where the instrument's own
 skip logic allows it (FACTS.md ยง0.4: no total for an incomplete instrument otherwise).
 
+Each instrument may carry translations of its wording (``Instrument.wording(language)``): the
+words change with the language, the items, the option order and the points never do.
+
 Pure: no Django, no network, no files outside this package's own data.
 """
 
@@ -12,7 +15,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from typing import Any, Literal
 
@@ -56,6 +59,60 @@ class Item:
     def text_for(self, context: str | None) -> str:
         """The wording for a context (e.g. NIAAA's alcohol wording), else the general one."""
         return self.variants.get(context or "", self.text)
+
+
+@dataclass(frozen=True)
+class ItemWording:
+    """One item's words in one language. ``options[i]`` labels the engine's option ``i``, so
+    an answer scores the same points whatever the language it was given in."""
+
+    text: str
+    options: tuple[str, ...]
+    variants: Mapping[str, str] = field(default_factory=dict)
+
+    def text_for(self, context: str | None) -> str:
+        return self.variants.get(context or "", self.text)
+
+
+@dataclass(frozen=True)
+class Wording:
+    """Everything a person reads of an instrument, in one language.
+
+    ``translated`` is False for the original (English) wording. ``validated`` says whether a
+    translation is a published, validated one; when it is not, pages must say so.
+    ``source`` and ``licence`` are those of this wording, in its own language.
+    """
+
+    language: str
+    name: str
+    short_name: str
+    timeframe: str
+    instructions: str
+    source: str
+    licence: str
+    items: Mapping[str, ItemWording]
+    translated: bool = False
+    validated: bool = True
+    notes: str = ""
+
+    @property
+    def unvalidated(self) -> bool:
+        """Our own translation, not a published validated one."""
+        return self.translated and not self.validated
+
+    def text_for(self, item: Item, context: str | None = None) -> str:
+        return self.items[item.id].text_for(context)
+
+    def option_labels(self, item: Item) -> tuple[str, ...]:
+        return self.items[item.id].options
+
+
+ORIGINAL_LANGUAGE = "en"
+
+
+def primary_language(language: str | None) -> str:
+    """The primary language code: "es-MX", "es_419" and "es" all give "es"."""
+    return (language or "").lower().replace("_", "-").split("-")[0]
 
 
 @dataclass(frozen=True)
@@ -108,6 +165,29 @@ class Instrument:
     skip_rules: tuple[SkipRule, ...]
     flag_rules: tuple[FlagRule, ...]
     excluded_when_prescribed: frozenset[str]
+    # Other languages' wording, by primary language code ("es"); English is the original.
+    translations: Mapping[str, Wording] = field(default_factory=dict)
+
+    def wording(self, language: str | None) -> Wording:
+        """The wording for a language, or the original English where it has none."""
+        return self.translations.get(primary_language(language)) or self.original_wording
+
+    @cached_property
+    def original_wording(self) -> Wording:
+        return Wording(
+            language=ORIGINAL_LANGUAGE,
+            name=self.name,
+            short_name=self.short_name,
+            timeframe=self.timeframe,
+            instructions=self.instructions,
+            source=self.source,
+            licence=self.licence,
+            notes=self.notes,
+            items={
+                item.id: ItemWording(item.text, tuple(o.label for o in item.options), item.variants)
+                for item in self.items
+            },
+        )
 
     @property
     def min_total(self) -> int:
@@ -231,6 +311,95 @@ def _items(data: Mapping[str, Any]) -> tuple[Item, ...]:
     )
 
 
+def _item_wording(
+    given: Any, item: Item, spec: Any, option_sets: Mapping[str, Any], where: str
+) -> ItemWording:
+    """Check one translated item against the original: same variants, as many options."""
+    if isinstance(given, str):
+        given = {"text": given}
+    if not isinstance(given, Mapping) or not isinstance(given.get("text"), str):
+        raise ScoringError(f"{where}: item {item.id!r} is not translated")
+    labels = given.get("options")
+    if labels is None and isinstance(spec, str):
+        labels = option_sets.get(spec)
+    if not isinstance(labels, list) or not all(isinstance(label, str) for label in labels):
+        raise ScoringError(f"{where}: item {item.id!r} needs its option labels (text only)")
+    if len(labels) != len(item.options):
+        raise ScoringError(
+            f"{where}: item {item.id!r} has {len(labels)} options, the original {len(item.options)}"
+        )
+    variants = dict(given.get("variants", {}))
+    if set(variants) != set(item.variants):
+        raise ScoringError(f"{where}: item {item.id!r} needs the variants {sorted(item.variants)}")
+    return ItemWording(given["text"], tuple(labels), variants)
+
+
+def _wording(
+    language: str,
+    raw: Mapping[str, Any],
+    data: Mapping[str, Any],
+    items: Mapping[str, ItemWording],
+    inherited: Wording | None,
+) -> Wording:
+    def text(key: str, default: str) -> str:
+        value = raw.get(key, getattr(inherited, key, default) if inherited else default)
+        return str(value)
+
+    validated = raw.get("validated", inherited.validated if inherited else None)
+    if not isinstance(validated, bool):
+        raise ScoringError(f"{data['id']} ({language}): 'validated' must be true or false")
+    return Wording(
+        language=language,
+        name=str(raw.get("name", data["name"])),
+        short_name=str(raw.get("short_name", data["short_name"])),
+        timeframe=text("timeframe", data.get("timeframe", "")),
+        instructions=text("instructions", data.get("instructions", "")),
+        source=text("source", ""),
+        licence=text("licence", ""),
+        notes=text("notes", ""),
+        items=items,
+        translated=True,
+        validated=validated,
+    )
+
+
+def _translations(data: Mapping[str, Any], items: tuple[Item, ...]) -> dict[str, Wording]:
+    """The ``translations`` of a data file, each checked against the original wording.
+
+    A short form (``items_from``) reuses its long form's translated items, and its source,
+    licence and validation unless it names its own.
+    """
+    given: Mapping[str, Any] = data.get("translations", {})
+    if "items_from" in data:
+        parent = get_instrument(data["items_from"]["instrument"])
+        unknown = set(given) - set(parent.translations)
+        if unknown:
+            raise ScoringError(f"{data['id']}: {sorted(unknown)} not in {parent.id}'s translations")
+        return {
+            language: _wording(
+                language, given.get(language, {}), data,
+                {item.id: wording.items[item.id] for item in items}, wording,
+            )
+            for language, wording in parent.translations.items()
+        }  # fmt: skip
+    specs = {raw["id"]: raw["options"] for raw in data["items"]}
+    result = {}
+    for language, raw in given.items():
+        if language != primary_language(language) or language == ORIGINAL_LANGUAGE:
+            raise ScoringError(f"{data['id']}: {language!r} is not a primary language code")
+        where = f"{data['id']} ({language})"
+        option_sets = raw.get("option_sets", {})
+        translated = raw.get("items", {})
+        worded = {
+            item.id: _item_wording(
+                translated.get(item.id), item, specs[item.id], option_sets, where
+            )
+            for item in items
+        }
+        result[language] = _wording(language, raw, data, worded, None)
+    return result
+
+
 @cache
 def get_instrument(instrument_id: str) -> Instrument:
     """The instrument with this public id; raises :class:`UnknownInstrumentError`."""
@@ -245,6 +414,7 @@ def get_instrument(instrument_id: str) -> Instrument:
     else:
         bands = {sex: _bands(raw_bands[sex]) for sex in SEXES}
     loinc = data.get("loinc") or {}
+    items = _items(data)
     return Instrument(
         id=data["id"],
         name=data["name"],
@@ -258,7 +428,7 @@ def get_instrument(instrument_id: str) -> Instrument:
         notes=data.get("notes", ""),
         loinc_panel=loinc.get("panel"),
         loinc_total=loinc.get("total"),
-        items=_items(data),
+        items=items,
         bands=bands,
         cautious_sex=data.get("cautious_sex"),
         skip_rules=tuple(
@@ -274,6 +444,7 @@ def get_instrument(instrument_id: str) -> Instrument:
             for f in data.get("flags", [])
         ),
         excluded_when_prescribed=frozenset(data.get("excluded_when_prescribed", [])),
+        translations=_translations(data, items),
     )
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from waymark import wording as localized
 from waymark.checkup.steps import SEX_CHOICES, InstrumentStepForm
 from waymark.clinical import scoring
 from waymark.clinical.checkup import Answers
@@ -29,6 +30,18 @@ class InstrumentForm(InstrumentStepForm):
                 choices=SEX_CHOICES,
                 required=False,
             )
+
+    @property
+    def skip_answer(self) -> str:
+        """The first item's first option ("Never"), the answer that lets later items go."""
+        first = self.instrument.items[0]
+        return localized.wording(self.instrument).option_labels(first)[0]
+
+    @property
+    def skip_until(self) -> int:
+        """The number of the last item that skip logic may leave unasked."""
+        skippable = {item_id for rule in self.instrument.skip_rules for item_id in rule.not_asked}
+        return max((self.instrument.item_index(i) + 1 for i in skippable), default=0)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

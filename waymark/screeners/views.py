@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from waymark import wording as localized
 from waymark.clinical import scoring
 from waymark.screeners.forms import InstrumentForm
 
@@ -26,16 +27,17 @@ def screener_list(request: HttpRequest) -> HttpResponse:
 def screener(request: HttpRequest, instrument_id: str) -> HttpResponse:
     instrument = _self_screen(instrument_id)
     form = InstrumentForm(instrument, request.POST if request.method == "POST" else None)
+    words = localized.wording(instrument)  # in the page's language
     if request.method == "POST" and form.is_valid() and form.score is not None:
         return render(
             request,
             "waymark/screeners/result.html",
-            {"instrument": instrument, "score": form.score},
+            {"instrument": instrument, "words": words, "score": form.score},
         )
     status = 400 if request.method == "POST" else 200
     return render(
         request,
         "waymark/screeners/form.html",
-        {"instrument": instrument, "form": form},
+        {"instrument": instrument, "words": words, "form": form},
         status=status,
     )

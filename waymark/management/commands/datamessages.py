@@ -2,8 +2,9 @@
 
 `makemessages` does not read JSON, so this writes our own prose from the data files — the
 instruments' band labels, meanings and flag texts, and the example people — into
-waymark/data_messages.py as N_() calls, which it does read. The published item wording is
-not collected: a translated questionnaire must be a validated translation, not ours.
+waymark/data_messages.py as N_() calls, which it does read. The item wording is not
+collected: its translations live in the data files themselves (`translations`, marked validated
+or not; see waymark/clinical/instruments/README.md).
 `make messages` runs this first; a test keeps the file up to date.
 """
 
