@@ -32,7 +32,13 @@ SECTIONS: tuple[tuple[Promise, tuple[str, ...]], ...] = (
     (_("The three paths"), ("abstinence", "harm-reduction", "staged-path")),
     (
         _("Getting help"),
-        ("when-to-seek-treatment", "what-treatment-covers", "abstinence-based-programs"),
+        (
+            "when-to-seek-treatment",
+            "what-treatment-covers",
+            "abstinence-based-programs",
+            "pregnancy",
+            "mood-and-anxiety",
+        ),
     ),
     (
         _("Staying safer"),
@@ -63,17 +69,30 @@ RELATED: dict[str, tuple[str, ...]] = {
     "abstinence": ("abstinence-based-programs", "withdrawal-safety", "staged-path"),
     "harm-reduction": ("naloxone-and-overdose", "safer-use", "staged-path"),
     "staged-path": ("harm-reduction", "abstinence", "gradual-tapering"),
-    "when-to-seek-treatment": ("what-treatment-covers", "withdrawal-safety", "myths-and-facts"),
+    "when-to-seek-treatment": (
+        "what-treatment-covers",
+        "withdrawal-safety",
+        "myths-and-facts",
+        "pregnancy",
+        "mood-and-anxiety",
+    ),
     "what-treatment-covers": (
         "when-to-seek-treatment",
         "medication-for-opioid-use-disorder",
         "medication-for-alcohol-use-disorder",
+        "mood-and-anxiety",
     ),
     "abstinence-based-programs": (
         "abstinence",
         "what-treatment-covers",
         "medication-for-alcohol-use-disorder",
     ),
+    "pregnancy": (
+        "medication-for-opioid-use-disorder",
+        "withdrawal-safety",
+        "when-to-seek-treatment",
+    ),
+    "mood-and-anxiety": ("when-to-seek-treatment", "what-treatment-covers", "withdrawal-safety"),
     "naloxone-and-overdose": ("never-use-alone", "fentanyl-test-strips", "lost-tolerance"),
     "never-use-alone": ("naloxone-and-overdose", "safer-consumption-spaces", "lost-tolerance"),
     "fentanyl-test-strips": ("naloxone-and-overdose", "never-use-alone", "safer-use"),
@@ -86,6 +105,7 @@ RELATED: dict[str, tuple[str, ...]] = {
         "gradual-tapering",
         "when-to-seek-treatment",
         "medication-for-alcohol-use-disorder",
+        "pregnancy",
     ),
     "safer-use": ("naloxone-and-overdose", "fentanyl-test-strips", "withdrawal-safety"),
     "syringe-services": (
@@ -98,6 +118,7 @@ RELATED: dict[str, tuple[str, ...]] = {
         "lost-tolerance",
         "what-treatment-covers",
         "naloxone-and-overdose",
+        "pregnancy",
     ),
     "medication-for-alcohol-use-disorder": (
         "withdrawal-safety",
@@ -121,7 +142,7 @@ TOPIC_PAGES: dict[str, str] = {
     "continue-moud": "medication-for-opioid-use-disorder",
     "medically-supervised-withdrawal": "withdrawal-safety",
     "no-self-taper": "gradual-tapering",
-    "pregnancy-care": "when-to-seek-treatment",
+    "pregnancy-care": "pregnancy",
     "polysubstance-overdose-risk": "safer-use",
     "reduced-tolerance": "lost-tolerance",
     "naloxone": "naloxone-and-overdose",

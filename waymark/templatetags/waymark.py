@@ -9,8 +9,10 @@ from typing import Any
 from django import template
 from django.forms import BoundField
 from django.utils import formats
+from django.utils.html import format_html_join
 from django.utils.translation import get_language, gettext
 
+from waymark import wording as localized
 from waymark.clinical import labels, scoring
 from waymark.clinical.pathway import Recommendation
 from waymark.clinical.safety import SAFETY_TEXT
@@ -62,12 +64,26 @@ def anchor(field: BoundField) -> str:
 
 
 @register.filter
+def count_attrs(field: BoundField) -> str:
+    """A hand-written textarea's live count, as the field's own widget would have it
+    (waymark/forms.py): ``<textarea{{ form.note|count_attrs }}>``."""
+    from waymark.forms import count_attrs as attrs
+
+    limit = getattr(field.field, "max_length", None)
+    if limit is None:
+        return ""
+    return format_html_join("", ' {}="{}"', attrs(limit).items())
+
+
+@register.filter
 def learn_links(result: Recommendation) -> list[tuple[str, str]]:
     """(slug, title) of the education pages that fit this result, most pressing first."""
     from waymark.content.library import TOPIC_PAGES, load
 
     slugs = [TOPIC_PAGES[s] for s in result.safety if s in TOPIC_PAGES]
     slugs.append(TOPIC_PAGES[result.approach])
+    if result.risks.mental_health.level != "none":
+        slugs.append("mood-and-anxiety")
     if result.urgency != "none":
         slugs += ["when-to-seek-treatment", "what-treatment-covers"]
     slugs.append("myths-and-facts")
@@ -77,8 +93,15 @@ def learn_links(result: Recommendation) -> list[tuple[str, str]]:
 
 @register.filter
 def instrument_name(instrument_id: str) -> str:
-    """An instrument's short name as published (AUDIT, PHQ-9), for an id such as "audit"."""
-    return scoring.get_instrument(instrument_id).short_name
+    """An instrument's short name as published (AUDIT, PHQ-9), for an id such as "audit",
+    in the page's language where it differs (ASSIST alcohol, ASSIST opioides)."""
+    return localized.wording(instrument_id).short_name
+
+
+@register.filter
+def wording(instrument: str | scoring.Instrument) -> scoring.Wording:
+    """An instrument's words in the page's language: ``{% with words=instrument|wording %}``."""
+    return localized.wording(instrument)
 
 
 @register.filter
@@ -91,7 +114,7 @@ def describe_change(change: dict[str, Any]) -> str:
         words = getattr(labels, tables[what])
         before, after = gettext(words[change["before"]]), gettext(words[change["after"]])
         return f"{before} → {after}"
-    name = scoring.get_instrument(what).short_name
+    name = localized.wording(what).short_name
     difference = change["difference"]
     if difference == 0:
         return gettext("%(name)s: %(after)s, no change") % {"name": name, "after": change["after"]}
