@@ -372,6 +372,7 @@ def test_the_openapi_document_lists_every_path_and_documents_its_errors(client: 
     assert document["openapi"].startswith("3.")
     assert set(document["paths"]) == {
         "/api/v1/recommend",
+        "/api/v1/help/find",
         "/api/v1/score",
         "/api/v1/instruments",
         "/api/v1/instruments/{instrument_id}",

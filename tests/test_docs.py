@@ -35,7 +35,9 @@ def test_the_data_files_prose_is_collected_for_translation() -> None:
 def test_every_environment_variable_the_settings_read_is_documented() -> None:
     settings = (ROOT / "waymark" / "settings.py").read_text(encoding="utf-8")
     read = set(re.findall(r'env_\w+\("([A-Z_]+)"', settings))
-    read |= {"WAYMARK_HELP_LINES", "WAYMARK_HARM_REDUCTION_LINES"}
+    lines = (ROOT / "waymark" / "helplines.py").read_text(encoding="utf-8")
+    read |= set(re.findall(r'from_environment\("([A-Z_]+)"', lines))
+    assert {"WAYMARK_HELP_LINES", "WAYMARK_CARE_LINKS"} <= read
     documented = (DOCS / "configuration.md").read_text(encoding="utf-8")
     missing = sorted(name for name in read if f"`{name}`" not in documented)
     assert missing == [], f"undocumented settings: {missing}"

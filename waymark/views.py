@@ -2,11 +2,17 @@ from django.http import HttpRequest, HttpResponse, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
 
-from waymark.context_processors import help_lines
+from waymark import helplines
+from waymark.context_processors import care_links, help_lines
 
 
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "waymark/home.html")
+
+
+def find_care(request: HttpRequest) -> HttpResponse:
+    """Where to find care near you: the configured links by kind, for anyone, signed in or not."""
+    return render(request, "waymark/find_care.html", {"groups": helplines.grouped(care_links())})
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

@@ -1,5 +1,6 @@
 """JSON twins of the remaining pages that show data: who has seen my data (/account/access/),
-my check-in reminder (/track/reminders/) and the education library (/learn/)."""
+my check-in reminder (/track/reminders/), the education library (/learn/) and where to find
+care (/help/find/)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from waymark.api.pagination import Page
 from waymark.audit import log
 from waymark.audit.models import AuditEntry
 from waymark.content import library
+from waymark.context_processors import care_links
 from waymark.tracking.models import Reminder
 
 router = Router(tags=["account"])
@@ -167,4 +169,40 @@ def get_library_page(request: HttpRequest, slug: str) -> dict[str, Any]:
     return _page(found) | {
         "parts": [{"html": part.html, "lines": _lines(part.lines)} for part in found.parts],
         "related": list(found.related),
+    }
+
+
+class CareLinkOut(Schema):
+    kind: str
+    name: str
+    contact: str = Field(description="the text the link shows: a number, or the web address")
+    href: str = Field(description="https:, http:, tel: or sms:")
+    description: str
+
+
+class CareGroupOut(Schema):
+    kind: str = Field(description="one of: " + ", ".join(helplines.CARE_KINDS))
+    title: str
+    about: str = Field(description="what this kind of service is, in plain words")
+    links: list[CareLinkOut]
+
+
+class CareOut(Schema):
+    groups: list[CareGroupOut] = Field(description="the kinds that have links, in page order")
+
+
+@router.get(
+    "/help/find",
+    response={200: CareOut, **errors(429)},
+    operation_id="find_care",
+    summary="Where to find care near you, by kind, as /help/find/ shows it (WAYMARK_CARE_LINKS)",
+)
+def find_care(request: HttpRequest) -> dict[str, Any]:
+    links = [{"description": "", **link} for link in care_links()]
+    groups = helplines.grouped(links)
+    return {
+        "groups": [
+            group | {"title": gettext(group["title"]), "about": gettext(group["about"])}
+            for group in groups
+        ]
     }

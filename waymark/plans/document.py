@@ -15,7 +15,7 @@ from waymark.clinical import labels
 from waymark.clinical.plan import Block, PlanDraft, Section
 from waymark.clinical.reassess import ABSTINENCE_TRIAL, TRIAL_WEEKS
 from waymark.clinical.text import N_, Message
-from waymark.context_processors import translated
+from waymark.context_processors import care_links, translated
 from waymark.plans.content import PERSONAL_LISTS, people
 from waymark.plans.models import PlanVersion
 
@@ -83,6 +83,8 @@ class Document:
     own_limit: str = field(default="")  # the next step the person chose, in one sentence
     # The person's own dangers, most dangerous first, each with what to do (the wallet card).
     dangers: list[DocDanger] = field(default_factory=list)
+    # Where to find care near you (WAYMARK_CARE_LINKS), shown like help lines.
+    care_links: list[dict[str, Any]] = field(default_factory=list)
 
 
 PERSONAL_TITLES = {
@@ -157,6 +159,7 @@ def build(draft: PlanDraft, version: PlanVersion) -> Document:
         notes=str(content.get("notes", "")),
         help_lines=translated(settings.HELP_LINES),
         harm_reduction_lines=translated(settings.HARM_REDUCTION_LINES),
+        care_links=care_links(),
         own_limit=own_limit_text(content),
         dangers=[
             DocDanger(
