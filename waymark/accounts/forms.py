@@ -105,7 +105,9 @@ class ConsentForm(forms.Form):
     )
     ends_on = forms.DateField(
         label=_("Share until"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        # A date input reads only ISO dates: in the language's own format (Spanish 31/12/2027)
+        # the browser drops the default and the field shows empty.
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("Sharing stops on its own on this day. You can stop it sooner at any time."),
     )
 

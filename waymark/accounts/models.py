@@ -185,7 +185,11 @@ class Invitation(models.Model):
         )
 
 
-CONSENT_DAYS = 365  # the end date offered by default; the person may choose any other
+# The end date offered by default; the person may choose any other (up to MAX_CONSENT_YEARS).
+# A year, not 90 days: outpatient care and the aftercare that follows it often run for months,
+# and sharing that ended by itself mid-care would leave the clinician blind to alerts without
+# anyone noticing. It still ends on its own, and can be stopped at any time.
+CONSENT_DAYS = 365
 
 
 class Consent(models.Model):

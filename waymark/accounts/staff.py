@@ -8,6 +8,7 @@ verified session again, so a page that forgot the decorator still shows nobody's
 from __future__ import annotations
 
 import base64
+import math
 from collections.abc import Callable
 from enum import Enum
 from functools import wraps
@@ -23,6 +24,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django_otp import devices_for_user
 from django_otp import login as otp_login
@@ -36,6 +38,7 @@ BACKUP_CODES = 10
 APP_DEVICE_NAME = "authenticator app"
 BACKUP_DEVICE_NAME = "backup codes"
 ISSUER = "Waymark"
+TOTP_DIGITS = 6  # django-otp's default: what the authenticator app shows
 
 
 class StaffProblem(Enum):
@@ -146,21 +149,58 @@ def backup_codes_left(user: Any) -> int:
     return int(StaticToken.objects.filter(device__user=user, device__confirmed=True).count())
 
 
+class TooSoon(Exception):  # noqa: N818 (not an error: a wait)
+    """The device a code was meant for would not check it yet: django-otp makes each try
+    after a wrong code wait a little longer (1 s, 2 s, 4 s …). `seconds`: how long, if known."""
+
+    def __init__(self, seconds: int | None) -> None:
+        super().__init__(f"try again in {seconds} s" if seconds else "try again shortly")
+        self.seconds = seconds
+
+
+def _meant_for(device: Any, token: str) -> bool:
+    """A code of the app's length in digits is for the authenticator app, anything else for
+    the backup codes. Tried on the other kind, a right code would count there as a wrong one
+    and make that device wait too (a backup code locked for days after months of typos)."""
+    app_code = token.isdigit() and len(token) == getattr(device, "digits", TOTP_DIGITS)
+    return app_code == isinstance(device, TOTPDevice)
+
+
+def _wait(why: Any) -> int | None:
+    until = why.get("locked_until") if isinstance(why, dict) else None
+    if until is None:
+        return None
+    seconds: float = (until - timezone.now()).total_seconds()
+    return max(1, math.ceil(seconds))
+
+
 def verify_code(request: HttpRequest, code: str) -> Any:
-    """Check a 6-digit code or a backup code against the user's devices (each throttled by
-    django-otp after failures); on success mark the session verified and return the device."""
+    """Check a 6-digit code or a backup code against the user's devices of that kind; on
+    success mark the session verified and return the device. None for a wrong code; TooSoon
+    when the device would not check it yet (throttled after a wrong code), so that the page
+    can say "wait" rather than call a right code wrong."""
     user = request.user
     token = "".join(code.split()).lower()
     if not token:
         return None
+    found, throttled, waits = None, False, []
     with transaction.atomic():
         for device in devices_for_user(user, confirmed=True, for_verify=True):
-            if device.verify_token(token):
+            if not _meant_for(device, token):
+                continue
+            allowed, why = device.verify_is_allowed()
+            if not allowed:
+                throttled = True
+                waits.append(_wait(why))
+            elif device.verify_token(token):
+                found = device
                 break
-        else:
-            return None
-    mark_verified(request, device)
-    return device
+    if found is None:
+        if throttled:
+            raise TooSoon(max((w for w in waits if w), default=None))
+        return None
+    mark_verified(request, found)
+    return found
 
 
 def mark_verified(request: HttpRequest, device: Any) -> None:

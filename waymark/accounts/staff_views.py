@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -90,25 +91,49 @@ def verify(request: HttpRequest) -> HttpResponse:
         return redirect(f"{reverse('accounts:staff_enrol')}?{urlencode({'next': target})}")
     form = OneTimeCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        device = staff.verify_code(request, form.cleaned_data["code"])
-        if device is not None:
-            if device.persistent_id.startswith("otp_static"):
-                messages.warning(
-                    request,
-                    _("You used a backup code; %(left)d left. Make new ones on your staff page.")
-                    % {"left": staff.backup_codes_left(request.user)},
-                )
-            return redirect(target)
-        form.add_error(
-            "code",
-            _(
-                "That code did not work. After several wrong codes you must wait before "
-                "trying again."
-            ),
-        )
+        try:
+            device = staff.verify_code(request, form.cleaned_data["code"])
+        except staff.TooSoon as soon:
+            # Not "did not work": the code was not checked, and may well be right.
+            form.add_error("code", too_soon_message(soon.seconds))
+        else:
+            if device is not None:
+                if device.persistent_id.startswith("otp_static"):
+                    messages.warning(
+                        request,
+                        _(
+                            "You used a backup code; %(left)d left. Make new ones on your "
+                            "staff page."
+                        )
+                        % {"left": staff.backup_codes_left(request.user)},
+                    )
+                return redirect(target)
+            form.add_error(
+                "code",
+                _(
+                    "That code did not work. After several wrong codes you must wait before "
+                    "trying again."
+                ),
+            )
     status = 400 if request.method == "POST" else 200
     context = {"form": form, "next": target}
     return render(request, "waymark/accounts/staff_verify.html", context, status=status)
+
+
+def too_soon_message(seconds: int | None) -> str:
+    """What a throttled code is told (django-otp waits 1 s, 2 s, 4 s … after wrong codes)."""
+    if not seconds:
+        return _(
+            "Wait a moment, then try again: after a wrong code, the next one is checked only "
+            "after a short wait."
+        )
+    return ngettext(
+        "Wait a moment, then try again: after a wrong code, the next one is checked in "
+        "%(seconds)d second.",
+        "Wait a moment, then try again: after a wrong code, the next one is checked in "
+        "%(seconds)d seconds.",
+        seconds,
+    ) % {"seconds": seconds}
 
 
 @staff.staff_required

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from waymark.checkup.steps import InstrumentStepForm, instrument_form
 from waymark.clinical import scoring
 from waymark.clinical.checkup import Answers
+from waymark.forms import LongTextField
 
 MAX_NOTE = 5000
 
@@ -17,7 +18,7 @@ CLINICIAN_SCALES = ("ciwa-ar", "cows")
 
 
 class AcknowledgeForm(forms.Form):
-    note = forms.CharField(
+    note = LongTextField(
         label=_("Note (what you did or decided)"),
         help_text=_("Encrypted, and seen only by staff of your program."),
         max_length=1000,
@@ -27,7 +28,7 @@ class AcknowledgeForm(forms.Form):
 
 
 class NoteForm(forms.Form):
-    text = forms.CharField(
+    text = LongTextField(
         label=_("New clinical note"),
         help_text=_(
             "Notes are encrypted and cannot be changed or deleted: to correct one, add a note "

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from waymark.forms import LongTextField
 from waymark.plans.content import MAX_PEOPLE, PERSONAL_LISTS
 from waymark.plans.document import PERSONAL_TITLES
 
@@ -16,7 +17,7 @@ MAX_NOTES = 4000
 
 
 class PlanForm(forms.Form):
-    notes = forms.CharField(
+    notes = LongTextField(
         label=_("Notes"),
         required=False,
         max_length=MAX_NOTES,

@@ -4,6 +4,7 @@ from waymark.plans import views
 
 app_name = "plans"
 urlpatterns = [
+    path("", views.mine, name="mine"),
     path("new/<uuid:checkup_id>/", views.create, name="create"),
     path("<uuid:public_id>/", views.detail, name="detail"),
     path("<uuid:public_id>/edit/", views.edit, name="edit"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -37,6 +38,24 @@ def _plan(request: HttpRequest, public_id: Any) -> Plan:
 
 def _user(request: HttpRequest) -> Any:
     return request.user if request.user.is_authenticated else None
+
+
+def mine(request: HttpRequest) -> HttpResponse:
+    """The "My plan" page: the newest plan this person may see (their own, or one made in
+    this browser without an account, as for every plan page). With none yet, how to make one;
+    a visitor with no check-up here signs in, since their plan may be in their account."""
+    plan = visible_plans(request).order_by("-created_at", "-pk").first()
+    if plan is not None:
+        return redirect("plans:detail", plan.public_id)
+    latest = (
+        visible_checkups(request)
+        .filter(status=CheckUp.Status.COMPLETE)
+        .order_by("-completed_at", "-pk")
+        .first()
+    )
+    if latest is None and not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    return render(request, "waymark/plans/none.html", {"latest": latest})
 
 
 @require_POST

@@ -14,6 +14,7 @@ from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from waymark.clinical import drinks, labels
+from waymark.forms import LongTextField
 from waymark.tracking.actions import (
     BACKFILL_DAYS,
     MAX_AMOUNT,
@@ -115,7 +116,7 @@ class CheckInForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    note = forms.CharField(
+    note = LongTextField(
         label=_("A note for yourself (optional)"),
         required=False,
         max_length=MAX_NOTE,
@@ -344,7 +345,9 @@ class FillDaysForm(forms.Form):
         return result
 
 
-# Shown first in the time zone list; every other zone follows under "All time zones".
+# Shown first in the time zone list, under "Common time zones": the United States, then the
+# Spanish-speaking countries from north to south, then Spain and the UK. Every other zone
+# follows under "All time zones".
 COMMON_TIME_ZONES = (
     "America/New_York",
     "America/Chicago",
@@ -355,9 +358,32 @@ COMMON_TIME_ZONES = (
     "Pacific/Honolulu",
     "America/Puerto_Rico",
     "America/Mexico_City",
-    "Europe/London",
+    "America/Guatemala",
+    "America/El_Salvador",
+    "America/Tegucigalpa",
+    "America/Managua",
+    "America/Costa_Rica",
+    "America/Panama",
+    "America/Havana",
+    "America/Santo_Domingo",
+    "America/Bogota",
+    "America/Caracas",
+    "America/Guayaquil",
+    "America/Lima",
+    "America/La_Paz",
+    "America/Santiago",
+    "America/Argentina/Buenos_Aires",
+    "America/Asuncion",
+    "America/Montevideo",
     "Europe/Madrid",
+    "Europe/London",
 )
+# The areas of the places people live in (IANA "Area/Location" names). Everything else the
+# system knows is left out of the list: "Factory", "localtime", "posixrules", the Etc/* zones
+# (whose signs run backwards), legacy names such as US/Eastern, Canada/*, SystemV/*, EST5EDT.
+AREAS = ("Africa", "America", "Antarctica", "Arctic", "Asia", "Atlantic", "Australia",
+         "Europe", "Indian", "Pacific")  # fmt: skip
+UTC = "UTC"  # listed last among the common ones: the default when nothing else is known
 
 
 def time_zone_label(name: str) -> str:
@@ -365,14 +391,30 @@ def time_zone_label(name: str) -> str:
     return name.replace("_", " ").replace("/", " / ")
 
 
-def time_zone_choices() -> list[tuple[str, Any]]:
+def listed_time_zones() -> list[str]:
+    """The zones a person picks from: every Area/Location name this system knows, sorted."""
     from waymark.tracking.reminders import time_zones
 
-    every = time_zones()
-    common = [settings.TIME_ZONE, *(z for z in COMMON_TIME_ZONES if z != settings.TIME_ZONE)]
+    return [z for z in time_zones() if z.partition("/")[0] in AREAS and "/" in z]
+
+
+def time_zone_choices(keep: str | None = None) -> list[tuple[str, Any]]:
+    """Common zones first (the site's own zone at their head), then all the others. `keep`:
+    a zone already chosen that the list leaves out (a legacy name saved before), kept first
+    so that saving again does not change it."""
+    from waymark.tracking.reminders import is_time_zone
+
+    every = listed_time_zones()
+    common = [z for z in (settings.TIME_ZONE, *COMMON_TIME_ZONES) if z in every]
+    if keep and keep not in every and keep != UTC and is_time_zone(keep):
+        common.insert(0, keep)
+    common = [*dict.fromkeys(common), UTC]
     return [
-        (gettext("Common time zones"), [(z, time_zone_label(z)) for z in common if z in every]),
-        (gettext("All time zones"), [(z, time_zone_label(z)) for z in every]),
+        (gettext("Common time zones"), [(z, time_zone_label(z)) for z in common]),
+        (
+            gettext("All time zones"),
+            [(z, time_zone_label(z)) for z in every if z not in common],
+        ),
     ]
 
 
@@ -424,7 +466,8 @@ class ReminderForm(forms.Form):
         super().__init__(*args, **kwargs)
         zone_field = self.fields["time_zone"]
         assert isinstance(zone_field, forms.ChoiceField)
-        zone_field.choices = time_zone_choices()
+        chosen = self.data.get("time_zone") if self.is_bound else self.initial.get("time_zone")
+        zone_field.choices = time_zone_choices(keep=chosen)
         day_field = self.fields["weekdays"]
         assert isinstance(day_field, forms.ChoiceField)
         day_field.choices = weekday_choices()
