@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
+import subprocess
 from dataclasses import replace
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from pypdf import PdfReader
@@ -266,17 +269,76 @@ def test_spanish_text_and_typography_survive() -> None:
     assert "8,5" in text  # the taper's decimal comma
 
 
-def test_glyphs_the_font_lacks_are_replaced_not_fatal() -> None:
-    assert clean("Ok ✂ 😀 ǅ\tx\r\n") == "Ok   Dz x\n"
+def test_what_no_font_can_draw_is_replaced_not_fatal() -> None:
+    # Cherokee and Tibetan are in none of the fonts: a letter becomes its base letter where it
+    # has one (the mathematical bold A is an A), else "?"; a control character is left out.
+    assert clean("Ok ✂ 😀 ǅ Ꮳཀ 𝐀\x07\tx\r\n") == "Ok ✂ 😀 ǅ ?? A x\n"
     document = make_document(
-        notes="Emoji 😀, scissors ✂, ȟ and ｆｕｌｌ width, Georgian თბ, Greek αβγ",
-        people=[
-            {"name": "Ольга", "phone": "555-0107", "note": "Сестра"}
-        ],  # the italic has no Cyrillic
+        notes="Emoji 😀, scissors ✂, ȟ, Georgian თბ, Greek αβγ, Cherokee Ꮳ",
+        people=[{"name": "Ольга", "phone": "555-0107", "note": "Сестра"}],  # italic: Noto's
     )
     _, text = read(plan_pdf(document, language="en"))
-    assert "Emoji , scissors , h and full width, Georgian ??, Greek αβγ" in text
+    assert "Emoji 😀, scissors ✂, ȟ, Georgian თბ, Greek αβγ, Cherokee ?" in text
     assert "Ольга — 555-0107 Сестра" in text
+
+
+HEBREW, ARABIC, CJK = "דוד כהן", "فاطمة الزهراء", "王小明"
+THE_WORLD = [  # the three people on the card too
+    {"name": HEBREW, "phone": "555-0110", "note": "אחי"},
+    {"name": ARABIC, "phone": "555-0111", "note": ""},
+    {"name": f"{CJK} 🙂", "phone": "555-0112", "note": ""},
+]
+
+
+def fonts(pdf: bytes) -> set[str]:
+    """The fonts the pages use, without their subset prefix."""
+    names: set[str] = set()
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        resources: Any = page["/Resources"]
+        names |= {str(f.get_object()["/BaseFont"]) for f in resources["/Font"].values()}
+    return {name.split("+")[-1] for name in names}
+
+
+@pytest.mark.parametrize("render", [plan_pdf, wallet_card_pdf])
+def test_names_in_any_script_and_emoji_are_drawn_not_replaced(render) -> None:
+    """pypdf puts the letters of each right-to-left word back in reading order, but gives the
+    words of a line in the order they stand on the page, left to right: a two-word Hebrew or
+    Arabic name comes out with its words swapped. It also reads the CJK font's two-byte codes a
+    byte at a time (it skips the CMap that maps them), so a NUL comes before each ideograph."""
+    pdf = render(make_document(people=THE_WORLD), language="en")
+    _, text = read(pdf)
+    people = text[text.index("People I can call") :]
+    for name in (HEBREW, ARABIC):
+        assert " ".join(reversed(name.split())) in people
+    assert f"{CJK} 🙂" in people.replace("\x00", "")
+    assert "555-0110" in people and "?" not in people
+    used = {"NotoSansHebrewLight", "NotoSansCJKJP", "NotoEmoji"}  # Noto Sans Hebrew's odd name
+    assert used | {"IBMPlexSansArabicBold"} <= fonts(pdf)  # a bold name stays bold in Arabic
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler-utils (.ci/run has it)")
+@pytest.mark.parametrize("render", [plan_pdf, wallet_card_pdf])
+def test_right_to_left_names_copy_in_reading_order(render) -> None:
+    """Poppler, as a screen reader or a copy would, puts right-to-left runs back in reading
+    order (between the embedding marks U+202B and U+202C, taken out here)."""
+    pdf = render(make_document(people=THE_WORLD), language="en")
+    out = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True)
+    text = re.sub("[\u202a-\u202e]", "", out.stdout.decode())
+    for name in (HEBREW, ARABIC, f"{CJK} 🙂"):
+        assert name in text
+
+
+def test_plain_latin_text_uses_source_sans_pro_alone() -> None:
+    faces = {"SourceSansPro", "SourceSansProBold", "SourceSansProItalic"}
+    assert fonts(plan_pdf(make_document(), language="es")) == faces
+    assert fonts(wallet_card_pdf(make_document(), language="es")) <= faces
+
+
+def test_a_line_after_one_that_begins_in_another_script_keeps_its_font() -> None:
+    # fpdf2 2.8.9 left the line after one that began in a fallback font in no font at all.
+    document = make_document(notes="שלום\nAna Núñez, call her at 555-0101 or 555-0199.")
+    _, text = read(plan_pdf(document, language="en"))
+    assert "Ana Núñez, call her at 555-0101 or 555-0199." in text
 
 
 def test_an_empty_safety_section_and_no_taper_still_render() -> None:

@@ -1,13 +1,19 @@
 """The plan as a printable PDF, and a one-page wallet card with the crisis steps: both render
-the plan's Document, as the page does, so the three cannot disagree. fpdf2 is pure Python; the
-fonts are Source Sans Pro (© Adobe, SIL Open Font License 1.1) from the font-source-sans-pro
-package, installed by `make`: nothing is fetched at run time."""
+the plan's Document, as the page does, so the three cannot disagree. fpdf2 is pure Python. Text
+is set in Source Sans Pro (© Adobe) from the font-source-sans-pro package; a character it lacks
+(a name in Hebrew, Arabic or Chinese, an emoji) falls back, glyph by glyph, to IBM Plex Sans
+Arabic (fontpkg-ibm-plex-sans-arabic), to Noto Sans, its faces for other scripts and Noto Emoji
+(monochrome, so it prints) from manimgx-fonts, or to Noto Sans CJK (noto-cjk-sans-jp-regular).
+Text that needs it is shaped by HarfBuzz (uharfbuzz): Arabic letters join, and right-to-left
+runs read right to left. All the fonts are under the SIL Open Font License 1.1 and installed by
+`make`: nothing is fetched at run time."""
 
 from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import fields, is_dataclass
 from functools import cache
 from importlib.resources import files
 from typing import Any, NamedTuple, cast
@@ -18,13 +24,31 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 from fontTools.ttLib import TTFont
 from fpdf import FPDF
-from fpdf.enums import XPos, YPos
+from fpdf.enums import TextEmphasis, XPos, YPos
 from fpdf.fonts import FontFace
 
 from waymark.plans.document import DocBlock, DocSection, Document
 
-FONTS = files("font_source_sans_pro") / "files"
+FONTS, NOTO = files("font_source_sans_pro") / "files", files("manimgx_fonts")
+PLEX = files("fontpkg_ibm_plex_sans_arabic") / "files"
 FAMILY, FACES = "SourceSansPro", {"": "Regular", "B": "Bold", "I": "It"}  # {FAMILY}-{face}.ttf
+SCRIPTS = (  # Noto Sans faces for the scripts Source Sans Pro lacks: NotoSans{script}[wght].ttf
+    *("Hebrew", "Arabic", "Armenian", "Georgian", "Ethiopic", "Devanagari", "Bengali"),
+    *("Gurmukhi", "Gujarati", "Oriya", "Tamil", "Telugu", "Kannada", "Malayalam", "Sinhala"),
+    *("Thai", "Lao", "Myanmar", "Khmer"),
+)
+FALLBACKS = {  # family: {style: file}, tried in this order. Noto's are variable fonts, drawn
+    # at their default, regular weight (HarfBuzz, in fpdf2, would space a bold instance as the
+    # regular); the CJK font, 16 MB, is the slowest to load.
+    "NotoSans": {"": NOTO / "NotoSans[wght].ttf", "I": NOTO / "NotoSans-Italic[wght].ttf"},
+    # Plex's letters are whole glyphs (Noto's are dotless letters and dots): they copy as text.
+    "IBMPlexSansArabic": {"": PLEX / "IBMPlexSansArabic-Regular.ttf",
+                          "B": PLEX / "IBMPlexSansArabic-Bold.ttf"},
+    **{f"NotoSans{script}": {"": NOTO / f"NotoSans{script}[wght].ttf"} for script in SCRIPTS},
+    "NotoEmoji": {"": NOTO / "NotoEmoji[wght].ttf"},
+    "NotoSansSymbols": {"": NOTO / "NotoSansSymbols[wght].ttf"},
+    "NotoSansCJK": {"": files("noto_cjk_sans_jp_regular") / "NotoSansCJKjp-Regular.otf"},
+}  # fmt: skip
 Color = tuple[int, int, int]
 INK, MUTED, ACCENT, ALERT = (33, 37, 41), (88, 96, 104), (0, 90, 104), (163, 33, 28)
 MARGIN, BODY, LINE, INDENT = 20.0, 11.5, 5.8, 7.0  # mm, pt, mm, mm
@@ -40,21 +64,70 @@ TAPER_ADVICE = (  # the page's words too (plans/detail.html), so one translation
 
 
 @cache
-def _glyphs(style: str) -> frozenset[int]:  # the italic has no Greek or Cyrillic
-    with TTFont(str(FONTS / f"{FAMILY}-{FACES[style]}.ttf")) as font:
+def _glyphs(path: str) -> frozenset[int]:
+    with TTFont(path, lazy=True) as font:
         return frozenset(font.getBestCmap())
 
 
-def clean(value: object, style: str = "") -> str:
-    """The text with what the face cannot draw replaced: a letter by its base letter ("ȟ" → "h")
-    or "?"; symbols, emoji and control characters left out. Never raises."""
-    glyphs, out = _glyphs(style), []
+@cache
+def _base_glyphs() -> frozenset[int]:  # what every face of Source Sans Pro draws
+    faces = [FONTS / f"{FAMILY}-{face}.ttf" for face in FACES.values()]
+    return frozenset.intersection(*(_glyphs(str(path)) for path in faces))
+
+
+@cache
+def _drawable() -> frozenset[int]:  # what some face draws
+    faces = [FONTS / f"{FAMILY}-{face}.ttf" for face in FACES.values()]
+    faces += [path for family in FALLBACKS.values() for path in family.values()]
+    return frozenset().union(*(_glyphs(str(path)) for path in faces))
+
+
+def clean(value: object) -> str:
+    """The text with what no face can draw replaced: a letter by its base letter or "?";
+    symbols and control characters left out. Never raises."""
+    glyphs, out = _drawable(), []
     for char in str(value).replace("\r\n", "\n").replace("\t", " "):
         decomposed = unicodedata.normalize("NFKD", char)
         base = "".join(c for c in decomposed if ord(c) in glyphs and not unicodedata.combining(c))
         fallback = base if base.strip() else "?" if unicodedata.category(char)[0] in "LN" else ""
-        out.append(char if char == "\n" or ord(char) in glyphs else fallback)
+        ok = ord(char) in glyphs and unicodedata.category(char) != "Cc"
+        out.append(char if char == "\n" or ok else fallback)
     return "".join(out)
+
+
+def _characters(value: object) -> set[str]:
+    """Every character drawn for a Document's text (its strings, however deeply nested)."""
+    if isinstance(value, str):
+        return set(clean(value))
+    if is_dataclass(value) and not isinstance(value, type):
+        value = [getattr(value, field.name) for field in fields(value)]
+    elif isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, list | tuple):
+        return set().union(*map(_characters, value))
+    return set()
+
+
+def _needs_shaping(char: str) -> bool:
+    """Right-to-left letters, combining marks, joiners and skin tones: Arabic letters join,
+    Indic letters combine, emoji sequences merge, and runs are ordered, only when shaped."""
+    return (
+        unicodedata.bidirectional(char) in ("R", "AL", "AN")
+        or unicodedata.category(char) in ("Mn", "Mc", "Me", "Cf")
+        or 0x1F3FB <= ord(char) <= 0x1F3FF
+    )
+
+
+def _fallbacks(text: set[str]) -> dict[str, set[int]]:
+    """The fallback families the text needs, in order, each with the characters it draws: none
+    when Source Sans Pro has them all."""
+    missing, families = {ord(char) for char in text} - _base_glyphs() - {ord("\n")}, {}
+    for family, faces in FALLBACKS.items():
+        covered = {char for char in missing if any(char in _glyphs(str(f)) for f in faces.values())}
+        if covered:
+            families[family] = covered
+            missing -= covered
+    return families
 
 
 class _PDF(FPDF):
@@ -64,6 +137,17 @@ class _PDF(FPDF):
         super().__init__(orientation="portrait", unit="mm", format="letter")
         for style, face in FACES.items():
             self.add_font(FAMILY, style, str(FONTS / f"{FAMILY}-{face}.ttf"))
+        text = _characters(document)
+        families = _fallbacks(text)  # only the faces this plan needs: Noto CJK is slow to load
+        for family, chars in families.items():
+            for style, path in FALLBACKS[family].items():
+                self.add_font(family, style, str(path), unicode_range=sorted(chars))
+        if families:  # bold or italic text takes the regular face where a family has no other
+            self.set_fallback_fonts(list(families), exact_match=False)
+        self.shaped = frozenset(filter(_needs_shaping, text))
+        if self.shaped:
+            self.set_text_shaping(True)
+        self.shaping, self.text_shaping = self.text_shaping, None  # see normalize_text
         self.set_lang(language)
         self.set_title(clean(document.title))  # no personal data in the metadata
         self.set_author("Waymark")
@@ -76,16 +160,32 @@ class _PDF(FPDF):
         self.set_font(FAMILY, style, size)
         self.set_text_color(*color)
 
+    def set_font(
+        self, family: str | None = None, style: str | TextEmphasis = "", size: float = 0
+    ) -> None:
+        """Sets the font on the page at once when there are fallback fonts: fpdf2 2.8.9 would
+        set a line's fallback font in place of it if the line began with one, so that the next
+        line, in this font, was drawn in no font (blank in most viewers) or a previous one."""
+        super().set_font(family, style, size)
+        font = self.current_font
+        if self.page and self._fallback_font_ids and font and not self.current_font_is_set_on_page:
+            self._out(self._set_font_for_page(font, self.font_size_pt))
+
+    def normalize_text(self, text: str) -> str:
+        """fpdf2 calls this on every text it draws or measures: only the text that needs it is
+        shaped, as HarfBuzz makes the card's fitting two to three times slower."""
+        self.text_shaping = None if self.shaped.isdisjoint(text) else self.shaping
+        return super().normalize_text(text)
+
     def clean(self, text: str) -> str:
-        """`text` as the current face can draw it: upright where the italic lacks letters."""
-        if self.font_style == "I" and clean(text, "I") != clean(text):
-            self.set_font(FAMILY, "", self.font_size_pt)
-        return clean(text, self.font_style)
+        return clean(text)
 
     def wrap(self, width: float, height: float, text: str) -> None:
-        """Left-aligned wrapped text; the next line starts where this text started."""
-        text = self.clean(text)
-        self.multi_cell(width, height, text, align="L", new_x=XPos.LEFT, new_y=YPos.NEXT)
+        """Left-aligned wrapped text; the next line starts where this text started. Each line
+        of the text reads in the direction of its first letter (right to left for Hebrew or
+        Arabic), as with dir="auto" in a browser."""
+        for line in self.clean(text).split("\n"):
+            self.multi_cell(width, height, line, align="L", new_x=XPos.LEFT, new_y=YPos.NEXT)
 
     def count(self, width: float, text: str) -> int:
         return len(cast(list[str], self.multi_cell(width, 1, text, dry_run=True, output="LINES")))
@@ -288,6 +388,9 @@ def plan_pdf(document: Document, *, language: str) -> bytes:
                 pdf.items(stage.items)
             pdf.paragraph(document.stage_signal, style="I")
         pdf.taper(document)
+        if document.care_links:
+            pdf.heading(_("Finding care"))  # as on the plan page, with each web address
+            pdf.help_lines(document.care_links)
         pdf.own_words(document)
         return bytes(pdf.output())
 
