@@ -52,9 +52,11 @@ def test_a_database_that_does_not_answer_is_named(client: Client) -> None:
 
 
 def test_the_database_check_catches_a_database_error() -> None:
+    from django.db import connection
+
     from waymark import health
 
-    with mock.patch.object(health.connection, "cursor", side_effect=DatabaseError("down")):
+    with mock.patch.object(connection, "cursor", side_effect=DatabaseError("down")):
         assert health._database() == "failed"
 
 

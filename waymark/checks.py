@@ -7,6 +7,8 @@ from typing import Any
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Tags, register
 
+from waymark import helplines
+
 KEY_HINT = (
     "Set SECRET_KEY (or SECRET_KEY_FILE, a file holding it) in the environment, for example "
     "to the output of: python -c 'import secrets; print(secrets.token_urlsafe(50))'. "
@@ -107,6 +109,46 @@ def check_help_lines(app_configs: Any = None, **kwargs: Any) -> list[CheckMessag
     return errors
 
 
+CARE_LINK_HINT = (
+    "Each entry of WAYMARK_CARE_LINKS needs a 'kind' (one of "
+    + ", ".join(helplines.CARE_KINDS)
+    + "), a 'name' and an 'href' starting with "
+    + ", ".join(helplines.CARE_SCHEMES)
+    + "; 'contact' (the text the link shows) and 'description' are optional."
+)
+
+
+def _care_link_problem(link: Any) -> str | None:
+    if not isinstance(link, dict):
+        return "is not an object"
+    for key in ("kind", "name", "href"):
+        if not isinstance(link.get(key), str) or not link[key].strip():
+            return f"has no {key!r}"
+    if link["kind"] not in helplines.CARE_KINDS:
+        return f"has the unknown kind {link['kind']!r}"
+    if not link["href"].startswith(helplines.CARE_SCHEMES):
+        return f"has an href that is not a web, tel: or sms: link: {link['href']!r}"
+    unknown = set(link) - {"kind", "name", "href", "contact", "description"}
+    if unknown:
+        return f"has unknown keys {sorted(unknown)}"
+    return None
+
+
+@register(Tags.compatibility)
+def check_care_links(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """An empty list is allowed: a program may list no services and rely on the help lines."""
+    errors: list[CheckMessage] = []
+    for number, link in enumerate(getattr(settings, "CARE_LINKS", []), start=1):
+        problem = _care_link_problem(link)
+        if problem:
+            errors.append(
+                Error(
+                    f"CARE_LINKS entry {number} {problem}.", hint=CARE_LINK_HINT, id="waymark.E008"
+                )
+            )
+    return errors
+
+
 @register(Tags.compatibility)
 def check_reassess_days(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     days = getattr(settings, "WAYMARK_REASSESS_DAYS", 28)
@@ -118,5 +160,28 @@ def check_reassess_days(app_configs: Any = None, **kwargs: Any) -> list[CheckMes
             hint="Set WAYMARK_REASSESS_DAYS to a whole number of days of at least 1, for "
             "example 28 (every four weeks), or leave it unset.",
             id="waymark.E007",
+        )
+    ]
+
+
+AUDIT_KEYS_HINT = (
+    "Set WAYMARK_AUDIT_KEYS (or WAYMARK_AUDIT_KEYS_FILE) to a key made with: python -c "
+    '"import base64, secrets; print(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())"'
+    " and keep it outside the database and its backups; see docs/operations.md."
+)
+
+
+@register(Tags.security, deploy=False)
+def check_audit_keys(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """Without an audit key, anyone who can write to the database could rewrite the audit
+    trail and recompute its hashes."""
+    if settings.DEBUG or getattr(settings, "WAYMARK_AUDIT_KEYS", None):
+        return []
+    return [
+        Error(
+            "DEBUG is off but no WAYMARK_AUDIT_KEYS were given: the audit trail could not be "
+            "signed.",
+            hint=AUDIT_KEYS_HINT,
+            id="waymark.E009",
         )
     ]

@@ -119,6 +119,28 @@ if not WAYMARK_FIELD_KEYS and DEBUG:
         str(field_keys_file), field_keys_file.read_text(encoding="utf-8")
     )
 
+# The audit trail is keyed: each entry's hash is an HMAC-SHA256 under a key of its own, kept
+# outside the database like the field keys (same format, newest first), so someone who can
+# write to the database cannot recompute the chain after an edit (waymark/audit/keys.py). Old
+# keys stay listed after a rotation: entries signed with them are checked with them. With DEBUG
+# on, a local key is generated once into the data folder; with DEBUG off the check
+# waymark.E009 stops `waymark serve` until one is given.
+WAYMARK_AUDIT_KEYS = fernet_keys("WAYMARK_AUDIT_KEYS", env_text("WAYMARK_AUDIT_KEYS"))
+if not WAYMARK_AUDIT_KEYS and DEBUG:
+    audit_keys_file = DATA_DIR / "audit-keys"
+    if not audit_keys_file.exists():
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        with suppress(FileExistsError):
+            descriptor = os.open(audit_keys_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+                handle.write(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode() + "\n")
+    WAYMARK_AUDIT_KEYS = fernet_keys(
+        str(audit_keys_file), audit_keys_file.read_text(encoding="utf-8")
+    )
+# Where the worker writes a signed checkpoint of the audit chain's head once a day, for the
+# operator to copy somewhere the database's administrators cannot change ("" = none written).
+WAYMARK_AUDIT_CHECKPOINT_DIR = env_text("WAYMARK_AUDIT_CHECKPOINT_DIR")
+
 LOCAL_HOSTS = ["localhost", "127.0.0.1", "[::1]"]
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", LOCAL_HOSTS if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -199,6 +221,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "waymark.context_processors.help_lines",
+                "waymark.context_processors.navigation",
             ],
         },
     }
@@ -299,14 +322,27 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# LOG_FORMAT=json writes one JSON object a line (waymark/logs.py), for a log collector.
+LOG_FORMAT = env_text("LOG_FORMAT", "text")
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be text or json, not {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "waymark.logs.JsonFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            **({"formatter": "json"} if LOG_FORMAT == "json" else {}),
+        }
+    },
     "root": {"handlers": ["console"], "level": env_text("LOG_LEVEL", "INFO")},
     # fontTools (used for PDFs) logs every glyph it subsets at INFO.
     "loggers": {"fontTools": {"level": "WARNING"}},
 }
+
+# /healthz reports the worker stale when its heartbeat (every minute) is older than this.
+WAYMARK_WORKER_STALE_SECONDS = env_int("WAYMARK_WORKER_STALE_SECONDS", 180)
 
 # Requests a minute from one address to /api/v1/ (0 turns the limit off).
 WAYMARK_API_RATE_LIMIT = env_int("WAYMARK_API_RATE_LIMIT", 60)
@@ -350,5 +386,7 @@ WAYMARK_WORKER_POLL_SECONDS = env_int("WAYMARK_WORKER_POLL_SECONDS", 5)
 try:
     HELP_LINES = helplines.help_lines()
     HARM_REDUCTION_LINES = helplines.harm_reduction_lines()
+    # Where to find care near you (/help/find/ and every plan); checked by waymark.E008.
+    CARE_LINKS = helplines.care_links()
 except helplines.HelpLineError as error:
     raise ImproperlyConfigured(str(error)) from error

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from waymark import views
+from waymark import health, views
 from waymark.accounts.admin import site as admin_site
 from waymark.api import api
 
@@ -8,6 +8,8 @@ handler500 = views.server_error  # help lines even on a fault
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("healthz", health.healthz, name="healthz"),
+    path("help/find/", views.find_care, name="find-care"),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("screeners/", include("waymark.screeners.urls")),

@@ -246,12 +246,10 @@ def care_level(model: RiskModel, severity: str, safety_ids: list[str]) -> Need:
     if dast is not None and dast.total >= 1:
         level = "brief-intervention" if dast.total < 6 else "outpatient"
         needs.append(Need(level, say(N_("Matches your DAST-10 result."))))
-    for name, band in _assist_bands(profile):
+    for _name, band in _assist_bands(profile):
         if band in ("moderate", "high"):
             level = "outpatient" if band == "high" else "brief-intervention"
-            needs.append(
-                Need(level, say(N_("Matches your ASSIST result for %(name)s."), name=name))
-            )
+            needs.append(Need(level, say(N_("Matches your ASSIST results."))))
     # Withdrawal (dimension 1).
     history = profile.withdrawal_history
     if model.withdrawal.level == HIGH:
