@@ -20,6 +20,7 @@ ORIGINS = {
     "scoring-assist.json": "reference/scoring-assist.json",
     "vignettes.json": "reference/vignettes.json",
     "profile.schema.v1.json": "design/profile.schema.json",
+    "FACTS.md": "clinical/FACTS.md",  # which LOINC codes are verified (tests/interop)
 }
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import copy
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,6 +12,7 @@ from django.test import Client
 from fhir.resources.R4B.bundle import Bundle as R4BBundle
 from fhirclient.models.bundle import Bundle as R4Bundle
 
+from tests import reference
 from tests.interop.people import BY_NAME, rich_person
 from tests.test_checkup import complete
 from waymark.accounts.models import User
@@ -20,9 +20,7 @@ from waymark.interop import fhir
 from waymark.interop.export import document
 
 pytestmark = pytest.mark.django_db
-FACTS = Path("/work/shared/clinical/FACTS.md")
-if not FACTS.exists():
-    FACTS = Path(__file__).resolve().parents[3] / "shared" / "clinical" / "FACTS.md"
+FACTS = reference.path("FACTS.md")  # vendored from ../shared/clinical/FACTS.md
 CODE = re.compile(r"\b\d{4,6}-\d\b")
 
 
@@ -154,3 +152,23 @@ def test_our_checks_catch_what_the_libraries_let_through(client: Client) -> None
     copied = copy.deepcopy(bundle)
     bad_check_digit(copied)
     R4BBundle.model_validate(copied)
+
+
+def test_assist_answers_export_as_responses_and_totals_without_unverified_codes(
+    client: Client,
+) -> None:
+    user = User.objects.create_user("pat")
+    client.force_login(user)
+    drugs = [{"substance": "opioids", "days_used_past_30": 20},
+             {"substance": "cannabis", "days_used_past_30": 6}]  # fmt: skip
+    complete(client, {"version": 2, "age": 30, "goal": "cut-down", "substances": drugs})
+    bundle = fhir.bundle(user, document(user))
+    both_libraries_accept(bundle)
+    resources = [e["resource"] for e in bundle["entry"]]
+    questionnaires = {r["questionnaire"].split("|")[0] for r in resources
+                      if r["resourceType"] == "QuestionnaireResponse"}  # fmt: skip
+    assert {fhir.CANONICAL + "assist-opioids", fhir.CANONICAL + "assist-cannabis"} <= questionnaires
+    assist = [r for r in resources if r["resourceType"] == "Observation"
+              and "ASSIST" in r["code"].get("text", "")]  # fmt: skip
+    assert len(assist) == 2
+    assert all("coding" not in r["code"] for r in assist)  # no LOINC code is verified for it
