@@ -218,3 +218,37 @@ def test_version_is_printed() -> None:
     assert out.getvalue() == f"waymark {version('waymark')}\n"
     changelog = (Path(__file__).resolve().parent.parent / "CHANGELOG.md").read_text()
     assert f"## {version('waymark')} " in changelog, "CHANGELOG.md has no entry for this version"
+
+
+@pytest.mark.parametrize(
+    ("command", "unwanted"),
+    [
+        (["score", "audit-c", "--answers", "1,1,1"],
+         ("jsonschema", "waymark.clinical.pathway", "django")),
+        (["instruments"], ("jsonschema", "waymark.clinical.pathway", "django")),
+        (["recommend", "--profile", "-"], ("waymark.clinical.outcomes", "django")),
+    ],
+)  # fmt: skip
+def test_each_command_imports_only_what_it_uses(
+    command: list[str], unwanted: tuple[str, ...]
+) -> None:
+    """Start time is measured in bench/ (issue 14); this keeps the imports that set it."""
+    code = (
+        "import sys, io, contextlib\n"
+        "from waymark.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()): main(sys.argv[1:])\n"
+        f"print(sorted(m for m in {list(unwanted)!r} if m in sys.modules))\n"
+    )
+    profile = json.dumps({"version": 1, "age": 40, "goal": "stop",
+                          "substances": [{"substance": "alcohol"}]})  # fmt: skip
+    done = subprocess.run([sys.executable, "-c", code, *command], input=profile,
+                          capture_output=True, text=True, check=False)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_the_parser_s_lists_are_the_engine_s() -> None:
+    from waymark import cli
+    from waymark.clinical import plan, profile
+
+    assert cli.SUBSTANCES == profile.SUBSTANCES and cli.APPROACHES == plan.APPROACHES

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import importlib
 import io
 import json
 import os
@@ -18,12 +19,33 @@ import re
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
-from typing import Any, NoReturn, TextIO
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
-from waymark import helplines
-from waymark.clinical import drinks, labels, outcomes, pathway, plan, scoring, strict_json, taper
-from waymark.clinical.profile import SUBSTANCES, Profile, ProfileError, parse_profile_json
-from waymark.clinical.safety import SAFETY_TEXT
+from waymark.clinical import scoring
+
+if TYPE_CHECKING:
+    from waymark import helplines
+    from waymark.clinical import drinks, labels, outcomes, pathway, plan, strict_json, taper
+    from waymark.clinical.profile import Profile
+else:
+    # Each command imports only what it uses, on first use: `waymark score` starts in about
+    # twice the time of a bare Python (issue 14; bench/cli.py measures it).
+
+    class _OnFirstUse(ModuleType):
+        def __getattr__(self, name: str) -> Any:
+            return getattr(importlib.import_module(self.__name__), name)
+
+    helplines = _OnFirstUse("waymark.helplines")
+    drinks, labels, outcomes, pathway, plan, strict_json, taper = (
+        _OnFirstUse(f"waymark.clinical.{name}")
+        for name in ("drinks", "labels", "outcomes", "pathway", "plan", "strict_json", "taper")
+    )
+
+# The same lists as the engine's (tests/test_cli.py checks), kept here so that building the
+# parser imports nothing.
+SUBSTANCES = ("alcohol", "opioids", "benzodiazepines", "stimulants", "cannabis", "tobacco", "other")
+APPROACHES = ("abstinence", "harm-reduction", "staged")
 
 USAGE_ERROR = 2
 
@@ -182,6 +204,8 @@ def cmd_instruments(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _read_profile(source: str) -> Profile:
+    from waymark.clinical.profile import ProfileError, parse_profile_json
+
     try:
         return parse_profile_json(_read_text(source))
     except ProfileError as error:
@@ -198,6 +222,8 @@ def _help_lines_text() -> list[str]:
 
 def recommendation_for_people(result: pathway.Recommendation) -> str:
     """Safety first, then urgency and signs, the path with its factors, next steps."""
+    from waymark.clinical.safety import SAFETY_TEXT
+
     out: list[str] = []
     if result.safety:
         out.append("SAFETY FIRST")
@@ -205,7 +231,8 @@ def recommendation_for_people(result: pathway.Recommendation) -> str:
             reasons = " ".join(
                 dict.fromkeys(str(f.reason) for f in result.findings if f.id == finding_id)
             )
-            out.append(f"  ! {labels.SAFETY_TITLE[finding_id]}: {SAFETY_TEXT[finding_id]}")
+            text = SAFETY_TEXT[finding_id]
+            out.append(f"  ! {labels.SAFETY_TITLE[finding_id]}: {text}")
             out.append(f"    Why: {reasons}")
         if "crisis-support" in result.safety:
             out.append("  Help now:")
@@ -571,7 +598,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     drafting.add_argument(
         "--path",
-        choices=plan.APPROACHES,
+        choices=APPROACHES,
         help="the path the plan is for (default: the recommended one)",
     )
     drafting.add_argument("--json", action="store_true", help="print JSON instead of text")

@@ -16,12 +16,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
-from typing import Any
-
-import jsonschema
-from jsonschema.exceptions import best_match
+from typing import TYPE_CHECKING, Any
 
 from waymark.clinical import scoring, strict_json
+
+if TYPE_CHECKING:
+    import jsonschema
 
 SUBSTANCES = (
     "alcohol",
@@ -211,6 +211,8 @@ def schema(version: int = LATEST_VERSION) -> dict[str, Any]:
 
 @cache
 def _validator(version: int) -> jsonschema.protocols.Validator:
+    import jsonschema  # on first use: `waymark score` never needs it, and it is slow to import
+
     cls = jsonschema.validators.validator_for(schema(version))
     return cls(schema(version))
 
@@ -285,6 +287,8 @@ def _substance(raw: Mapping[str, Any]) -> SubstanceUse:
 def parse_profile(data: Any) -> Profile:
     """Validate a decoded JSON profile and return it typed; raises :class:`ProfileError`."""
     version = _version(data)
+    from jsonschema.exceptions import best_match
+
     error = best_match(_validator(version).iter_errors(data))
     if error is not None:
         raise ProfileError(_path(error.absolute_path), error.message)
