@@ -52,7 +52,8 @@ WITHDRAWAL_OVER_DAYS = {"alcohol": 7, "benzodiazepines": 14, "other": 14}
 # days"): a break of 3 days or more counts ❓ ours.
 OPIOID_GAP_DAYS = 3
 # Heavy daily drinking: about 15–30 UK units a day makes withdrawal "possible", with support;
-# above about 30 it is "high" (FACTS.md §4.1 ⚠️ UK service guidance). 15 UK units = 120 g
+# above about 30 it is "high" (FACTS.md §4.1 ⚠️ UK service guidance). "Daily" is read as most
+# days — 15 or more of the past 30, or not given — as for very heavy drinking (❓ ours). 15 UK units = 120 g
 # = 8.6 US drinks; 30 UK units = 240 g = 17.1 US drinks (docs/clinical-facts.md A.11).
 HEAVY_DAILY_DRINKS = 8.6
 VERY_HEAVY_DAILY_DRINKS = signals.VERY_HEAVY_DRINKS_PER_DAY  # 17 US drinks
@@ -249,7 +250,8 @@ def _alcohol_signs(profile: Profile, alcohol: SubstanceState) -> list[str]:
         signs.append(N_("You have needed a drink in the morning to get going (AUDIT question 6)."))
     if alcohol.regular and "tolerance" in use.criteria:
         signs.append(N_("You drink almost every day and need more to feel the same effect."))
-    if alcohol.regular and (use.typical_amount or 0) >= HEAVY_DAILY_DRINKS:
+    most_days = use.days_used_past_30 is None or use.days_used_past_30 >= signals.MOST_DAYS
+    if most_days and (use.typical_amount or 0) >= HEAVY_DAILY_DRINKS:
         signs.append(
             N_(
                 "You drink about %(drinks)s standard drinks a day on most days: heavy "
