@@ -100,14 +100,27 @@ def _audit_keys(settings: Any) -> None:
     settings.WAYMARK_AUDIT_KEYS = [TEST_AUDIT_KEY]
 
 
+PLAIN_STATIC = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+
+
 @pytest.fixture(autouse=True)
 def _plain_static_storage(settings: Any) -> None:
     """With DEBUG off the settings use whitenoise's manifest storage, which needs
     collectstatic; tests serve static files straight from the app folders instead."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": PLAIN_STATIC}
+
+
+def module_settings() -> Any:
+    """The autouse fixtures' settings, for a fixture built once per module (which runs before
+    them): fixed keys and plain static files."""
+    from django.conf import settings
+    from django.test import override_settings
+
+    return override_settings(
+        WAYMARK_FIELD_KEYS=[TEST_FIELD_KEY],
+        WAYMARK_AUDIT_KEYS=[TEST_AUDIT_KEY],
+        STORAGES={**settings.STORAGES, "staticfiles": PLAIN_STATIC},
+    )
 
 
 @pytest.fixture(scope="session")

@@ -17,10 +17,10 @@ from typing import Any
 
 import pytest
 from django.db import transaction
-from django.test import Client, override_settings
+from django.test import Client
 from django.utils import timezone
 
-from tests.conftest import TEST_AUDIT_KEY, TEST_FIELD_KEY
+from tests.conftest import module_settings
 from tests.programs import as_verified, make_consent, make_person, make_program, make_staff
 from tests.test_clinic import complete_crisis_checkup
 from tests.test_plans import make_plan
@@ -57,10 +57,7 @@ def world(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
     """Built once for the module, inside a transaction rolled back at its end; each test runs
     in a savepoint of its own within it (pytest-django's django_db), so nothing one test
     changes reaches the next."""
-    keys = override_settings(
-        WAYMARK_FIELD_KEYS=[TEST_FIELD_KEY], WAYMARK_AUDIT_KEYS=[TEST_AUDIT_KEY]
-    )
-    with django_db_blocker.unblock(), keys, transaction.atomic():
+    with django_db_blocker.unblock(), module_settings(), transaction.atomic():
         yield _build_world()
         transaction.set_rollback(True)
 
