@@ -174,6 +174,44 @@ def test_completing_a_check_up_evaluates_the_alerts(
     assert Alert.objects.filter(person=person, rule="suicidal-thoughts").exists()
 
 
+def test_a_crisis_from_before_sharing_began_is_raised_when_the_consent_starts(
+    django_capture_on_commit_callbacks: Callable[..., Any],
+) -> None:
+    """The newcomer's finding: suicidal thoughts in a check-up taken before sharing showed as
+    'None' on the caseload, below people at lower risk."""
+    program = make_program()
+    clinician = make_staff(Role.CLINICIAN, program=program)
+    person = make_person()
+    checkup = complete_crisis_checkup(person)
+    CheckUp.objects.filter(pk=checkup.pk).update(
+        completed_at=timezone.now() - timedelta(days=40)  # long before the lookback
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        make_consent(person, clinician.membership)
+    alert = Alert.objects.get(person=person, rule="suicidal-thoughts")
+    assert alert.priority == "urgent" or str(alert.priority).lower().endswith("urgent")
+
+
+def test_an_older_crisis_behind_a_newer_calm_check_up_is_not_raised_again() -> None:
+    _clinician, person = linked()
+    old = complete_crisis_checkup(person)
+    CheckUp.objects.filter(pk=old.pk).update(completed_at=timezone.now() - timedelta(days=40))
+    Alert.objects.filter(person=person).delete()
+    calm = CheckUp.objects.create(owner=person)
+    from waymark.checkup import actions as checkup_actions
+    from waymark.clinical.checkup import answers_from_profile
+
+    profile = {"version": 2, "age": 40, "goal": "cut-down",
+               "substances": [{"substance": "alcohol", "days_used_past_30": 2}]}  # fmt: skip
+    Answer.objects.bulk_create(
+        Answer(checkup=calm, version="1", instrument=a.instrument, item=a.item,
+               option=a.option, value=a.value, context=a.context)
+        for a in answers_from_profile(profile)
+    )  # fmt: skip
+    checkup_actions.do_complete_checkup(calm)
+    assert not [a for a in actions.evaluate(person) if a.rule == "suicidal-thoughts"]
+
+
 def test_the_worker_tick_finds_missed_check_ins() -> None:
     _clinician, person = linked()
     checkin(person, 4)

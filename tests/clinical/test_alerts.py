@@ -54,9 +54,17 @@ def test_suicidal_thoughts_in_a_recent_check_up_are_urgent_and_first() -> None:
     assert found[0].key == f"suicidal-thoughts:{ago(2).isoformat()}"
 
 
-def test_a_crisis_report_older_than_the_lookback_is_not_raised_again() -> None:
+def test_a_crisis_in_the_latest_check_up_counts_however_old_it_is() -> None:
+    """The latest check-up is the person's picture now (a crisis reported before sharing began
+    must reach the clinician); its key is the same every time, so it is stored once."""
     record = Record(TODAY, days=(none(0),), checkups=(CheckUp(ago(30), crisis_reported=True),))
-    assert ids(record) == []
+    assert ids(record) == ["suicidal-thoughts"]
+    assert evaluate(record)[0].key == evaluate(record)[0].key
+
+
+def test_an_old_crisis_behind_a_newer_check_up_is_not_raised_again() -> None:
+    checkups = (CheckUp(ago(30), crisis_reported=True), CheckUp(ago(20)))
+    assert ids(Record(TODAY, days=(none(0),), checkups=checkups)) == []
 
 
 def test_opioid_use_after_a_week_without_is_urgent() -> None:

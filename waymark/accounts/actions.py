@@ -26,6 +26,7 @@ from waymark.accounts.models import (
     normalize_code,
 )
 from waymark.audit.log import record
+from waymark.clinic.hooks import record_changed
 
 
 class ConsentError(ValueError):
@@ -134,6 +135,9 @@ def do_grant_consent(
         if invitation is not None:
             detail += f"; invitation {invitation.public_id}"
         record("consent.grant", actor=person, subject=person, request=request, detail=detail)
+        # What the program may now see can already call for attention (a crisis in a check-up
+        # taken before sharing began): evaluated as soon as the consent is saved.
+        record_changed(person)
     return consent
 
 

@@ -212,12 +212,16 @@ def _recent(record: Record, on: date) -> bool:
 
 def suicidal_thoughts(record: Record) -> list[Alert]:
     """FACTS §11.1: PHQ-9 item 9 ≥ 1 or suicidal thoughts said directly start the crisis flow
-    whatever the totals; the person saw crisis lines at once, and the clinician is told too."""
+    whatever the totals; the person saw crisis lines at once, and the clinician is told too.
+    The latest check-up is the person's picture now, so a crisis in it is raised however long
+    ago it was taken — including before sharing began (ours ❓: the lookback applies only to
+    the check-ups before it)."""
+    latest = max(record.checkups, key=lambda c: c.completed_on, default=None)
     return [
         Alert(SUICIDAL, say(SUICIDAL.message), c.completed_on)
         for c in record.checkups
         if (c.crisis_reported or c.risks.get("mental_health") == "high")
-        and _recent(record, c.completed_on)
+        and (c is latest or _recent(record, c.completed_on))
     ]
 
 
