@@ -56,6 +56,7 @@ ACTIONS = {
     "import.json": gettext_lazy("Imported records into your account"),
     "token.create": gettext_lazy("Made an API token"),
     "token.revoke": gettext_lazy("Revoked an API token"),
+    "reminder.unsubscribe": gettext_lazy("Turned reminder emails off with the link in one of them"),
 }
 # Actions whose stored detail a person can read (a program's name, what was imported).
 SHOW_DETAIL = {"export.json", "export.csv", "export.fhir", "import.json"}

@@ -15,15 +15,13 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Min, Q
 from django.http import HttpRequest
 from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
-from waymark import access
+from waymark import access, mail
 from waymark.accounts.models import Consent, Organization, User
 from waymark.audit.log import record
 from waymark.checkup.actions import stored_answers
@@ -236,8 +234,8 @@ def _notify_job(job: Job) -> str:
 
 # Emails -------------------------------------------------------------------------------------
 
-NOTIFY_SUBJECT = "Waymark: a person in your caseload needs attention"
-NOTIFY_BODY = (
+NOTIFY_SUBJECT = gettext_noop("Waymark: a person in your caseload needs attention")
+NOTIFY_BODY = gettext_noop(
     "A person in your caseload needs attention. Sign in to Waymark to see who and why.\n\n"
     "This email holds no clinical detail on purpose."
 )
@@ -257,9 +255,11 @@ def notify(alert: Alert) -> int:
     for clinician in access.staff_who_can_see(alert.person, scope):
         if not clinician.email:
             continue
-        with translation.override(settings.LANGUAGE_CODE):
+        language = mail.language_of(clinician)
+        with translation.override(language):
             subject, body = gettext(NOTIFY_SUBJECT), gettext(NOTIFY_BODY)
-        sent += send_mail(subject, body, None, [clinician.email], fail_silently=True)
+        message = mail.message(subject, body, [clinician.email], language=language)
+        sent += message.send(fail_silently=True)
     record(
         "alert.notify",
         actor=None,

@@ -21,6 +21,12 @@ a link carrying a signed token (TimestampSigner, its own salt, valid CONFIRM_MAX
 the person's public id and the exact address; nothing secret is stored. Opening it, signed in
 as that person while the address is still the account's, stores the address in
 Reminder.email_confirmed. Sending the link again is limited to RESEND_LIMIT an hour.
+
+Unsubscribing: every reminder carries List-Unsubscribe and List-Unsubscribe-Post (RFC 8058)
+with a link signed for the person (Signer, its own salt, no expiry: it can only turn
+reminders off). A mail client's one-click POST to it turns that person's reminders off, with
+no session and no CSRF token; a GET only shows a page with a button, so a link scanner that
+opens every link unsubscribes nobody. The same link ends the email's body.
 """
 
 from __future__ import annotations
@@ -35,14 +41,17 @@ from functools import cache
 from django.conf import settings
 from django.core import signing
 from django.core.cache import caches
-from django.core.mail import EmailMessage, get_connection, send_mail
+from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import F, QuerySet
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
+from waymark import mail
 from waymark.accounts.models import User
+from waymark.audit.log import record
 from waymark.jobs import Retry, enqueue, register, register_tick
 from waymark.jobs.models import Job
 from waymark.tracking.models import CheckIn, Reminder
@@ -59,6 +68,9 @@ WEEKDAYS = tuple(range(7))  # 0 = Monday … 6 = Sunday, as date.weekday()
 CONFIRM_SALT = "waymark.tracking.reminders.confirm-email"
 CONFIRM_MAX_AGE = timedelta(days=3)
 RESEND_LIMIT = 3  # confirmation emails a person can have sent in one hour
+UNSUBSCRIBE_SALT = "waymark.tracking.reminders.unsubscribe"
+# Translated unless WAYMARK_REMINDER_SUBJECT names another subject (then sent as written).
+DEFAULT_SUBJECT = gettext_noop("A reminder from Waymark")
 
 
 @cache
@@ -124,14 +136,17 @@ def queue_due_reminders(now: datetime | None = None) -> int:
 
 
 def _language(reminder: Reminder | None) -> str:
-    known = {code for code, _name in settings.LANGUAGES}
-    return reminder.language if reminder and reminder.language in known else settings.LANGUAGE_CODE
+    """The person's language: the one their reminders were set in, else the site's."""
+    return mail.language_or_default(reminder.language if reminder else None)
 
 
 def reminder_message(person: User, reminder: Reminder | None = None) -> EmailMessage:
-    """The email itself: discreet, in the person's language, with a link to the check-in."""
-    with translation.override(_language(reminder)):
-        subject = settings.WAYMARK_REMINDER_SUBJECT or gettext("A reminder from Waymark")
+    """The email itself: discreet, in the person's language, with a link to the check-in and a
+    one-click way out (RFC 8058)."""
+    language = _language(reminder)
+    stop = unsubscribe_url(person)
+    with translation.override(language):
+        subject = gettext(settings.WAYMARK_REMINDER_SUBJECT or DEFAULT_SUBJECT)
         check_in = settings.WAYMARK_SITE_URL + reverse("tracking:today")
         change = settings.WAYMARK_SITE_URL + reverse("tracking:reminders")
         body = gettext(
@@ -142,7 +157,14 @@ def reminder_message(person: User, reminder: Reminder | None = None) -> EmailMes
             "%(change)s\n\n"
             "Waymark\n"
         ) % {"check_in": check_in, "change": change}
-    return EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [person.email])
+        body += "\n" + gettext("To stop these emails at once, without signing in:\n%(stop)s\n") % {
+            "stop": stop
+        }
+    headers = {
+        "List-Unsubscribe": f"<{stop}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+    return mail.message(subject, body, [person.email], language=language, headers=headers)
 
 
 def send_reminder(job: Job) -> str:
@@ -202,7 +224,8 @@ class ConfirmationError(Exception):
 
 def confirmation_message(person: User, reminder: Reminder) -> EmailMessage:
     """The confirmation email: as discreet as the reminders, with the link."""
-    with translation.override(_language(reminder)):
+    language = _language(reminder)
+    with translation.override(language):
         subject = gettext("Confirm your email for Waymark")
         link = settings.WAYMARK_SITE_URL + reverse(
             "tracking:confirm-reminder-email",
@@ -216,7 +239,7 @@ def confirmation_message(person: User, reminder: Reminder) -> EmailMessage:
             "If it was not you, ignore this email: nothing more will be sent.\n\n"
             "Waymark\n"
         ) % {"link": link}
-    return EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [person.email])
+    return mail.message(subject, body, [person.email], language=language)
 
 
 def _sent_key(person: User) -> str:
@@ -237,7 +260,7 @@ def send_confirmation(person: User, reminder: Reminder) -> bool:
     caches["default"].incr(key)
     message = confirmation_message(person, reminder)
     try:
-        send_mail(message.subject, message.body, message.from_email, message.to)
+        message.send()
     except (OSError, smtplib.SMTPException):
         logger.warning("confirmation email for reminder %s could not be sent", reminder.pk)
         return False
@@ -310,10 +333,53 @@ def do_save_reminder(
 
 
 @transaction.atomic
-def do_turn_off_reminders(person: User) -> None:
-    """Stop reminders at once: the settings are kept for next time, queued emails dropped."""
-    Reminder.objects.filter(owner=person).update(enabled=False)
+def do_turn_off_reminders(person: User) -> bool:
+    """Stop reminders at once: the settings are kept for next time, queued emails dropped.
+    Whether they were on."""
+    was_on = Reminder.objects.filter(owner=person, enabled=True).update(enabled=False)
     _pending(person).delete()
+    return bool(was_on)
+
+
+# --- unsubscribing from the email (RFC 8058) ---------------------------------------------------
+
+
+def _unsubscribe_signer() -> signing.Signer:
+    return signing.Signer(salt=UNSUBSCRIBE_SALT)
+
+
+def unsubscribe_token(person: User) -> str:
+    return _unsubscribe_signer().sign(str(person.public_id))
+
+
+def unsubscribe_url(person: User) -> str:
+    path = reverse("tracking:unsubscribe-reminders", kwargs={"token": unsubscribe_token(person)})
+    return settings.WAYMARK_SITE_URL + path
+
+
+def unsubscribe_person(token: str) -> User | None:
+    """The person an unsubscribe link was made for; None for an altered link or no account."""
+    try:
+        public_id = _unsubscribe_signer().unsign(token)
+    except signing.BadSignature:
+        return None
+    return User.objects.filter(public_id=public_id).first()
+
+
+@transaction.atomic
+def do_unsubscribe(person: User, request: HttpRequest | None = None) -> bool:
+    """Turn the person's reminders off from the link in a reminder: nothing else changes, and
+    doing it again changes nothing (one entry in their access log, the first time)."""
+    was_on = do_turn_off_reminders(person)
+    if was_on:
+        record(
+            "reminder.unsubscribe",
+            actor=person,
+            subject=person,
+            request=request,
+            detail="reminder emails turned off with the link in a reminder email",
+        )
+    return was_on
 
 
 def register_jobs() -> None:

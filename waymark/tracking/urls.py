@@ -56,6 +56,11 @@ urlpatterns = [
         views.confirm_reminder_email,
         name="confirm-reminder-email",
     ),
+    path(
+        "reminders/unsubscribe/<str:token>/",
+        views.unsubscribe_reminders,
+        name="unsubscribe-reminders",
+    ),
     path("calendar/<tracking_year:year>/<tracking_month:month>/", views.month, name="month"),
     path("<tracking_day:day>/", views.day, name="day"),
     path("<tracking_day:day>/saved/", views.saved, name="saved"),

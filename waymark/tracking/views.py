@@ -1,7 +1,9 @@
 """Check-in pages: today's check-in, any open day, the month calendar and "fill this week".
 
 Deny by default: every page needs an account and reads only the signed-in person's own
-check-ins (`own_checkins`); nobody else's are ever loaded, whatever the URL.
+check-ins (`own_checkins`); nobody else's are ever loaded, whatever the URL. The one exception
+is the unsubscribe link in reminder emails, whose signed token is its own credential and can
+only turn that person's reminders off.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from django.shortcuts import redirect, render
 from django.utils.formats import date_format, get_format
 from django.utils.translation import gettext, ngettext, pgettext
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from waymark.accounts.models import User
@@ -481,3 +484,22 @@ def confirm_reminder_email(request: HttpRequest, token: str) -> HttpResponse:
         request, gettext("Thank you: your email address is confirmed. Reminders are on.")
     )
     return redirect("tracking:reminders")
+
+
+# The link in every reminder's List-Unsubscribe header and at the end of its body. Mail clients
+# POST it (RFC 8058) with no session and no CSRF token, so this one view is exempt: all a POST
+# can do is turn reminders off, and the signed token says whose.
+@csrf_exempt
+@never_cache
+@require_http_methods(["GET", "POST"])
+def unsubscribe_reminders(request: HttpRequest, token: str) -> HttpResponse:
+    """GET: a page with a button (a link scanner opening it changes nothing); POST: off."""
+    person = reminders.unsubscribe_person(token)
+    template = "waymark/tracking/reminder_unsubscribe.html"
+    if person is None:
+        return render(request, template, {"invalid": True}, status=400)
+    if request.method == "POST":
+        reminders.do_unsubscribe(person, request)
+        return render(request, template, {"off": True})
+    reminder = Reminder.objects.filter(owner=person).first()
+    return render(request, template, {"off": reminder is None or not reminder.enabled})
