@@ -4,7 +4,8 @@ The cache is the database cache every process shares (settings.CACHES), so the l
 however many processes serve the API. (Its incr() reads then writes, so a burst from one
 address may pass a few requests over the limit: a brake, not an exact quota.)
 `WAYMARK_API_RATE_LIMIT` (requests a minute from one
-address; 0 turns the limit off) is read on every request, so tests can change it.
+address; 0 turns the limit off) is read on every request, so tests can change it. The address
+is the client's, as waymark.net decides it (behind a proxy, WAYMARK_TRUSTED_PROXIES).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 from ninja.throttling import BaseThrottle
+
+from waymark.net import client_address
 
 DEFAULT_RATE_LIMIT = 60
 WINDOW_SECONDS = 60
@@ -29,12 +32,6 @@ def rate_limit() -> int:
     return int(getattr(settings, "WAYMARK_API_RATE_LIMIT", DEFAULT_RATE_LIMIT))
 
 
-def client_address(request: HttpRequest) -> str:
-    # REMOTE_ADDR only: X-Forwarded-For is whatever the client wants it to be. Behind a
-    # reverse proxy, the proxy must pass the client's address on as REMOTE_ADDR.
-    return str(request.META.get("REMOTE_ADDR") or "unknown")
-
-
 def counter_key(address: str) -> str:
     return f"waymark:api-rate:{address}:{int(now() // WINDOW_SECONDS)}"
 
@@ -46,7 +43,7 @@ class PerAddressRateLimit(BaseThrottle):
         limit = rate_limit()
         if limit <= 0:
             return True
-        key = counter_key(client_address(request))
+        key = counter_key(client_address(request) or "unknown")
         # add() is a no-op when the key exists, so the first request of a window starts it.
         if cache.add(key, 1, timeout=WINDOW_SECONDS * 2):
             return True

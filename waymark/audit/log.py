@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import ipaddress
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from django.utils import timezone
 
 from waymark.audit import keys
 from waymark.audit.models import AuditEntry, ChainHead
+from waymark.net import client_address
 
 if TYPE_CHECKING:
     from waymark.accounts.models import User
@@ -60,14 +60,8 @@ def _label(user: Any) -> str:
 
 
 def _address(request: HttpRequest | None) -> str | None:
-    """The client address the app server saw; proxies are the deployer's to configure."""
-    if request is None:
-        return None
-    raw = str(request.META.get("REMOTE_ADDR") or "")
-    try:
-        return str(ipaddress.ip_address(raw))
-    except ValueError:
-        return None
+    """The client's address, as waymark.net decides it (behind a proxy too)."""
+    return client_address(request) if request is not None else None
 
 
 def _via(request: HttpRequest | None, via: str | None) -> str:
