@@ -567,7 +567,8 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=(
             "Every other command is a Django management command, for example "
             "'waymark migrate', 'waymark serve', 'waymark worker' (background jobs such as "
-            "reminders: run one beside the server), 'waymark check'; 'waymark help' lists them."
+            "reminders: run one beside the server), 'waymark backup' and 'waymark restore' (the "
+            "whole database), 'waymark check'; 'waymark help' lists them."
         ),
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
@@ -721,7 +722,7 @@ def reference_markdown() -> str:
     for command in CLINICAL_COMMANDS + DATA_COMMANDS:
         sub = parser._subparsers._group_actions[0].choices[command]  # type: ignore[union-attr,index]
         parts.append(f"## waymark {command}\n\n```\n{sub.format_help()}```\n")
-    parts.append(_management_reference("worker"))
+    parts += [_management_reference(name) for name in ("worker", "backup", "restore")]
     return "\n".join(parts)
 
 
