@@ -10,7 +10,7 @@ RUN_ENV := DEBUG=False SECRET_KEY_FILE=data/secret-key WAYMARK_FIELD_KEYS_FILE=d
 	ALLOWED_HOSTS=127.0.0.1,localhost EMAIL_BACKEND=django.core.mail.backends.console.EmailBackend \
 	WAYMARK_SITE_URL=http://localhost:$(PORT)
 
-.PHONY: run test lint typecheck migrations-check pytest messages docs bench clean
+.PHONY: run test lint typecheck migrations-check pytest messages docs bench clean lock
 
 run: $(VENV)/.installed data/secret-key data/field-keys data/audit-keys
 	$(RUN_ENV) $(BIN)/waymark migrate --noinput
@@ -51,17 +51,29 @@ messages: $(VENV)/.installed-dev
 docs: $(VENV)/.installed
 	$(BIN)/python -c "from waymark.cli import reference_markdown as r; print(r(), end='')" > docs/cli.md
 
-$(VENV)/.installed: pyproject.toml
+# Installs come from the lock files (exact versions, checked by hash); pyproject.toml keeps the
+# open ranges. After changing a dependency there, run `make lock` and commit both files.
+$(VENV)/.installed: pyproject.toml requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
 
-$(VENV)/.installed-dev: pyproject.toml
+$(VENV)/.installed-dev: pyproject.toml requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(VENV)/.installed $@
+
+LOCK := --quiet --generate-hashes --strip-extras --allow-unsafe --no-emit-find-links \
+	--no-emit-index-url
+lock:
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet "pip-tools>=7.4"
+	$(BIN)/pip-compile $(LOCK) -o requirements.txt pyproject.toml
+	$(BIN)/pip-compile $(LOCK) --extra dev -o requirements-dev.txt pyproject.toml
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error

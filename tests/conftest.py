@@ -1,14 +1,15 @@
 """Shared by every test.
 
 Browser tests (marker `browser`) need the system Chromium and axe-core; PostgreSQL tests
-(marker `postgres`) need DATABASE_URL pointing at PostgreSQL. Outside CI a missing tool
-skips those tests with the reason; under CI (the `CI` variable set) it fails them, so a
-broken CI machine can never pass by skipping.
+(marker `postgres`) need DATABASE_URL pointing at PostgreSQL; reverse-proxy tests (marker
+`caddy`) need Caddy. Outside CI a missing tool skips those tests with the reason; under CI
+(the `CI` variable set) it fails them, so a broken CI machine can never pass by skipping.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -65,6 +66,8 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
             _skip_or_fail(f"{CHROMIUM} is missing (apt-get install chromium fonts-liberation)")
         if not AXE.exists():
             _skip_or_fail(f"{AXE} is missing (run `npm ci`)")
+    if item.get_closest_marker("caddy") and not shutil.which("caddy"):
+        _skip_or_fail("caddy is missing (apt-get install caddy)")
     if item.get_closest_marker("postgres") and not _is_postgresql():
         reason = "needs DATABASE_URL pointing at PostgreSQL"
         # CI runs the suite twice, on SQLite then on PostgreSQL: only the second run,

@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Tags, register
 
-from waymark import helplines
+from waymark import helplines, net
 
 KEY_HINT = (
     "Set SECRET_KEY (or SECRET_KEY_FILE, a file holding it) in the environment, for example "
@@ -185,3 +185,28 @@ def check_audit_keys(app_configs: Any = None, **kwargs: Any) -> list[CheckMessag
             id="waymark.E009",
         )
     ]
+
+
+TRUSTED_PROXIES_HINT = (
+    "Set WAYMARK_TRUSTED_PROXIES to the number of reverse proxies in front of Waymark (for "
+    "example 1), or to their addresses and networks, comma-separated (for example "
+    "127.0.0.1,::1 or 10.0.0.0/8), or leave it unset when nothing stands in front; see "
+    "docs/deploy.md."
+)
+
+
+@register(Tags.security)
+def check_trusted_proxies(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """A malformed setting would trust no proxy: every client would share the proxy's address
+    in rate limits, sign-in throttling and the audit trail."""
+    try:
+        net.parse_trusted_proxies(str(getattr(settings, "WAYMARK_TRUSTED_PROXIES", "")))
+    except ValueError as error:
+        return [
+            Error(
+                f"WAYMARK_TRUSTED_PROXIES: {error}.",
+                hint=TRUSTED_PROXIES_HINT,
+                id="waymark.E010",
+            )
+        ]
+    return []

@@ -153,6 +153,10 @@ CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
+# Which hops in front of Waymark are reverse proxies whose X-Forwarded-For is believed: a hop
+# count ("1") or addresses and networks ("127.0.0.1,::1"); none by default. waymark/net.py
+# reads it, waymark.E010 checks it.
+WAYMARK_TRUSTED_PROXIES = env_text("WAYMARK_TRUSTED_PROXIES")
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -202,7 +206,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    # django-axes must come last: it turns a locked-out login into its lockout response.
+    # django-axes is switched off (AXES_ENABLED below); if it is turned on, it must come last.
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -266,13 +270,25 @@ AUTHENTICATION_BACKENDS = [
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:home"
 LOGOUT_REDIRECT_URL = "home"
-# Lock a username out after 5 failed logins from one address, for an hour (django-axes).
-AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
-AXES_COOLOFF_TIME = 1
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_LOCKOUT_TEMPLATE = "waymark/accounts/locked_out.html"
-AXES_RESET_ON_SUCCESS = True
+# Sign-in protection (waymark/accounts/throttle.py; docs/operations.md, "Sign-in protection"):
+# per account, wrong passwords past the free tries make each further try wait (2 s, 4 s, … up
+# to 5 minutes) and LOCK_AFTER of them pause the account until its owner lifts the pause
+# (emailed link, recovery code) or the window passes; per address, waits only. accounts.E001
+# checks the numbers.
+WAYMARK_SIGNIN_FREE_TRIES = env_int("WAYMARK_SIGNIN_FREE_TRIES", 5)
+WAYMARK_SIGNIN_LOCK_AFTER = env_int("WAYMARK_SIGNIN_LOCK_AFTER", 20)
+WAYMARK_SIGNIN_ADDRESS_FREE_TRIES = env_int("WAYMARK_SIGNIN_ADDRESS_FREE_TRIES", 20)
+WAYMARK_SIGNIN_WINDOW_HOURS = env_int("WAYMARK_SIGNIN_WINDOW_HOURS", 24)
+# Wrong staff codes are throttled per session by the same module, not per device (django-otp's
+# own throttle is per account: wrong codes typed anywhere would keep the staff member out).
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
+# django-axes (per nickname and address, with hard lockouts) is replaced by the throttle above
+# and switched off; it stays installed until its old records and settings are retired.
+AXES_ENABLED = False
 AXES_VERBOSE = False
+# The client's address behind a proxy too (waymark/net.py), as for everything else.
+AXES_CLIENT_IP_CALLABLE = "waymark.net.axes_client_ip"
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

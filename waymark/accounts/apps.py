@@ -12,6 +12,7 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self) -> None:
+        from waymark.accounts import checks  # noqa: F401 (checks register on import)
         from waymark.accounts.actions import do_record_expired_consents
         from waymark.jobs import register_tick
 

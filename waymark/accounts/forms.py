@@ -4,11 +4,13 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django import forms
-from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth import authenticate
+from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from waymark.accounts import throttle
 from waymark.accounts.models import Membership, User
 
 
@@ -30,6 +32,72 @@ class SignupForm(UserCreationForm):  # type: ignore[type-arg]
             "@/./+/-/_ only."
         )
         self.fields["username"].widget.attrs.update({"autocomplete": "username"})
+
+
+class SignInForm(AuthenticationForm):
+    """The password is checked only when the throttle lets this try through
+    (waymark/accounts/throttle.py); `refusal` then says why not."""
+
+    refusal: throttle.Refusal | None = None
+
+    def clean(self) -> dict[str, Any]:
+        username = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        if username is None or not password:
+            return self.cleaned_data
+        if self.request is None:
+            raise TypeError("SignInForm needs the request: the throttle counts its address")
+        attempt = throttle.begin_sign_in(self.request, username)
+        if isinstance(attempt, throttle.Refusal):
+            self.refusal = attempt
+            raise forms.ValidationError(throttle.refusal_message(attempt), code="throttled")
+        self.user_cache = authenticate(self.request, username=username, password=password)
+        if self.user_cache is None:
+            attempt.failed()
+            raise self.get_invalid_login_error()
+        attempt.succeeded()
+        self.confirm_login_allowed(self.user_cache)
+        return self.cleaned_data
+
+
+class RecoveryForm(forms.Form):
+    username = forms.CharField(label=_("Username"), max_length=150)
+    code = forms.CharField(
+        label=_("Recovery code"),
+        max_length=40,
+        help_text=_(
+            "One of the codes you saved when you made your account, e.g. ABCD-EFGH-JKMN-PQRS."
+        ),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["username"].widget.attrs.update(
+            {"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}
+        )
+        self.fields["code"].widget.attrs.update(
+            {"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
+        )
+
+
+class PasswordCheckForm(forms.Form):
+    """The current password, before something that lets one in without it (recovery codes)."""
+
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, user: User, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self) -> str:
+        password: str = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("This is not your password."))
+        return password
 
 
 # Staff two-factor ------------------------------------------------------------------------------

@@ -15,6 +15,9 @@ Sharing is by consent only, and the rule deciding who may see what lives in one 
   when; revocable at any time, effective at once, and never deleted.
 - `ConsentEvent` — the append-only history of each consent (granted, changed, revoked,
   expired), kept after revocation (42 CFR Part 2-grade practice, FACTS.md §10).
+
+Sign-in protection keeps `SignInEvent` (what the throttle counts) and `RecoveryCode` (hashes of
+a person's one-time recovery codes): waymark/accounts/throttle.py and recovery.py.
 """
 
 from __future__ import annotations
@@ -306,3 +309,51 @@ class ConsentEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError("consent history cannot be deleted")
+
+
+# Sign-in protection (waymark/accounts/throttle.py) ----------------------------------------------
+
+
+class SignInEvent(models.Model):
+    """One thing the sign-in throttle counts: a failed attempt (or one still being checked), or
+    an unlock email sent. Kept for the throttle's window, then deleted.
+
+    Names no one: `key` is an HMAC under SECRET_KEY of the nickname typed, the address, the
+    device or the session, so the table says nothing to someone without the key — not even
+    which nicknames were tried."""
+
+    class Scope(models.TextChoices):
+        ACCOUNT = "account"  # a password tried for one nickname, from anywhere
+        ADDRESS = "address"  # any sign-in step failed from one address (an IPv6 /64)
+        DEVICE = "device"  # a password tried from one browser that signed in before
+        RECOVERY = "recovery"  # a recovery code tried for one nickname
+        TWO_STEP = "two-step"  # a staff code tried in one session
+        UNLOCK_EMAIL = "unlock-email"  # an unlock link emailed for one nickname
+
+    scope = models.CharField(max_length=16, choices=Scope.choices)
+    key = models.CharField(max_length=64)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = (
+            models.Index(fields=("scope", "key", "at"), name="sign_in_event_counted"),
+            models.Index(fields=("at",), name="sign_in_event_age"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+class RecoveryCode(models.Model):
+    """One of a person's one-time recovery codes (waymark/accounts/recovery.py). The code is
+    shown once and never stored: only a SHA-256 of it, salted with the account's public id."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="recovery_codes"
+    )
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"recovery code of user {self.user_id}"

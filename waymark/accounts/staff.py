@@ -8,7 +8,6 @@ verified session again, so a page that forgot the decorator still shows nobody's
 from __future__ import annotations
 
 import base64
-import math
 from collections.abc import Callable
 from enum import Enum
 from functools import wraps
@@ -24,7 +23,6 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django_otp import devices_for_user
 from django_otp import login as otp_login
@@ -32,6 +30,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from waymark.access import is_staff_member, is_verified
+from waymark.accounts import throttle
 
 View = TypeVar("View", bound=Callable[..., HttpResponse])
 BACKUP_CODES = 10
@@ -150,55 +149,53 @@ def backup_codes_left(user: Any) -> int:
 
 
 class TooSoon(Exception):  # noqa: N818 (not an error: a wait)
-    """The device a code was meant for would not check it yet: django-otp makes each try
-    after a wrong code wait a little longer (1 s, 2 s, 4 s …). `seconds`: how long, if known."""
+    """The code was not checked yet: after a wrong code in this session, the next one of its
+    kind waits a little longer each time (1 s, 2 s, 4 s …; waymark/accounts/throttle.py).
+    `seconds`: how long, if known. Per session, not per device: wrong codes typed elsewhere
+    never hold staff back."""
 
     def __init__(self, seconds: int | None) -> None:
         super().__init__(f"try again in {seconds} s" if seconds else "try again shortly")
         self.seconds = seconds
 
 
+class TooManyCodes(Exception):  # noqa: N818 (the session's end, not a fault)
+    """So many wrong codes in this session that it must start again from the password."""
+
+
 def _meant_for(device: Any, token: str) -> bool:
     """A code of the app's length in digits is for the authenticator app, anything else for
-    the backup codes. Tried on the other kind, a right code would count there as a wrong one
-    and make that device wait too (a backup code locked for days after months of typos)."""
+    the backup codes: each is checked only by a device of its own kind, and waits only after
+    wrong codes of its own kind."""
     app_code = token.isdigit() and len(token) == getattr(device, "digits", TOTP_DIGITS)
     return app_code == isinstance(device, TOTPDevice)
-
-
-def _wait(why: Any) -> int | None:
-    until = why.get("locked_until") if isinstance(why, dict) else None
-    if until is None:
-        return None
-    seconds: float = (until - timezone.now()).total_seconds()
-    return max(1, math.ceil(seconds))
 
 
 def verify_code(request: HttpRequest, code: str) -> Any:
     """Check a 6-digit code or a backup code against the user's devices of that kind; on
     success mark the session verified and return the device. None for a wrong code; TooSoon
-    when the device would not check it yet (throttled after a wrong code), so that the page
-    can say "wait" rather than call a right code wrong."""
+    when this session must wait before a code is checked, so that the page can say "wait"
+    rather than call a right code wrong; TooManyCodes when the session must sign in again."""
     user = request.user
     token = "".join(code.split()).lower()
     if not token:
         return None
-    found, throttled, waits = None, False, []
+    app_code = token.isdigit() and len(token) == TOTP_DIGITS
+    attempt = throttle.begin_two_step(request, "app" if app_code else "backup")
+    if isinstance(attempt, throttle.Refusal):
+        raise TooSoon(attempt.seconds or None)
+    found = None
     with transaction.atomic():
         for device in devices_for_user(user, confirmed=True, for_verify=True):
-            if not _meant_for(device, token):
-                continue
-            allowed, why = device.verify_is_allowed()
-            if not allowed:
-                throttled = True
-                waits.append(_wait(why))
-            elif device.verify_token(token):
+            if _meant_for(device, token) and device.verify_token(token):
                 found = device
                 break
     if found is None:
-        if throttled:
-            raise TooSoon(max((w for w in waits if w), default=None))
+        if attempt.failed() >= throttle.TWO_STEP_SIGN_OUT_AFTER:
+            throttle.two_step_exhausted(request, user)
+            raise TooManyCodes
         return None
+    attempt.succeeded()
     mark_verified(request, found)
     return found
 

@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -96,6 +97,16 @@ def verify(request: HttpRequest) -> HttpResponse:
         except staff.TooSoon as soon:
             # Not "did not work": the code was not checked, and may well be right.
             form.add_error("code", too_soon_message(soon.seconds))
+        except staff.TooManyCodes:
+            logout(request)
+            messages.error(
+                request,
+                _(
+                    "Too many wrong codes, so you were signed out. Sign in again, then enter "
+                    "the code your app shows now."
+                ),
+            )
+            return redirect(f"{reverse('accounts:login')}?{urlencode({'next': target})}")
         else:
             if device is not None:
                 if device.persistent_id.startswith("otp_static"):
@@ -121,7 +132,7 @@ def verify(request: HttpRequest) -> HttpResponse:
 
 
 def too_soon_message(seconds: int | None) -> str:
-    """What a throttled code is told (django-otp waits 1 s, 2 s, 4 s … after wrong codes)."""
+    """What a throttled code is told (after wrong codes in a session: 1 s, 2 s, 4 s …)."""
     if not seconds:
         return _(
             "Wait a moment, then try again: after a wrong code, the next one is checked only "

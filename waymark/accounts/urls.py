@@ -1,16 +1,16 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from waymark.accounts import sharing, staff_views, views
+from waymark.accounts import sharing, signin_views, staff_views, views
 
 app_name = "accounts"
 urlpatterns = [
     path("signup/", views.signup, name="signup"),
-    path(
-        "login/",
-        auth_views.LoginView.as_view(template_name="waymark/accounts/login.html"),
-        name="login",
-    ),
+    path("login/", signin_views.SignInView.as_view(), name="login"),
+    path("recover/", signin_views.recover, name="recover"),
+    path("recover/password/", signin_views.recovery_password, name="recovery_password"),
+    path("recovery-codes/", signin_views.recovery_codes, name="recovery_codes"),
+    path("unlock/<str:token>/", signin_views.unlock, name="unlock"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password/",

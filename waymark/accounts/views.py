@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth import login
@@ -11,12 +12,15 @@ from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from waymark.access import is_staff_member
+from waymark.accounts import throttle
 from waymark.accounts.forms import SignupForm
+from waymark.accounts.recovery import FIRST_CODES
 from waymark.checkup.actions import do_claim_session_checkups
 
 
@@ -35,7 +39,12 @@ def signup(request: HttpRequest) -> HttpResponse:
         user = form.save()
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, _("Your account is ready."))
-        return redirect(next_url(request, "accounts:home"))
+        # The recovery codes come next, shown once: the only way back in without an email.
+        request.session[FIRST_CODES] = True
+        target = urlencode({"next": next_url(request, reverse("accounts:home"))})
+        response = redirect(f"{reverse('accounts:recovery_codes')}?{target}")
+        throttle.remember_device(response, user)
+        return response
     status = 400 if request.method == "POST" else 200
     target = request.GET.get("next", "")
     return render(

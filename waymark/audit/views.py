@@ -57,6 +57,15 @@ ACTIONS = {
     "token.create": gettext_lazy("Made an API token"),
     "token.revoke": gettext_lazy("Revoked an API token"),
     "reminder.unsubscribe": gettext_lazy("Turned reminder emails off with the link in one of them"),
+    "account.sign-in-paused": gettext_lazy(
+        "Paused signing in to your account after many wrong passwords"
+    ),
+    "account.sign-in-resumed": gettext_lazy("Lifted the pause on signing in"),
+    "account.recovery-sign-in": gettext_lazy("Signed in with a recovery code"),
+    "account.recovery-codes": gettext_lazy("Made new recovery codes"),
+    "account.password-recovered": gettext_lazy(
+        "Chose a new password after signing in with a recovery code"
+    ),
 }
 # Actions whose stored detail a person can read (a program's name, what was imported).
 SHOW_DETAIL = {"export.json", "export.csv", "export.fhir", "import.json"}

@@ -53,8 +53,9 @@ WITHDRAWAL_OVER_DAYS = {"alcohol": 7, "benzodiazepines": 14, "other": 14}
 OPIOID_GAP_DAYS = 3
 # Heavy daily drinking: about 15–30 UK units a day makes withdrawal "possible", with support;
 # above about 30 it is "high" (FACTS.md §4.1 ⚠️ UK service guidance). "Daily" is read as most
-# days — 15 or more of the past 30, or not given — as for very heavy drinking (❓ ours). 15 UK units = 120 g
-# = 8.6 US drinks; 30 UK units = 240 g = 17.1 US drinks (docs/clinical-facts.md A.11).
+# days — 15 or more of the past 30, or not given — as for very heavy drinking (❓ ours).
+# 15 UK units = 120 g = 8.6 US drinks; 30 UK units = 240 g = 17.1 US drinks
+# (docs/clinical-facts.md A.11).
 HEAVY_DAILY_DRINKS = 8.6
 VERY_HEAVY_DAILY_DRINKS = signals.VERY_HEAVY_DRINKS_PER_DAY  # 17 US drinks
 # PHQ-9 or GAD-7 of 10 or more: moderate symptoms, professional evaluation (FACTS.md §11.4).

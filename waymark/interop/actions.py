@@ -25,6 +25,7 @@ from django.db import transaction
 from django.http import HttpRequest
 
 from waymark.accounts.models import Consent, ConsentEvent, Membership, User
+from waymark.accounts.throttle import forget_account
 from waymark.interop.audit import audit
 from waymark.jobs.models import Job
 
@@ -70,6 +71,7 @@ def do_delete_account(user: User, request: HttpRequest | None = None) -> str:
     _erase_protected(user)
     for model in (AccessAttempt, AccessLog, AccessFailureLog):
         model.objects.filter(username=user.get_username()).delete()
+    forget_account(user.get_username())  # the sign-in throttle's count for the nickname
     # Queued work keyed by the person (reminder emails) names them by their public id.
     Job.objects.filter(dedupe_key__contains=reference).delete()
     user.delete()
