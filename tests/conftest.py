@@ -35,7 +35,7 @@ CHROMIUM_ARGS = [
 ]
 
 
-def _skip_or_fail(reason: str) -> None:
+def skip_or_fail(reason: str) -> None:
     if os.environ.get("CI"):
         pytest.fail(f"{reason} (CI is set, so this fails instead of skipping)", pytrace=False)
     pytest.skip(reason)
@@ -63,11 +63,11 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_runtest_setup(item: pytest.Item) -> None:
     if item.get_closest_marker("browser"):
         if not CHROMIUM.exists():
-            _skip_or_fail(f"{CHROMIUM} is missing (apt-get install chromium fonts-liberation)")
+            skip_or_fail(f"{CHROMIUM} is missing (apt-get install chromium fonts-liberation)")
         if not AXE.exists():
-            _skip_or_fail(f"{AXE} is missing (run `npm ci`)")
+            skip_or_fail(f"{AXE} is missing (run `npm ci`)")
     if item.get_closest_marker("caddy") and not shutil.which("caddy"):
-        _skip_or_fail("caddy is missing (apt-get install caddy)")
+        skip_or_fail("caddy is missing (apt-get install caddy)")
     if item.get_closest_marker("postgres") and not _is_postgresql():
         reason = "needs DATABASE_URL pointing at PostgreSQL"
         # CI runs the suite twice, on SQLite then on PostgreSQL: only the second run,

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
+from tests.conftest import skip_or_fail
 from waymark.clinical import plan
 from waymark.plans.document import DocBlock, DocDanger, DocList, DocSection, Document
 from waymark.plans.pdf import clean, plan_pdf, wallet_card_pdf
@@ -316,11 +317,12 @@ def test_names_in_any_script_and_emoji_are_drawn_not_replaced(render) -> None:
     assert used | {"IBMPlexSansArabicBold"} <= fonts(pdf)  # a bold name stays bold in Arabic
 
 
-@pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler-utils (.ci/run has it)")
 @pytest.mark.parametrize("render", [plan_pdf, wallet_card_pdf])
 def test_right_to_left_names_copy_in_reading_order(render) -> None:
     """Poppler, as a screen reader or a copy would, puts right-to-left runs back in reading
     order (between the embedding marks U+202B and U+202C, taken out here)."""
+    if not shutil.which("pdftotext"):
+        skip_or_fail("needs pdftotext (apt-get install poppler-utils; .ci/run installs it)")
     pdf = render(make_document(people=THE_WORLD), language="en")
     out = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True)
     text = re.sub("[\u202a-\u202e]", "", out.stdout.decode())

@@ -98,26 +98,30 @@ if not SECRET_KEY and DEBUG:
 elif not SECRET_KEY:
     SECRET_KEY = secrets.token_urlsafe(50)
 
+
 # Notes and free text are encrypted at rest (waymark/fields.py) under keys of their own, newest
 # first, never derived from SECRET_KEY, so either can change alone (`waymark rotatekeys`). With
 # DEBUG on, a local key is generated once into the data folder. With DEBUG off the keys must
 # come from the environment, and there is no stand-in: data encrypted under a key nobody kept
 # would be lost. Until they are given, nothing can be encrypted and the system check
 # waymark.E006 stops `waymark serve` from starting.
-WAYMARK_FIELD_KEYS = fernet_keys("WAYMARK_FIELD_KEYS", env_text("WAYMARK_FIELD_KEYS"))
-if not WAYMARK_FIELD_KEYS and DEBUG:
-    field_keys_file = DATA_DIR / "field-keys"
-    if not field_keys_file.exists():
+def local_keys(name: str) -> list[str]:
+    """With DEBUG on: a key generated once into the data folder (`data/<name>`) and read back.
+    Private from the start, and never replaced: a process starting at the same moment must not
+    write a second key over the first."""
+    key_file = DATA_DIR / name
+    if not key_file.exists():
         DATA_DIR.mkdir(parents=True, exist_ok=True)
-        # Private from the start, and never replaced: a process starting at the same moment
-        # must not write a second key over the first.
         with suppress(FileExistsError):
-            descriptor = os.open(field_keys_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
                 handle.write(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode() + "\n")
-    WAYMARK_FIELD_KEYS = fernet_keys(
-        str(field_keys_file), field_keys_file.read_text(encoding="utf-8")
-    )
+    return fernet_keys(str(key_file), key_file.read_text(encoding="utf-8"))
+
+
+WAYMARK_FIELD_KEYS = fernet_keys("WAYMARK_FIELD_KEYS", env_text("WAYMARK_FIELD_KEYS"))
+if not WAYMARK_FIELD_KEYS and DEBUG:
+    WAYMARK_FIELD_KEYS = local_keys("field-keys")
 
 # The audit trail is keyed: each entry's hash is an HMAC-SHA256 under a key of its own, kept
 # outside the database like the field keys (same format, newest first), so someone who can
@@ -127,16 +131,7 @@ if not WAYMARK_FIELD_KEYS and DEBUG:
 # waymark.E009 stops `waymark serve` until one is given.
 WAYMARK_AUDIT_KEYS = fernet_keys("WAYMARK_AUDIT_KEYS", env_text("WAYMARK_AUDIT_KEYS"))
 if not WAYMARK_AUDIT_KEYS and DEBUG:
-    audit_keys_file = DATA_DIR / "audit-keys"
-    if not audit_keys_file.exists():
-        DATA_DIR.mkdir(parents=True, exist_ok=True)
-        with suppress(FileExistsError):
-            descriptor = os.open(audit_keys_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-                handle.write(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode() + "\n")
-    WAYMARK_AUDIT_KEYS = fernet_keys(
-        str(audit_keys_file), audit_keys_file.read_text(encoding="utf-8")
-    )
+    WAYMARK_AUDIT_KEYS = local_keys("audit-keys")
 # Where the worker writes a signed checkpoint of the audit chain's head once a day, for the
 # operator to copy somewhere the database's administrators cannot change ("" = none written).
 WAYMARK_AUDIT_CHECKPOINT_DIR = env_text("WAYMARK_AUDIT_CHECKPOINT_DIR")

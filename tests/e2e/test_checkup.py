@@ -103,7 +103,8 @@ def answer_step(page: Page, step: str, data: dict[str, Any]) -> None:
 
 
 def next_button(page: Page) -> Locator:
-    return page.locator(FORM).get_by_role("button", name=re.compile(r"^(Next|See my result)$"))
+    """Next, or See my result: the step's forward button, in any language."""
+    return page.locator(FORM).locator('button[value="next"]')
 
 
 def answer_step_by_keyboard(page: Page, step: str, data: dict[str, Any]) -> None:

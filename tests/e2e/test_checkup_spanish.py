@@ -15,6 +15,7 @@ from tests.checkup_driver import form_data
 from waymark.clinical import scoring
 
 from .helpers import SMALL_PHONE, ConsoleWatch, assert_accessible
+from .test_checkup import answer_step, wait_for_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 STEP_URL = re.compile(r"/checkup/([0-9a-f-]{36})/([a-z0-9-]+)/$")
@@ -48,31 +49,6 @@ def english_only_words() -> set[str]:
     return words
 
 
-def answer(page: Page, data: dict[str, Any]) -> None:
-    form = page.locator(FORM)
-    for name, value in data.items():
-        controls = form.locator(f'[name="{name}"]')
-        if not controls.count():
-            continue
-        kind = controls.first.get_attribute("type")
-        if kind == "radio":
-            choice = form.locator(f'input[type=radio][name="{name}"][value="{value}"]')
-            if choice.count():
-                choice.check()
-        elif kind == "checkbox":
-            for index in range(controls.count()):
-                box = controls.nth(index)
-                box.set_checked(box.get_attribute("value") in set(value))
-        else:
-            controls.fill(str(value))
-    before = page.url
-    form.locator('button[value="next"]').click()
-    page.wait_for_function(
-        "(b) => location.href !== b || !!document.querySelector('.error-summary')", arg=before
-    )
-    assert not page.locator(".error-summary").count(), page.locator(".error-summary").inner_text()
-
-
 def no_english(page: Page, english: set[str], where: str) -> None:
     # "Never Use Alone" is a service's name (a configured harm-reduction line), not wording.
     text = page.locator("main").inner_text().replace("Never Use Alone", "")
@@ -98,7 +74,9 @@ def test_a_spanish_reader_takes_the_whole_check_up_without_english(
         assert width <= SMALL_PHONE["width"], f"{step} scrolls sideways: {width}px"
         if step.startswith("assist-") or step == "safety":
             assert_accessible(page)
-        answer(page, form_data(step, PERSON))
+        before = page.url
+        answer_step(page, step, form_data(step, PERSON))
+        wait_for_page(page, before)
     assert {"assist-cocaine", "assist-amphetamines", "assist-cannabis"} <= set(shown)
     no_english(page, english, "result")
     assert_accessible(page)
