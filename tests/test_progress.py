@@ -24,7 +24,7 @@ from waymark.clinical.outcomes import window
 from waymark.plans.actions import do_save_version
 from waymark.plans.models import PlanVersion
 from waymark.progress import charts
-from waymark.progress.views import _amount_text
+from waymark.progress.views import amount_text as _amount_text
 from waymark.tracking import actions
 from waymark.tracking.models import CheckIn, SubstanceAmount
 

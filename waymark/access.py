@@ -30,10 +30,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import F, Q, QuerySet
-from django.utils import timezone
+from django.db.models import F, QuerySet
 
-from waymark.accounts.models import Consent, Membership, Organization, Role, User
+from waymark.accounts.models import (
+    Consent,
+    ConsentQuerySet,
+    Membership,
+    Organization,
+    Role,
+    Scope,
+    User,
+    scope_of,
+)
+from waymark.accounts.models import UnknownScopeError as UnknownScopeError  # callers catch it
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -44,20 +53,16 @@ if TYPE_CHECKING:
 
     Viewer = User | AnonymousUser
 
-SCOPES: tuple[str, ...] = ("checkups", "plan", "checkins", "notes")
+SCOPES: tuple[Scope, ...] = tuple(Scope)
 # The roles that may ever see patient data (with consent). Admins never do.
 PATIENT_ROLES: tuple[str, ...] = (Role.CLINICIAN, Role.LEAD)
 # The roles that manage a program (the admin site): memberships and invitation codes.
 MANAGING_ROLES: tuple[str, ...] = (Role.LEAD, Role.ADMIN)
 
 
-class UnknownScopeError(ValueError):
-    """A scope that is not in SCOPES: a programming error, never silently allowed."""
-
-
 def _check_scope(scope: str | None) -> None:
-    if scope is not None and scope not in SCOPES:
-        raise UnknownScopeError(f"unknown scope {scope!r}; scopes are {', '.join(SCOPES)}")
+    if scope is not None:
+        scope_of(scope)
 
 
 def is_verified(viewer: Any) -> bool:
@@ -70,20 +75,15 @@ def is_verified(viewer: Any) -> bool:
     return bool(callable(check) and check())
 
 
-def _active_now() -> Q:
-    now = timezone.now()
-    return Q(revoked_at__isnull=True, starts_at__lte=now, ends_at__gt=now)
-
-
-def active_consents_for(viewer: Any) -> QuerySet[Consent]:
+def active_consents_for(viewer: Any) -> ConsentQuerySet:
     """The consents that let `viewer` (staff) see someone's data right now. Empty for anyone
     who is not verified staff named in the consent with a patient-facing role."""
     if not is_verified(viewer):
         return Consent.objects.none()
     # One filter() call: every condition applies to the same membership row.
     return (
-        Consent.objects.filter(
-            _active_now(),
+        Consent.objects.active()
+        .filter(
             clinicians__user=viewer,
             clinicians__active=True,
             clinicians__role__in=PATIENT_ROLES,
@@ -94,9 +94,8 @@ def active_consents_for(viewer: Any) -> QuerySet[Consent]:
     )
 
 
-def _with_scope(consents: QuerySet[Consent], scope: str | None) -> QuerySet[Consent]:
-    _check_scope(scope)
-    return consents if scope is None else consents.filter(**{f"share_{scope}": True})
+def _with_scope(consents: ConsentQuerySet, scope: str | None) -> ConsentQuerySet:
+    return consents.sharing(scope)
 
 
 def can_see(viewer: Any, person: User, scope: str) -> bool:
@@ -210,7 +209,7 @@ def staff_who_can_see(person: User, scope: str | None = None) -> QuerySet[User]:
     second factor: named in a consent active now, through an active clinician or lead
     membership of the program the consent was given to. For notifying them (no session is
     involved, so no verification is checked here); never for showing data."""
-    consents = _with_scope(Consent.objects.filter(_active_now(), person=person), scope)
+    consents = Consent.objects.active().filter(person=person).sharing(scope)
     return (
         User.objects.filter(
             is_active=True,

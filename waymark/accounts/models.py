@@ -24,7 +24,8 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from enum import StrEnum
 from typing import Any, NoReturn
 
 from django.conf import settings
@@ -195,6 +196,44 @@ class Invitation(models.Model):
 CONSENT_DAYS = 365
 
 
+class Scope(StrEnum):
+    """What a consent can share (one ``share_<scope>`` flag each); waymark.access says what
+    each one covers."""
+
+    CHECKUPS = "checkups"
+    PLAN = "plan"
+    CHECKINS = "checkins"
+    NOTES = "notes"
+
+
+class UnknownScopeError(ValueError):
+    """A scope that is not a :class:`Scope`: a programming error, never silently allowed."""
+
+
+def scope_of(value: str) -> Scope:
+    try:
+        return Scope(value)
+    except ValueError:
+        known = ", ".join(Scope)
+        raise UnknownScopeError(f"unknown scope {value!r}; scopes are {known}") from None
+
+
+class ConsentQuerySet(models.QuerySet["Consent"]):
+    """The consent rules, written once: every access decision and every list of who shares
+    what starts from these."""
+
+    def active(self, at: datetime | None = None) -> ConsentQuerySet:
+        """Consents in force at ``at`` (now): not revoked, started, not yet ended."""
+        at = at or timezone.now()
+        return self.filter(revoked_at__isnull=True, starts_at__lte=at, ends_at__gt=at)
+
+    def sharing(self, scope: Scope | str | None) -> ConsentQuerySet:
+        """Consents that share ``scope`` (all of them for None)."""
+        if scope is None:
+            return self
+        return self.filter(**{f"share_{scope_of(scope)}": True})
+
+
 class Consent(models.Model):
     """What one person shares with named clinicians of one program, from `starts_at` until
     `ends_at` (required: a person always sees when sharing stops on its own; one year is
@@ -208,7 +247,7 @@ class Consent(models.Model):
         Organization, on_delete=models.PROTECT, related_name="consents"
     )
     clinicians = models.ManyToManyField(Membership, related_name="consents")
-    # One flag per scope (waymark.access.SCOPES): portable filters on SQLite and PostgreSQL.
+    # One flag per Scope: portable filters on SQLite and PostgreSQL.
     share_checkups = models.BooleanField(default=False)
     share_plan = models.BooleanField(default=False)
     share_checkins = models.BooleanField(default=False)
@@ -223,6 +262,8 @@ class Consent(models.Model):
     # Set once the expiry has been written to the history (the access rule reads ends_at).
     expiry_recorded_at = models.DateTimeField(null=True, blank=True, editable=False)
 
+    objects = ConsentQuerySet.as_manager()
+
     class Meta:
         ordering = ("-created_at",)
         indexes = (models.Index(fields=("person", "revoked_at")),)
@@ -232,9 +273,7 @@ class Consent(models.Model):
 
     @property
     def scopes(self) -> list[str]:
-        from waymark.access import SCOPES
-
-        return [scope for scope in SCOPES if getattr(self, f"share_{scope}")]
+        return [scope for scope in Scope if getattr(self, f"share_{scope}")]
 
     def is_active(self, now: Any = None) -> bool:
         now = now or timezone.now()

@@ -27,7 +27,7 @@ from waymark.api.pagination import Page, resolved
 from waymark.plans import actions
 from waymark.plans.models import Plan, PlanVersion
 from waymark.plans.views import plan_document, visible_plans
-from waymark.progress.views import load, next_step_for
+from waymark.progress.record import load, next_step_for
 
 router = Router(tags=["plans"], auth=[django_auth, BrowserSessionAuth()])
 

@@ -35,7 +35,7 @@ from waymark.clinical import reassess
 from waymark.clinical.profile import SUBSTANCES
 from waymark.clinical.scoring import get_instrument
 from waymark.plans.document import text
-from waymark.progress.views import Record, load, next_step_for
+from waymark.progress.record import Record, load, next_step_for
 from waymark.tracking import actions
 from waymark.tracking.models import CheckIn, Helper, SubmissionKey, Trigger
 

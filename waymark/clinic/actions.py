@@ -35,7 +35,7 @@ from waymark.clinical.profile import ProfileError, parse_profile
 from waymark.clinical.risk import DIMENSIONS, assess
 from waymark.jobs import enqueue, register, register_tick
 from waymark.jobs.models import Job
-from waymark.progress.views import _plan_start, load
+from waymark.progress.record import load, plan_start
 
 logger = logging.getLogger(__name__)
 
@@ -77,10 +77,9 @@ def _checkup(checkup: CheckUp) -> rules.CheckUp:
 def watching_since(person: User) -> date | None:
     """When the first consent that is active now began (a person who never checked in counts
     missed days from then)."""
-    now = timezone.now()
-    started = Consent.objects.filter(
-        person=person, revoked_at__isnull=True, starts_at__lte=now, ends_at__gt=now
-    ).aggregate(first=Min("starts_at"))["first"]
+    started = (
+        Consent.objects.active().filter(person=person).aggregate(first=Min("starts_at"))["first"]
+    )
     return timezone.localdate(started) if started is not None else None
 
 
@@ -95,18 +94,18 @@ def person_record(person: User, today: date | None = None) -> rules.Record:
         .prefetch_related("answers")
         .order_by("completed_at", "pk")
     )
-    approach, plan_start = None, None
+    approach, started = None, None
     if progress.plan is not None:
         versions = list(progress.plan.versions.order_by("-number"))
         if versions:
             approach = versions[0].content.get("approach")
-            plan_start = _plan_start(versions)
+            started = plan_start(versions)
     return rules.Record(
         today=today,
         days=progress.days,
         checkups=tuple(_checkup(c) for c in completed),
         approach=approach,
-        plan_start=plan_start,
+        plan_start=started,
         targets=progress.targets,
         watching_since=watching_since(person),
     )
@@ -116,10 +115,7 @@ def person_record(person: User, today: date | None = None) -> rules.Record:
 
 
 def _has_active_consent(person: User) -> bool:
-    now = timezone.now()
-    return Consent.objects.filter(
-        person=person, revoked_at__isnull=True, starts_at__lte=now, ends_at__gt=now
-    ).exists()
+    return Consent.objects.active().filter(person=person).exists()
 
 
 def evaluate(person: User, today: date | None = None) -> list[Alert]:
@@ -207,13 +203,7 @@ def after_write(person: User) -> None:
 
 def evaluate_everyone() -> None:
     """The worker tick: everyone with an active consent (missed check-ins need no write)."""
-    now = timezone.now()
-    people = (
-        Consent.objects.filter(revoked_at__isnull=True, starts_at__lte=now, ends_at__gt=now)
-        .order_by()
-        .values_list("person_id", flat=True)
-        .distinct()
-    )
+    people = Consent.objects.active().order_by().values_list("person_id", flat=True).distinct()
     for person_id in people:
         _evaluate_quietly(person_id)
 

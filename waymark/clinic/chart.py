@@ -29,7 +29,7 @@ from waymark.clinical import labels, scoring
 from waymark.plans.content import PERSONAL_LISTS
 from waymark.plans.document import PERSONAL_TITLES
 from waymark.plans.models import Plan, PlanVersion
-from waymark.progress.views import load
+from waymark.progress.record import Record, load
 from waymark.tracking.models import CheckIn
 
 RECENT_DAYS = 28  # check-ins listed on the chart
@@ -167,7 +167,7 @@ class Chart:
     plan: Plan | None = None
     versions: list[PlanVersion] = field(default_factory=list)
     approaches: list[str] = field(default_factory=list)  # each version's approach, in words
-    record: Any = None  # progress.views.Record, when check-ins are shared
+    record: Record | None = None  # when check-ins are shared
     checkins: list[CheckIn] = field(default_factory=list)
     scales: list[ClinicianScale] = field(default_factory=list)
     notes: list[ClinicalNote] = field(default_factory=list)

@@ -33,7 +33,7 @@ from waymark.clinic.forms import (
 from waymark.clinic.models import Alert, ClinicalNote
 from waymark.clinical import scoring
 from waymark.clinical.progress import weekly, windows
-from waymark.progress import views as progress_views
+from waymark.progress import figures
 from waymark.progress.charts import Legend, line_chart
 
 
@@ -52,7 +52,7 @@ def caseload_page(request: HttpRequest) -> HttpResponse:
     return render(request, "waymark/clinic/caseload.html", {"rows": rows, "leads": leads})
 
 
-def screener_figure(series: Any) -> progress_views.Figure:
+def screener_figure(series: Any) -> figures.Figure:
     instrument = series.instrument
     top = float(instrument.max_total)
     step = max(1, int(top) // 5)
@@ -60,14 +60,14 @@ def screener_figure(series: Any) -> progress_views.Figure:
         chart_id=f"chart-{instrument.id}",
         title=gettext("%(name)s total, by check-up") % {"name": instrument.short_name},
         desc=gettext("Points: the total at each completed check-up, oldest on the left."),
-        labels=[progress_views.short_date(point[0]) for point in series.points],
+        labels=[figures.short_date(point[0]) for point in series.points],
         values=[float(point[1]) for point in series.points],
         legend=Legend(gettext("Total"), gettext("Not given")),
         y_min=float(instrument.min_total),
         y_max=top,
         y_ticks=[(float(v), str(v)) for v in range(instrument.min_total, int(top) + 1, step)],
     )
-    return progress_views.Figure(
+    return figures.Figure(
         id=f"screener-{instrument.id}",
         heading=instrument.short_name,
         svg=svg,
@@ -109,10 +109,10 @@ def _chart_context(request: HttpRequest, person: User, **extra: Any) -> dict[str
         today = timezone.localdate()
         spans = windows(data.record.days, today, data.record.sex)
         weeks = weekly(data.record.days, today, sex=data.record.sex)
-        context["windows"] = progress_views.window_tables(spans, data.record.sex)
+        context["windows"] = figures.window_tables(spans, data.record.sex)
         context["checkin_figures"] = [
-            progress_views.use_figure(weeks),
-            progress_views.cravings_figure(weeks),
+            figures.use_figure(weeks),
+            figures.cravings_figure(weeks),
         ]
     context.update(extra)
     return context

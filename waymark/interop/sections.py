@@ -601,7 +601,7 @@ def reminder_tables(parts: list[dict[str, Any]]) -> dict[str, Table]:
 
 def dump_outcomes(user: User) -> dict[str, Any]:
     """The same numbers as the progress page and GET /api/v1/progress."""
-    from waymark.progress.views import load
+    from waymark.progress.record import load
 
     today = timezone.localdate()
     record = load(user.pk)

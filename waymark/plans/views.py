@@ -21,7 +21,7 @@ from waymark.clinical.reassess import ABSTINENCE_TRIAL, TRIAL_WEEKS
 from waymark.plans import actions, document, pdf
 from waymark.plans.forms import PlanForm
 from waymark.plans.models import Plan, PlanVersion
-from waymark.progress.views import load, next_step_for
+from waymark.progress.record import load, next_step_for
 
 
 def visible_plans(request: HttpRequest) -> QuerySet[Plan]:
