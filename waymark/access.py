@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from waymark.accounts.models import (
     Consent,
@@ -46,6 +46,7 @@ from waymark.accounts.models import UnknownScopeError as UnknownScopeError  # ca
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
+    from django.http import HttpRequest
 
     from waymark.checkup.models import CheckUp
     from waymark.plans.models import Plan
@@ -170,6 +171,27 @@ def led_organizations(viewer: Any) -> QuerySet[Organization]:
     return Organization.objects.filter(
         memberships__user=viewer, memberships__active=True, memberships__role=Role.LEAD
     ).distinct()
+
+
+# The person's own records (and those this browser made without an account) ----------------
+
+
+def visible_checkups(request: HttpRequest) -> QuerySet[CheckUp]:
+    """Deny by default: a person's own check-ups, and those this browser took without an
+    account. Nobody else's, whatever the id. Pages and API alike answer 404 for the rest."""
+    from waymark.checkup.models import SESSION_KEY, CheckUp
+
+    visible = Q(owner__isnull=True, public_id__in=request.session.get(SESSION_KEY, []))
+    if request.user.is_authenticated:
+        visible |= Q(owner=request.user)
+    return CheckUp.objects.filter(visible)
+
+
+def visible_plans(request: HttpRequest) -> QuerySet[Plan]:
+    """Deny by default: a plan is visible exactly when its check-up is."""
+    from waymark.plans.models import Plan
+
+    return Plan.objects.filter(checkup__in=visible_checkups(request)).select_related("checkup")
 
 
 # A person's records, for someone allowed to see them -----------------------------------------

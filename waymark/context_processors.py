@@ -32,9 +32,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     """Which menu the header shows, worked out only if a page asks. Staff (an active membership
     in a program, or a superuser) get the staff menu only: they come to a program's patients,
     not to check in themselves. A visitor without an account gets "My plan" once this browser
-    holds a check-up of theirs (waymark.checkup.views.visible_checkups)."""
+    holds a check-up of theirs (waymark.access.visible_checkups)."""
     from waymark.access import is_staff_member
-    from waymark.checkup.actions import SESSION_KEY
+    from waymark.checkup.models import SESSION_KEY
 
     user = getattr(request, "user", None)
 

@@ -1,5 +1,5 @@
 """A person's check-ups: those of the signed-in account and those this browser took without
-one. Which check-ups anyone may see is decided by `waymark.checkup.views.visible_checkups`,
+one. Which check-ups anyone may see is decided by `waymark.access.visible_checkups`,
 the one access rule; anything else answers 404, never 403, so no id's existence leaks."""
 
 from __future__ import annotations
@@ -15,11 +15,10 @@ from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 from ninja.security import APIKeyCookie, django_auth
 
+from waymark.access import visible_checkups
 from waymark.api.errors import errors
 from waymark.api.pagination import Page
-from waymark.checkup.actions import SESSION_KEY
-from waymark.checkup.models import Answer, CheckUp
-from waymark.checkup.views import visible_checkups
+from waymark.checkup.models import SESSION_KEY, Answer, CheckUp
 
 
 class BrowserSessionAuth(APIKeyCookie):

@@ -11,7 +11,7 @@ from pydantic import BaseModel, WithJsonSchema
 
 from waymark.api.errors import errors
 from waymark.api.recommend import RecommendationOut, recommendation
-from waymark.paths.views import examples
+from waymark.paths.examples import examples
 
 router = Router(tags=["examples"])
 ONE_OF_THE_EXAMPLES = WithJsonSchema({"type": "string", "enum": [p["slug"] for p in examples()]})

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, WithJs
 from waymark import wording as localized
 from waymark.api.errors import ApiError, errors
 from waymark.clinical import scoring
-from waymark.screeners.views import SELF_SCREENS
+from waymark.screeners.catalogue import SELF_SCREENS
 
 router = Router(tags=["instruments"])
 

@@ -1,5 +1,5 @@
 """Plans: the JSON twins of the plan pages. A plan is visible exactly when its check-up is
-(`waymark.plans.views.visible_plans`); anything else answers 404.
+(`waymark.access.visible_plans`); anything else answers 404.
 
 Switching path (POST /plans/{id}/switch) and taking the next step (POST /plans/{id}/next-step)
 go through the pages' own actions, `waymark.plans.actions.do_switch_path` and
@@ -20,13 +20,14 @@ from ninja.pagination import paginate
 from ninja.security import django_auth
 from pydantic import ConfigDict
 
+from waymark.access import visible_plans
 from waymark.accounts.models import User
 from waymark.api.checkups import BrowserSessionAuth
 from waymark.api.errors import ApiError, errors
 from waymark.api.pagination import Page, resolved
 from waymark.plans import actions
+from waymark.plans.document import plan_document
 from waymark.plans.models import Plan, PlanVersion
-from waymark.plans.views import plan_document, visible_plans
 from waymark.progress.record import load, next_step_for
 
 router = Router(tags=["plans"], auth=[django_auth, BrowserSessionAuth()])

@@ -8,14 +8,13 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from waymark.checkup.models import Answer, CheckUp
+from waymark.checkup.models import SESSION_KEY, Answer, CheckUp
 from waymark.checkup.steps import Step, steps_for
 from waymark.clinic.hooks import record_changed
 from waymark.clinical.checkup import Answers, StoredAnswer, applicable_steps, build_profile
 from waymark.clinical.pathway import Recommendation, recommend
 from waymark.clinical.profile import parse_profile
 
-SESSION_KEY = "waymark_checkups"
 ENGINE_VERSION = "1"
 
 

@@ -14,6 +14,9 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 
+# The check-ups this browser took without an account (their public ids, in the session).
+SESSION_KEY = "waymark_checkups"
+
 
 class CheckUp(models.Model):
     class Status(models.TextChoices):

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from waymark.access import visible_checkups
 from waymark.checkup import actions
 from waymark.checkup.history import change_words, history_rows, reassessment
 from waymark.checkup.models import CheckUp
@@ -17,15 +17,6 @@ from waymark.clinical.checkup import applicable_steps, crisis_reported
 from waymark.clinical.pathway import APPROACHES
 
 MOOD_STEPS = ("mood", "phq-9")
-
-
-def visible_checkups(request: HttpRequest) -> QuerySet[CheckUp]:
-    """Deny by default: a person's own check-ups, and those this browser took without an
-    account. Nobody else's, whatever the id."""
-    visible = Q(owner__isnull=True, public_id__in=request.session.get(actions.SESSION_KEY, []))
-    if request.user.is_authenticated:
-        visible |= Q(owner=request.user)
-    return CheckUp.objects.filter(visible)
 
 
 def _checkup(request: HttpRequest, public_id: Any) -> CheckUp:

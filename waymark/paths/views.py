@@ -3,23 +3,12 @@ no account and stores nothing. The check-up's result page reuses the same templa
 
 from __future__ import annotations
 
-import json
-from functools import cache
-from importlib import resources
-from typing import Any
-
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from waymark.clinical.pathway import recommend
 from waymark.clinical.profile import parse_profile
-
-
-@cache
-def examples() -> list[dict[str, Any]]:
-    text = resources.files("waymark.paths").joinpath("examples.json").read_text("utf-8")
-    loaded: list[dict[str, Any]] = json.loads(text)
-    return loaded
+from waymark.paths.examples import examples
 
 
 def example_list(request: HttpRequest) -> HttpResponse:

@@ -16,8 +16,9 @@ from waymark.clinical.plan import Block, PlanDraft, Section
 from waymark.clinical.reassess import ABSTINENCE_TRIAL, TRIAL_WEEKS
 from waymark.clinical.text import N_, Message
 from waymark.context_processors import care_links, translated
+from waymark.plans.actions import draft_for
 from waymark.plans.content import PERSONAL_LISTS, people
-from waymark.plans.models import PlanVersion
+from waymark.plans.models import Plan, PlanVersion
 
 
 def text(message: Message) -> str:
@@ -200,3 +201,9 @@ def _translated_reason(taper: Any) -> str:
     if taper is None or not taper.refused or taper.why is None:
         return ""
     return f"{text(taper.why)} {_(taper.safer_way)}"
+
+
+def plan_document(plan: Plan, version: PlanVersion) -> Document:
+    """The document of one version of a plan: what the page, the PDF, the wallet card and the
+    API all show."""
+    return build(draft_for(plan.checkup, version.content.get("approach")), version)

@@ -1,7 +1,7 @@
 """Recovery plans and their versions.
 
 A plan belongs to the check-up it was drafted from, so whoever may see that check-up may see
-the plan: one access rule (waymark.checkup.views.visible_checkups). The generated guidance is
+the plan: one access rule (waymark.access.visible_checkups). The generated guidance is
 rebuilt from the check-up and the chosen path; what the person writes — goals, triggers,
 people and their numbers, notes — is kept per version, encrypted at rest.
 """

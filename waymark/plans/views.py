@@ -6,7 +6,6 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,19 +13,14 @@ from django.utils import timezone
 from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from waymark.access import visible_checkups, visible_plans
 from waymark.checkup.models import CheckUp
-from waymark.checkup.views import visible_checkups
 from waymark.clinical.plan import APPROACHES
 from waymark.clinical.reassess import ABSTINENCE_TRIAL, TRIAL_WEEKS
 from waymark.plans import actions, document, pdf
 from waymark.plans.forms import PlanForm
 from waymark.plans.models import Plan, PlanVersion
 from waymark.progress.record import load, next_step_for
-
-
-def visible_plans(request: HttpRequest) -> QuerySet[Plan]:
-    """Deny by default: a plan is visible exactly when its check-up is."""
-    return Plan.objects.filter(checkup__in=visible_checkups(request)).select_related("checkup")
 
 
 def _plan(request: HttpRequest, public_id: Any) -> Plan:
@@ -74,11 +68,6 @@ def create(request: HttpRequest, checkup_id: Any) -> HttpResponse:
     return redirect("plans:detail", plan.public_id)
 
 
-def plan_document(plan: Plan, version: PlanVersion) -> document.Document:
-    draft = actions.draft_for(plan.checkup, version.content.get("approach"))
-    return document.build(draft, version)
-
-
 def _version(plan: Plan, number: int | None) -> PlanVersion:
     versions = plan.versions.all()
     version = versions.filter(number=number).first() if number else versions.first()
@@ -99,7 +88,7 @@ def _detail(
     context = {
         "plan": plan,
         "version": version,
-        "doc": plan_document(plan, version),
+        "doc": document.plan_document(plan, version),
         "is_latest": number is None or number == plan.latest().number,
         "other_paths": [approach for approach in APPROACHES if approach != current],
         "switched_from": version.content.get("switched_from") or "",
@@ -169,7 +158,7 @@ def edit(request: HttpRequest, public_id: Any) -> HttpResponse:
         actions.do_save_version(plan, content, _user(request))
         return redirect("plans:detail", plan.public_id)
     status = 400 if request.method == "POST" else 200
-    context = {"plan": plan, "form": form, "doc": plan_document(plan, latest)}
+    context = {"plan": plan, "form": form, "doc": document.plan_document(plan, latest)}
     return render(request, "waymark/plans/edit.html", context, status=status)
 
 
@@ -188,11 +177,11 @@ def _pdf(body: bytes, filename: str) -> HttpResponse:
 
 def plan_pdf(request: HttpRequest, public_id: Any) -> HttpResponse:
     plan = _plan(request, public_id)
-    doc = plan_document(plan, plan.latest())
+    doc = document.plan_document(plan, plan.latest())
     return _pdf(pdf.plan_pdf(doc, language=get_language() or "en"), "recovery-plan.pdf")
 
 
 def wallet_pdf(request: HttpRequest, public_id: Any) -> HttpResponse:
     plan = _plan(request, public_id)
-    doc = plan_document(plan, plan.latest())
+    doc = document.plan_document(plan, plan.latest())
     return _pdf(pdf.wallet_card_pdf(doc, language=get_language() or "en"), "wallet-card.pdf")

@@ -7,10 +7,8 @@ from django.shortcuts import render
 
 from waymark import wording as localized
 from waymark.clinical import scoring
+from waymark.screeners.catalogue import SELF_SCREENS
 from waymark.screeners.forms import InstrumentForm
-
-# The instruments a person may take alone, in the order a person would meet them.
-SELF_SCREENS = ("audit-c", "audit", "dast-10", "phq-2", "phq-9", "gad-7", "barc-10")
 
 
 def _self_screen(instrument_id: str) -> scoring.Instrument:

@@ -26,7 +26,7 @@ from waymark.accounts.models import User
 from waymark.checkup.actions import do_complete_checkup
 from waymark.checkup.models import Answer, CheckUp
 from waymark.clinical.checkup import answers_from_profile
-from waymark.paths.views import examples
+from waymark.paths.examples import examples
 from waymark.plans.actions import do_create_plan, do_save_version, do_switch_path
 from waymark.plans.models import Plan, PlanVersion
 from waymark.tracking.actions import CheckInData, do_record_checkin
