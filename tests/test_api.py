@@ -168,6 +168,18 @@ def test_score_answers_exactly_what_the_command_line_prints(
     assert {k: expected[k] for k in case["expect"]} == case["expect"]
 
 
+def test_score_answers_the_bam_s_subscales_as_the_command_line_does(client: Client) -> None:
+    """No single total (CONTRACTS.md §1b): null total and band, and the subscales."""
+    given = [1, 2, 3, 0, None, 0, *[None] * 7, 2, 3, 4, 2, 2, 3, 1, 2, 4, 3]
+    case = {"instrument": "bam", "answers": given}
+    response = post(client, "/score", case)
+    assert response.status_code == 200, response.content
+    body = json.loads(response.content)
+    assert body == cli_json(*_score_args(case))
+    assert (body["total"], body["band"]) == (None, None)
+    assert body["subscales"]["risk"] == {"score": 12, "min": 0, "max": 24, "label": "Risk factors"}
+
+
 @pytest.mark.parametrize(
     ("body", "field"),
     [

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -63,9 +64,37 @@ def test_score_honours_sex_and_prescribed() -> None:
     assert json.loads(out)["total"] == 2
 
 
+# The BAM's 23 answers: items 1-6, 7A-7G, 8-17 (the first eight, "-" where skip logic allows).
+BAM_NO_USE = "1,2,3,0,-,0,-,-,-,-,-,-,-,2,3,4,2,2,3,1,2,4,3"
+
+
+def test_score_bam_prints_subscales_and_flags_with_no_single_total() -> None:
+    status, out, err = waymark("score", "bam", "--answers", BAM_NO_USE, "--json")
+    assert status == 0 and err == ""
+    result = json.loads(out)
+    assert (result["total"], result["max"], result["band"]) == (None, None, None)
+    assert {key: part["score"] for key, part in result["subscales"].items()} == {
+        "use": 0, "risk": 12, "protective": 20,
+    }  # fmt: skip
+    assert result["subscales"]["risk"]["max"] == 24
+    assert result["flags"] == ["risk-elevated"]
+
+
+def test_score_bam_for_people_shows_subscales_and_flags_without_help_lines() -> None:
+    status, out, _ = waymark("score", "bam", "--answers", BAM_NO_USE)
+    assert status == 0
+    assert "Risk factors (risk): 12 of 24" in out and "Flag (risk-elevated):" in out
+    assert "Total:" not in out and "Help now" not in out
+
+
 @pytest.mark.parametrize(
     ("args", "names"),
     [
+        (["score", "bam", "--answers", "0,0,0"], "bam needs 23 answers, got 3"),
+        (
+            ["score", "bam", "--answers", BAM_NO_USE.replace("0,-", "1,-", 1)],
+            "bam item 5 (heavy-drinking-days)",
+        ),
         (["score", "cage", "--answers", "1"], "unknown instrument 'cage'"),
         (["score", "gad-7", "--answers", "0,0,0"], "gad-7 needs 7 answers, got 3"),
         (["score", "gad-7", "--answers", "0,0,0,0,0,0,9"], "gad-7 item 7"),
@@ -129,12 +158,14 @@ def test_batch_exits_0_when_every_line_scored(tmp_path: Path) -> None:
 def test_instruments_lists_ids_items_ranges_and_licences() -> None:
     status, out, _ = waymark("instruments", "--json")
     rows = {row["id"]: row for row in json.loads(out)}
-    assert status == 0 and len(rows) == 20
+    assert status == 0 and len(rows) == 21
+    assert (rows["bam"]["items"], rows["bam"]["min"], rows["bam"]["max"]) == (23, None, None)
     assert (rows["audit"]["items"], rows["audit"]["min"], rows["audit"]["max"]) == (10, 0, 40)
     assert (rows["barc-10"]["min"], rows["barc-10"]["max"]) == (10, 60)
     assert all(row["licence"] for row in rows.values())
     _, text, _ = waymark("instruments")
     assert "ciwa-ar" in text and "Licence:" in text
+    assert "bam       Brief Addiction Monitor — 23 items, subscales, self-rated" in text
 
 
 def test_recommend_prints_the_contract_json_for_a_profile_on_stdin() -> None:
@@ -226,7 +257,8 @@ def test_version_is_printed() -> None:
         (["score", "audit-c", "--answers", "1,1,1"],
          ("jsonschema", "waymark.clinical.pathway", "django")),
         (["instruments"], ("jsonschema", "waymark.clinical.pathway", "django")),
-        (["recommend", "--profile", "-"], ("waymark.clinical.outcomes", "django")),
+        (["recommend", "--profile", "-"], ("jsonschema", "waymark.clinical.outcomes", "django")),
+        (["score", "audit-c", "--answers", "1,1,1"], ("shutil", "importlib.resources", "csv")),
     ],
 )  # fmt: skip
 def test_each_command_imports_only_what_it_uses(
@@ -243,6 +275,21 @@ def test_each_command_imports_only_what_it_uses(
                           "substances": [{"substance": "alcohol"}]})  # fmt: skip
     done = subprocess.run([sys.executable, "-c", code, *command], input=profile,
                           capture_output=True, text=True, check=False)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_the_urlconf_does_not_load_the_pdf_stack() -> None:
+    """Every management command's system checks load the URLconf: `waymark worker` or
+    `waymark audit verify` must not pay for fpdf2, HarfBuzz, fonts or Pillow (issue 14)."""
+    code = (
+        "import sys, django; django.setup(); import waymark.urls\n"
+        "print(sorted(m for m in ('fpdf', 'uharfbuzz', 'fontTools', 'qrcode', 'PIL')"
+        " if m in sys.modules))\n"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "waymark.settings"}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=False, env=env)  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == "[]"
 

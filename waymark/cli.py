@@ -10,7 +10,6 @@ Bad input exits 2 with one line on stderr and nothing on stdout (CONTRACTS.md §
 from __future__ import annotations
 
 import argparse
-import csv
 import importlib
 import io
 import json
@@ -18,13 +17,15 @@ import os
 import re
 import sys
 from collections.abc import Callable, Sequence
-from datetime import date
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from waymark.clinical import scoring
 
 if TYPE_CHECKING:
+    import csv
+    import datetime
+
     from waymark import helplines
     from waymark.clinical import drinks, labels, outcomes, pathway, plan, strict_json, taper
     from waymark.clinical.profile import Profile
@@ -37,6 +38,7 @@ else:
             return getattr(importlib.import_module(self.__name__), name)
 
     helplines = _OnFirstUse("waymark.helplines")
+    csv, datetime = _OnFirstUse("csv"), _OnFirstUse("datetime")
     drinks, labels, outcomes, pathway, plan, strict_json, taper = (
         _OnFirstUse(f"waymark.clinical.{name}")
         for name in ("drinks", "labels", "outcomes", "pathway", "plan", "strict_json", "taper")
@@ -57,6 +59,26 @@ class UsageError(Exception):
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         raise UsageError(message)
+
+    def _get_formatter(self) -> argparse.HelpFormatter:
+        # argparse makes a formatter for every add_argument and sizes it with shutil, whose
+        # import alone costs each start about 2 ms; os tells the same width.
+        width = _terminal_columns() - 2  # what HelpFormatter itself subtracts
+        return self.formatter_class(prog=self.prog, width=width)  # type: ignore[call-arg]
+
+
+def _terminal_columns() -> int:
+    """shutil.get_terminal_size().columns: $COLUMNS, else the terminal's, else 80."""
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns > 0:
+        return columns
+    try:
+        return os.get_terminal_size(sys.__stdout__.fileno()).columns or 80  # type: ignore[union-attr]
+    except (AttributeError, ValueError, OSError):  # no stdout, or not a terminal
+        return 80
 
 
 def _read_text(source: str) -> str:
@@ -95,14 +117,19 @@ def parse_answers(text: str) -> list[int | None]:
 
 def _score_for_people(result: scoring.Score) -> str:
     instrument = result.instrument
-    lines = [
-        f"{instrument.short_name} — {instrument.name} (version {instrument.version})",
-        f"Total: {result.total} of {instrument.max_total}",
-        f"Band: {result.band.label} ({result.band.id})",
-        f"What it means: {result.band.meaning}",
-    ]
+    lines = [f"{instrument.short_name} — {instrument.name} (version {instrument.version})"]
+    if instrument.has_total:  # the BAM has subscales only
+        lines += [
+            f"Total: {result.total} of {instrument.max_total}",
+            f"Band: {result.band.label} ({result.band.id})",
+            f"What it means: {result.band.meaning}",
+        ]
+    for key, part in result.as_dict()["subscales"].items():
+        lines.append(f"{part['label']} ({key}): {part['score']} of {part['max']}")
     for rule in instrument.flag_rules:
-        if rule.id in result.flags:
+        if rule.id in result.flags and not rule.crisis:
+            lines.append(f"Flag ({rule.id}): {rule.meaning}")
+        elif rule.id in result.flags:
             lines.append(f"IMPORTANT ({rule.id}): {rule.meaning}")
             lines.append("  Help now:")
             lines += _help_lines_text()
@@ -180,8 +207,8 @@ def cmd_instruments(args: argparse.Namespace, out: TextIO) -> int:
             "id": i.id,
             "name": i.name,
             "items": len(i.items),
-            "min": i.min_total,
-            "max": i.max_total,
+            "min": i.total_range[0] if i.total_range else None,
+            "max": i.total_range[1] if i.total_range else None,
             "rater": i.rater,
             "version": i.version,
             "licence": i.licence,
@@ -192,9 +219,10 @@ def cmd_instruments(args: argparse.Namespace, out: TextIO) -> int:
         _dump(rows, out)
         return 0
     for row in rows:
+        scored = f"range {row['min']}–{row['max']}" if row["max"] is not None else "subscales"
         out.write(
             f"{row['id']:<9} {row['name']} — {row['items']} items, "
-            f"range {row['min']}–{row['max']}, {row['rater']}-rated\n"
+            f"{scored}, {row['rater']}-rated\n"
             f"          Licence: {row['licence']}\n"
         )
     return 0
@@ -368,10 +396,10 @@ _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 _AMOUNT = re.compile(r"-?(\d+\.?\d*|\.\d+)", re.ASCII)
 
 
-def _record_date(text: str, line: int) -> date:
+def _record_date(text: str, line: int) -> datetime.date:
     if _ISO_DATE.fullmatch(text):
         try:
-            return date.fromisoformat(text)
+            return datetime.date.fromisoformat(text)
         except ValueError:
             pass
     raise UsageError(f"line {line}: {text or '(empty)'!r} is not a date (use YYYY-MM-DD)")

@@ -115,6 +115,36 @@ MESSAGES = [
     N_(
         "Your answers suggest a high risk of serious problems (health, social, money, legal or relationships) from your current use of this substance, and possible dependence. At this level WHO suggests a brief talk and a referral to a specialist for a full assessment and treatment. If you take sedatives or sleeping pills every day, please don't stop suddenly on your own: withdrawal can be dangerous, and a doctor can help you stop safely."
     ),
+    N_("Use"),
+    N_(
+        "Days of drinking, heavy drinking and drug use in the past 30 days (items 4 to 6). Higher means more use."
+    ),
+    N_("Risk factors"),
+    N_(
+        "Physical health, sleep, mood, cravings, risky situations and problems with family or friends (items 1, 2, 3, 8, 11 and 15). Higher means more risk of a return to use."
+    ),
+    N_("Protective factors"),
+    N_(
+        "Confidence, self-help meetings, religion or spirituality, work or school, enough income and supportive people (items 9, 10, 12, 13, 14 and 16). Higher means more support for recovery."
+    ),
+    N_(
+        "Some drinking or drug use in the past 30 days (Use score 1 or more). The VA guidance treats any use as a point to discuss; compare it with the person's own goal."
+    ),
+    N_(
+        "Risk factors score 12 or more. Look at which items are high: health, sleep, mood, cravings, risky situations, problems with family or friends."
+    ),
+    N_(
+        "Protective factors score 12 or less. Look at which supports are missing: confidence, meetings, spirituality, work or school, income, supportive people."
+    ),
+    N_(
+        "At least one heavy-drinking day in the past 30 days (item 5). Ask about withdrawal before any plan to cut down or stop."
+    ),
+    N_(
+        "Opioid use on at least one day in the past 30 days (item 7E). Check overdose protection: naloxone, never using alone, and medication for opioid use disorder."
+    ),
+    N_(
+        "Sedative or tranquilizer use on at least one day in the past 30 days (item 7B). Check for mixing with opioids or alcohol, and never a sudden stop without medical advice."
+    ),
     N_("Sam, 31: weekend drinking, wants to cut down"),
     N_(
         "Drinks five or six drinks on weekend nights, sometimes more than planned. Wants to cut down, not stop."

@@ -189,6 +189,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Gzip, only for text answers that carry no secret (BREACH); above everything that may
+    # still change the body, below whitenoise, whose files are compressed at collectstatic.
+    "waymark.compression.SecretSafeGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -1,4 +1,6 @@
 from django.urls import include, path
+from django.views.decorators.csrf import csrf_exempt
+from django.views.i18n import set_language
 
 from waymark import health, views
 from waymark.accounts.admin import site as admin_site
@@ -11,7 +13,9 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("help/find/", views.find_care, name="find-care"),
     path("api/v1/", api.urls),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Without a CSRF token, so that a page with no other form can be compressed
+    # (waymark/compression.py); another site switching someone's language harms nothing.
+    path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("screeners/", include("waymark.screeners.urls")),
     path("paths/", include("waymark.paths.urls")),
     path("checkup/", include("waymark.checkup.urls")),

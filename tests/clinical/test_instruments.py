@@ -13,9 +13,17 @@ from waymark.clinical import scoring
 
 INSTRUMENTS = scoring.all_instruments()
 IDS = [i.id for i in INSTRUMENTS]
+# Those with a single total and bands; the BAM has subscales instead (CONTRACTS.md §1b).
+TOTALLED = [i for i in INSTRUMENTS if i.has_total]
+TOTALLED_IDS = [i.id for i in TOTALLED]
 
 
-@pytest.mark.parametrize("instrument", INSTRUMENTS, ids=IDS)
+def test_the_catalogue_lists_every_instrument_of_the_contract() -> None:
+    assert len(INSTRUMENTS) == 21 and "bam" in IDS
+    assert [i.id for i in INSTRUMENTS if not i.has_total] == ["bam"]
+
+
+@pytest.mark.parametrize("instrument", TOTALLED, ids=TOTALLED_IDS)
 def test_its_bands_cover_the_whole_range_without_gaps(instrument: scoring.Instrument) -> None:
     sexes: tuple[scoring.Sex | None, ...] = (None, "female", "male")
     for sex in sexes:
@@ -38,6 +46,9 @@ def test_it_carries_a_version_licence_source_and_plain_meanings(
             assert band.label and band.meaning
     for item in instrument.items:
         assert item.text and len(item.options) >= 2
+    for subscale in instrument.subscales:
+        assert subscale.label and subscale.meaning and subscale.items
+    assert all(rule.meaning for rule in instrument.flag_rules)
 
 
 def test_it_uses_only_loinc_codes_marked_verified() -> None:
@@ -77,12 +88,18 @@ def test_any_complete_answers_score_within_the_range(
     answers = data.draw(answered(instrument))
     sex: scoring.Sex | None = data.draw(st.sampled_from([None, "female", "male"]))
     result = scoring.score(instrument.id, answers, sex=sex)
+    for subscale in instrument.subscales:
+        lowest, highest = instrument.subscale_range(subscale)
+        assert lowest <= result.subscales[subscale.id] <= highest
+    if not instrument.has_total:
+        assert result.as_dict()["total"] is None and result.as_dict()["band"] is None
+        return
     assert instrument.min_total <= result.total <= instrument.max_total
     assert result.band.holds(result.total)
     assert result.total == sum(p or 0 for p in result.points)
 
 
-@pytest.mark.parametrize("instrument", INSTRUMENTS, ids=IDS)
+@pytest.mark.parametrize("instrument", TOTALLED, ids=TOTALLED_IDS)
 @given(data=st.data())
 def test_bands_never_go_down_as_the_total_goes_up(
     instrument: scoring.Instrument, data: st.DataObject

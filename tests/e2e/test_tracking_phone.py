@@ -41,6 +41,7 @@ def test_a_check_in_on_a_phone_changes_the_chart_and_its_table(
     page.goto(live_server.url + "/progress/")
     figure = page.locator("#figure-drinks")
     expect(figure).to_be_visible()
+    figure.get_by_text("Show the numbers").click()  # the table waits closed under the chart
     assert_fits_the_screen(page)
     today_row = figure.locator("tbody tr").last
     expect(today_row).to_contain_text("Not recorded")
@@ -63,6 +64,7 @@ def test_a_check_in_on_a_phone_changes_the_chart_and_its_table(
 
     page.goto(live_server.url + "/progress/")
     figure = page.locator("#figure-drinks")
+    figure.get_by_text("Show the numbers").click()
     expect(figure.locator("tbody tr").last).not_to_contain_text("Not recorded")
     expect(figure.locator("tbody tr").last.locator("td").first).to_have_text("3.5")
     assert figure.locator("table").inner_text() != table_before

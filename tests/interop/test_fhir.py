@@ -172,3 +172,34 @@ def test_assist_answers_export_as_responses_and_totals_without_unverified_codes(
               and "ASSIST" in r["code"].get("text", "")]  # fmt: skip
     assert len(assist) == 2
     assert all("coding" not in r["code"] for r in assist)  # no LOINC code is verified for it
+
+
+def test_a_bam_in_a_check_up_exports_one_observation_per_subscale(client: Client) -> None:
+    """The BAM has no single total (CONTRACTS.md §1b): its subscales are the observations.
+    No page asks it yet, but an imported check-up may carry it."""
+    from waymark.checkup.models import Answer, CheckUp
+    from waymark.clinical import scoring
+
+    user = User.objects.create_user("pat")
+    client.force_login(user)
+    complete(client, {"version": 2, "age": 30, "goal": "stop",
+                      "substances": [{"substance": "alcohol"}]})  # fmt: skip
+    checkup = CheckUp.objects.get(owner=user)
+    bam = scoring.get_instrument("bam")
+    given = [1, 2, 3, 0, None, 0, *[None] * 7, 2, 3, 4, 2, 2, 3, 1, 2, 4, 3]
+    Answer.objects.bulk_create(
+        Answer(checkup=checkup, instrument="bam", version=bam.version, item=item.id, option=option)
+        for item, option in zip(bam.items, given, strict=True)
+        if option is not None
+    )
+    bundle = fhir.bundle(user, document(user))
+    both_libraries_accept(bundle)
+    resources = [e["resource"] for e in bundle["entry"]]
+    observations = {
+        r["code"]["text"]: r["valueInteger"]
+        for r in resources
+        if r["resourceType"] == "Observation" and r["code"]["text"].startswith("BAM")
+    }
+    assert observations == {
+        "BAM use score": 0, "BAM risk factors score": 12, "BAM protective factors score": 20,
+    }  # fmt: skip

@@ -23,6 +23,7 @@ from waymark.accounts import recovery, throttle
 from waymark.accounts.forms import PasswordCheckForm, RecoveryForm, SignInForm
 from waymark.accounts.models import User
 from waymark.accounts.views import next_url
+from waymark.compression import never_compress
 
 TOO_MANY = 429
 
@@ -110,6 +111,7 @@ def recovery_password(request: HttpRequest) -> HttpResponse:
     return render(request, "waymark/accounts/recovery_password.html", context, status=status)
 
 
+@never_compress
 @login_required
 @never_cache
 @require_http_methods(["GET", "POST"])

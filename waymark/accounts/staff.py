@@ -14,8 +14,6 @@ from functools import wraps
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
-import qrcode
-import qrcode.image.svg
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -125,6 +123,8 @@ def otpauth_url(device: TOTPDevice) -> str:
 def qr_svg(text: str) -> SafeString:
     """A QR code as inline SVG, drawn here: no request leaves the server, and the strict CSP
     is untouched (no style or script inside)."""
+    import qrcode.image.svg  # on first use: it loads Pillow, which no other page needs
+
     image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, border=2)
     svg: str = image.to_string(encoding="unicode")
     svg = svg.replace("<svg ", '<svg aria-hidden="true" focusable="false" class="qr" ', 1)

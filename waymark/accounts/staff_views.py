@@ -28,6 +28,7 @@ from waymark.accounts.forms import EnrolForm, OneTimeCodeForm
 from waymark.accounts.models import INVITATION_DAYS, Invitation
 from waymark.accounts.views import next_url
 from waymark.audit.log import record
+from waymark.compression import never_compress
 
 
 def _staff_account(request: HttpRequest) -> None:
@@ -36,6 +37,7 @@ def _staff_account(request: HttpRequest) -> None:
         raise PermissionDenied("staff only")
 
 
+@never_compress
 @login_required
 @never_cache
 @require_http_methods(["GET", "POST"])
@@ -217,6 +219,7 @@ def withdraw_code(request: HttpRequest, public_id: Any) -> HttpResponse:
     return redirect("accounts:staff_home")
 
 
+@never_compress
 @staff.staff_required
 @require_POST
 def backup_codes(request: HttpRequest) -> HttpResponse:

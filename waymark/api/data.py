@@ -21,6 +21,7 @@ from waymark.accounts.staff import StaffProblem, staff_problem
 from waymark.api import tokens
 from waymark.api.errors import ApiError, errors
 from waymark.api.pagination import Page
+from waymark.compression import keep_uncompressed
 from waymark.interop import export as exporting
 from waymark.interop import fhir
 from waymark.interop.audit import audit
@@ -188,6 +189,7 @@ def list_tokens(request: HttpRequest) -> QuerySet[ApiToken]:
     summary="Make an API token; its secret is in this answer only",
 )
 def create_token(request: HttpRequest, payload: TokenIn) -> Status[Any]:
+    keep_uncompressed(request)  # the new token's secret is in this answer
     if getattr(request, "api_token", None) is not None:
         raise ApiError(403, "forbidden", "A token cannot make tokens: sign in to make one.")
     if payload.expires is not None and payload.expires <= timezone.now():

@@ -36,19 +36,29 @@ class ScoreIn(Schema):
     prescribed: StrictBool = Field(False, description="sud-11: taken only as prescribed")
 
 
+class SubscaleScoreOut(BaseModel):
+    score: int
+    min: int
+    max: int
+    label: str
+
+
 class ScoreOut(BaseModel):
-    """CONTRACTS.md §1, in `Score.as_dict()` order; keys the engine adds pass through."""
+    """CONTRACTS.md §1, in `Score.as_dict()` order; keys the engine adds pass through.
+    An instrument with no single total (the BAM, §1b) has null total, max and band, and
+    reports its `subscales`."""
 
     model_config = ConfigDict(extra="allow")
 
     instrument: str
     version: str
-    total: int
-    max: int
-    band: str
+    total: int | None
+    max: int | None
+    band: str | None
     flags: list[str]
-    band_label: str
-    meaning: str
+    band_label: str | None
+    meaning: str | None
+    subscales: dict[str, SubscaleScoreOut] = Field(description="empty for most instruments")
 
 
 def _field_at_fault(error: scoring.ScoringError, request: ScoreIn) -> str:
@@ -89,8 +99,8 @@ class InstrumentRow(BaseModel):
     id: str
     name: str
     items: int
-    min: int
-    max: int
+    min: int | None = Field(description="null: no single total (the BAM has subscales)")
+    max: int | None
     rater: str
     version: str
     licence: str
@@ -98,12 +108,13 @@ class InstrumentRow(BaseModel):
 
 def instrument_row(instrument: scoring.Instrument) -> dict[str, Any]:
     """One row of `waymark instruments --json`."""
+    lowest, highest = instrument.total_range or (None, None)
     return {
         "id": instrument.id,
         "name": instrument.name,
         "items": len(instrument.items),
-        "min": instrument.min_total,
-        "max": instrument.max_total,
+        "min": lowest,
+        "max": highest,
         "rater": instrument.rater,
         "version": instrument.version,
         "licence": instrument.licence,
@@ -145,8 +156,20 @@ class BandOut(BaseModel):
 
 class FlagOut(BaseModel):
     id: str
-    item: str
+    item: str | None = Field(description="the item it reads, or null when it reads a subscale")
+    subscale: str | None
     min_points: int
+    max_points: int | None
+    crisis: bool = Field(description="a safety finding that shows help lines at once")
+    meaning: str
+
+
+class SubscaleOut(BaseModel):
+    id: str
+    label: str
+    items: list[str]
+    min: int
+    max: int
     meaning: str
 
 
@@ -188,6 +211,7 @@ class InstrumentOut(InstrumentRow):
     )
     questions: list[ItemOut]
     bands: list[BandOut]
+    subscales: list[SubscaleOut]
     flags: list[FlagOut]
     wording: WordingOut = Field(
         description="what a person reads, in the request's language (Accept-Language)"
@@ -216,6 +240,11 @@ def wording_out(instrument: scoring.Instrument) -> dict[str, Any]:
             for item in instrument.items
         ],
     }
+
+
+def _subscale_out(instrument: scoring.Instrument, subscale: scoring.Subscale) -> dict[str, Any]:
+    lowest, highest = instrument.subscale_range(subscale)
+    return {**asdict(subscale), "min": lowest, "max": highest}
 
 
 def instrument_detail(instrument: scoring.Instrument) -> dict[str, Any]:
@@ -247,7 +276,11 @@ def instrument_detail(instrument: scoring.Instrument) -> dict[str, Any]:
             for sex, bands in instrument.bands.items()
             for band in bands
         ],
-        "flags": [asdict(rule) for rule in instrument.flag_rules],
+        "subscales": [_subscale_out(instrument, subscale) for subscale in instrument.subscales],
+        "flags": [
+            {**asdict(rule), "item": rule.item or None, "subscale": rule.subscale or None}
+            for rule in instrument.flag_rules
+        ],
         "wording": wording_out(instrument),
     }
 

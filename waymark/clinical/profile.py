@@ -4,7 +4,9 @@ typed objects.
 `profile.schema.v1.json` beside this module is the version-1 contract, byte for byte the design
 folder's; `profile.schema.json` is version 2, which only adds. A profile is validated by the
 schema of its own `version`, so a version-1 profile keeps its meaning and a v2 key in it is
-still an error. A v2 field missing from a profile means "not asked". Invalid input raises
+still an error. A v2 field missing from a profile means "not asked". The schemas, compiled to
+plain Python (`profile_check.py`, written by `waymark schemacode`), decide; jsonschema, slow to
+import, is loaded only to word the error of a profile they refuse. Invalid input raises
 :class:`ProfileError`, whose message starts with the JSON path at fault
 (``$.substances[0].substance: ...``).
 """
@@ -15,10 +17,9 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from waymark.clinical import scoring, strict_json
+from waymark.clinical import profile_check, scoring, strict_json
 
 if TYPE_CHECKING:
     import jsonschema
@@ -204,14 +205,13 @@ LATEST_VERSION = 2
 @cache
 def schema(version: int = LATEST_VERSION) -> dict[str, Any]:
     """The JSON Schema of one profile version (default: the latest)."""
-    path = resources.files("waymark.clinical").joinpath(SCHEMA_FILES[version])
-    loaded: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    loaded: dict[str, Any] = json.loads(scoring.read_data_file(SCHEMA_FILES[version]))
     return loaded
 
 
 @cache
 def _validator(version: int) -> jsonschema.protocols.Validator:
-    import jsonschema  # on first use: `waymark score` never needs it, and it is slow to import
+    import jsonschema  # only to word an error: it is slow to import
 
     cls = jsonschema.validators.validator_for(schema(version))
     return cls(schema(version))
@@ -228,6 +228,16 @@ def _version(data: Any) -> int:
             raise ProfileError("$", "'version' is a required property")
         raise ProfileError("$.version", f"{version!r} is not a profile version (1 or 2)")
     return int(version)
+
+
+def _raise_schema_error(version: int, data: Any) -> None:
+    """jsonschema's own wording of what is wrong (the generated check only says that it is).
+    Should jsonschema find nothing wrong after all, its word stands and the profile is read."""
+    from jsonschema.exceptions import best_match
+
+    error = best_match(_validator(version).iter_errors(data))
+    if error is not None:
+        raise ProfileError(_path(error.absolute_path), error.message)
 
 
 def _path(parts: Any) -> str:
@@ -287,11 +297,8 @@ def _substance(raw: Mapping[str, Any]) -> SubstanceUse:
 def parse_profile(data: Any) -> Profile:
     """Validate a decoded JSON profile and return it typed; raises :class:`ProfileError`."""
     version = _version(data)
-    from jsonschema.exceptions import best_match
-
-    error = best_match(_validator(version).iter_errors(data))
-    if error is not None:
-        raise ProfileError(_path(error.absolute_path), error.message)
+    if not profile_check.is_valid(version, data):
+        _raise_schema_error(version, data)
     _check_meaning(data)
     mental = data.get("mental_health", {})
     past = data.get("past_treatment", {})

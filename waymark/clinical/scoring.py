@@ -4,6 +4,9 @@ Answers are 0-based option indices in the published option order (CONTRACTS.md �
 engine owns the points. ``None`` means "not asked", allowed only where the instrument's own
 skip logic allows it (FACTS.md §0.4: no total for an incomplete instrument otherwise).
 
+An instrument may report subscales (named sums of some items); one with no single total (the
+BAM, CONTRACTS.md §1b) has no bands and reports only those. Flags read one item or one subscale.
+
 Each instrument may carry translations of its wording (``Instrument.wording(language)``): the
 words change with the language, the items, the option order and the points never do.
 
@@ -13,10 +16,10 @@ Pure: no Django, no network, no files outside this package's own data.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, cached_property
-from importlib import resources
 from typing import Any, Literal
 
 Sex = Literal["female", "male"]
@@ -138,10 +141,37 @@ class SkipRule:
 
 @dataclass(frozen=True)
 class FlagRule:
+    """Raised, whatever the total, when one item's points (``item``) or one subscale's score
+    (``subscale``; ``item`` is then "") lie between ``min_points`` and ``max_points``.
+
+    ``crisis``: the flag is a safety finding that shows help lines at once (PHQ-9 item 9);
+    a clinician's point of attention (the BAM's) sets it false.
+    """
+
     id: str
     item: str
     min_points: int
     meaning: str
+    max_points: int | None = None
+    subscale: str = ""
+    crisis: bool = True
+
+    def raised_by(self, value: int) -> bool:
+        return value >= self.min_points and (self.max_points is None or value <= self.max_points)
+
+
+@dataclass(frozen=True)
+class Subscale:
+    """A named sum of some items, reported beside (or, with no bands, instead of) a total."""
+
+    id: str
+    label: str
+    items: tuple[str, ...]
+    meaning: str
+
+
+class NoTotalError(LookupError):
+    """A total or band asked of an instrument that has none (the BAM): read its subscales."""
 
 
 @dataclass(frozen=True)
@@ -167,6 +197,7 @@ class Instrument:
     excluded_when_prescribed: frozenset[str]
     # Other languages' wording, by primary language code ("es"); English is the original.
     translations: Mapping[str, Wording] = field(default_factory=dict)
+    subscales: tuple[Subscale, ...] = ()
 
     def wording(self, language: str | None) -> Wording:
         """The wording for a language, or the original English where it has none."""
@@ -196,6 +227,21 @@ class Instrument:
     @property
     def max_total(self) -> int:
         return sum(item.max_points for item in self.items)
+
+    @property
+    def has_total(self) -> bool:
+        """False for an instrument scored only as subscales, with no single total (the BAM)."""
+        return any(self.bands.values())
+
+    @property
+    def total_range(self) -> tuple[int, int] | None:
+        """(lowest, highest) total, or None when the instrument has no single total."""
+        return (self.min_total, self.max_total) if self.has_total else None
+
+    def subscale_range(self, subscale: Subscale) -> tuple[int, int]:
+        items = [self.items[self.item_index(item_id)] for item_id in subscale.items]
+        lowest = sum(min(option.points for option in item.options) for item in items)
+        return lowest, sum(item.max_points for item in items)
 
     @property
     def clinician_only(self) -> bool:
@@ -228,25 +274,54 @@ class Instrument:
 
 @dataclass(frozen=True)
 class Score:
+    """One scored set of answers. ``total_or_none`` and ``band_or_none`` are None for an
+    instrument with no single total (CONTRACTS.md §1b: the BAM), which reports ``subscales``;
+    ``total`` and ``band`` are for the instruments that have one, and refuse otherwise."""
+
     instrument: Instrument
-    total: int
-    band: Band
+    total_or_none: int | None
+    band_or_none: Band | None
     flags: tuple[str, ...]
     points: tuple[int | None, ...]
     sex: Sex | None = None
     prescribed: bool = False
+    subscales: Mapping[str, int] = field(default_factory=dict)  # subscale id -> score
+
+    @property
+    def total(self) -> int:
+        if self.total_or_none is None:
+            raise NoTotalError(f"{self.instrument.id} has no single total: read its subscales")
+        return self.total_or_none
+
+    @property
+    def band(self) -> Band:
+        if self.band_or_none is None:
+            raise NoTotalError(f"{self.instrument.id} has no bands: read its subscales")
+        return self.band_or_none
 
     def as_dict(self) -> dict[str, Any]:
-        """The public JSON shape of CONTRACTS.md §1 (keys may be added, never changed)."""
+        """The public JSON shape of CONTRACTS.md §1 (keys may be added, never changed).
+        ``total``, ``max`` and ``band`` are null where the instrument has no single total."""
+        instrument, band = self.instrument, self.band_or_none
+        subscales: dict[str, dict[str, Any]] = {}
+        for subscale in instrument.subscales:
+            lowest, highest = instrument.subscale_range(subscale)
+            subscales[subscale.id] = {
+                "score": self.subscales[subscale.id],
+                "min": lowest,
+                "max": highest,
+                "label": subscale.label,
+            }
         return {
-            "instrument": self.instrument.id,
-            "version": self.instrument.version,
-            "total": self.total,
-            "max": self.instrument.max_total,
-            "band": self.band.id,
+            "instrument": instrument.id,
+            "version": instrument.version,
+            "total": self.total_or_none,
+            "max": instrument.max_total if instrument.has_total else None,
+            "band": band.id if band else None,
             "flags": list(self.flags),
-            "band_label": self.band.label,
-            "meaning": self.band.meaning,
+            "band_label": band.label if band else None,
+            "meaning": band.meaning if band else None,
+            "subscales": subscales,
         }
 
 
@@ -272,12 +347,24 @@ INSTRUMENT_IDS: tuple[str, ...] = (
     "assist-hallucinogens",
     "assist-opioids",
     "assist-other",
+    # The VA's Brief Addiction Monitor: subscales and flags, no single total (§1b).
+    "bam",
 )
 
 
+# Read with os.path, not importlib.resources, whose imports alone cost `waymark score` about
+# 8 ms at every start (issue 14); the package is installed as files, never run from a zip.
+_HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def read_data_file(*parts: str) -> str:
+    """The text of one of this package's own data files (`instruments/audit.json`)."""
+    with open(os.path.join(_HERE, *parts), encoding="utf-8") as handle:
+        return handle.read()
+
+
 def _read_data(instrument_id: str) -> dict[str, Any]:
-    path = resources.files("waymark.clinical").joinpath("instruments", f"{instrument_id}.json")
-    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    data: dict[str, Any] = json.loads(read_data_file("instruments", f"{instrument_id}.json"))
     return data
 
 
@@ -400,6 +487,45 @@ def _translations(data: Mapping[str, Any], items: tuple[Item, ...]) -> dict[str,
     return result
 
 
+def _subscales(data: Mapping[str, Any], items: tuple[Item, ...]) -> tuple[Subscale, ...]:
+    known = {item.id for item in items}
+    found = []
+    for raw in data.get("subscales", []):
+        if not raw["items"] or not set(raw["items"]) <= known:
+            raise ScoringError(f"{data['id']}: subscale {raw['id']!r} must name known items")
+        found.append(Subscale(raw["id"], raw["label"], tuple(raw["items"]), raw["meaning"]))
+    return tuple(found)
+
+
+def _flag_rules(
+    data: Mapping[str, Any], items: tuple[Item, ...], subscales: tuple[Subscale, ...]
+) -> tuple[FlagRule, ...]:
+    """Each flag reads exactly one item or one subscale, with at least one bound."""
+    items_known, subscales_known = {i.id for i in items}, {s.id for s in subscales}
+    rules = []
+    for raw in data.get("flags", []):
+        item, subscale = raw.get("item", ""), raw.get("subscale", "")
+        reads_one = item in items_known if item else subscale in subscales_known
+        if bool(item) == bool(subscale) or not reads_one:
+            raise ScoringError(
+                f"{data['id']}: flag {raw['id']!r} must read one known item or subscale"
+            )
+        if "min_points" not in raw and "max_points" not in raw:
+            raise ScoringError(f"{data['id']}: flag {raw['id']!r} needs min_points or max_points")
+        rules.append(
+            FlagRule(
+                id=raw["id"],
+                item=item,
+                min_points=raw.get("min_points", 0),
+                meaning=raw["meaning"],
+                max_points=raw.get("max_points"),
+                subscale=subscale,
+                crisis=raw.get("crisis", True),
+            )
+        )
+    return tuple(rules)
+
+
 @cache
 def get_instrument(instrument_id: str) -> Instrument:
     """The instrument with this public id; raises :class:`UnknownInstrumentError`."""
@@ -407,7 +533,7 @@ def get_instrument(instrument_id: str) -> Instrument:
         known = ", ".join(INSTRUMENT_IDS)
         raise UnknownInstrumentError(f"unknown instrument {instrument_id!r}; known: {known}")
     data = _read_data(instrument_id)
-    raw_bands = data["bands"]
+    raw_bands = data.get("bands", [])  # none: scored as subscales only (the BAM)
     bands: dict[Sex | None, tuple[Band, ...]]
     if isinstance(raw_bands, list):
         bands = {None: _bands(raw_bands)}
@@ -415,6 +541,9 @@ def get_instrument(instrument_id: str) -> Instrument:
         bands = {sex: _bands(raw_bands[sex]) for sex in SEXES}
     loinc = data.get("loinc") or {}
     items = _items(data)
+    subscales = _subscales(data, items)
+    if not any(bands.values()) and not subscales:
+        raise ScoringError(f"{instrument_id}: needs bands, or subscales when it has no total")
     return Instrument(
         id=data["id"],
         name=data["name"],
@@ -439,12 +568,10 @@ def get_instrument(instrument_id: str) -> Instrument:
             )
             for rule in data.get("skip", [])
         ),
-        flag_rules=tuple(
-            FlagRule(id=f["id"], item=f["item"], min_points=f["min_points"], meaning=f["meaning"])
-            for f in data.get("flags", [])
-        ),
+        flag_rules=_flag_rules(data, items, subscales),
         excluded_when_prescribed=frozenset(data.get("excluded_when_prescribed", [])),
         translations=_translations(data, items),
+        subscales=subscales,
     )
 
 
@@ -541,18 +668,27 @@ def score(
         for item, p in zip(instrument.items, points, strict=True)
         if not (prescribed and item.id in instrument.excluded_when_prescribed)
     ]
-    total = sum(counted)
+    total = sum(counted) if instrument.has_total else None
+    subscales = {
+        subscale.id: sum(points[instrument.item_index(i)] or 0 for i in subscale.items)
+        for subscale in instrument.subscales
+    }
     flags = tuple(
         rule.id
         for rule in instrument.flag_rules
-        if (points[instrument.item_index(rule.item)] or 0) >= rule.min_points
+        if rule.raised_by(
+            subscales[rule.subscale]
+            if rule.subscale
+            else points[instrument.item_index(rule.item)] or 0
+        )
     )
     return Score(
         instrument=instrument,
-        total=total,
-        band=instrument.band_for(total, sex),
+        total_or_none=total,
+        band_or_none=None if total is None else instrument.band_for(total, sex),
         flags=flags,
         points=points,
         sex=sex,
         prescribed=prescribed,
+        subscales=subscales,
     )

@@ -8,7 +8,8 @@
 - QuestionnaireResponse: one per instrument completed in a completed check-up (an instrument
   whose answers cannot be scored, because items are missing, is left out).
 - Observation: one per total score, LOINC-coded where the total's code is verified, derived
-  from its QuestionnaireResponse.
+  from its QuestionnaireResponse; for an instrument with no single total (the BAM), one per
+  subscale instead.
 - CarePlan: one per plan, from its latest version; the newest plan "active", older ones
   "revoked" (replaced). The people and phone numbers in a plan are never included; the
   person's own notes only in their own export.
@@ -149,6 +150,22 @@ def _scored(checkup: dict[str, Any]) -> Iterable[tuple[scoring.Score, str, str, 
         yield result, versions[(instrument_id, context)], context, answers
 
 
+def _reported(
+    result: scoring.Score,
+) -> list[tuple[tuple[str, ...], str, int, str | None, str | None]]:
+    """(id key, title, value, LOINC code, band label) of each Observation: the total, or each
+    subscale of an instrument with no single total (the BAM, whose subscales have no codes)."""
+    instrument = result.instrument
+    if instrument.has_total:
+        title = f"{instrument.short_name} total score"
+        return [(("total",), title, result.total, instrument.loinc_total, result.band.label)]
+    return [
+        (("subscale", part.id), f"{instrument.short_name} {part.label.lower()} score",
+         result.subscales[part.id], None, None)
+        for part in instrument.subscales
+    ]  # fmt: skip
+
+
 def _plan(plan: dict[str, Any], patient: str, active: bool, notes: bool) -> dict[str, Any]:
     latest = max(plan["versions"], key=lambda v: v["number"])
     content = latest["content"]
@@ -217,23 +234,23 @@ def bundle(user: User, data: dict[str, Any], *, notes: bool = True) -> dict[str,
                     "item": items,
                 }
             )
-            title = f"{instrument.short_name} total score"
-            if context:
-                title += f" ({context})"
-            resources.append(
-                {
+            for key, title, value, code, meaning in _reported(result):
+                if context:
+                    title += f" ({context})"
+                observation: dict[str, Any] = {
                     "resourceType": "Observation",
-                    "id": _id("total", checkup["id"], instrument.id, context),
+                    "id": _id(*key, checkup["id"], instrument.id, context),
                     "status": "final",
                     "category": [{"coding": [{"system": CATEGORY, "code": "survey"}]}],
-                    "code": _loinc(instrument.loinc_total, title),
+                    "code": _loinc(code, title),
                     "subject": _ref(patient_id),
                     "effectiveDateTime": checkup["completed_at"],
-                    "valueInteger": result.total,
-                    "interpretation": [{"text": result.band.label}],
+                    "valueInteger": value,
                     "derivedFrom": [_ref(response_id)],
                 }
-            )
+                if meaning:
+                    observation["interpretation"] = [{"text": meaning}]
+                resources.append(observation)
     plans = sorted(data["plans"], key=lambda p: p["created_at"])
     for index, plan in enumerate(plans):
         resources.append(_plan(plan, patient_id, index == len(plans) - 1, notes))

@@ -19,6 +19,7 @@ from waymark import access
 from waymark.accounts.models import Organization, User
 from waymark.accounts.staff import staff_required
 from waymark.api import tokens
+from waymark.compression import never_compress
 from waymark.interop.actions import CannotDeleteError, do_delete_account
 from waymark.interop.export import export
 from waymark.interop.forms import DeleteForm, ImportForm, TokenForm
@@ -118,6 +119,7 @@ def _staff_days(request: HttpRequest) -> int | None:
     return tokens.STAFF_TOKEN_DAYS if tokens.is_staff(request.user) else None
 
 
+@never_compress
 @login_required
 @require_http_methods(["GET", "POST"])
 @never_cache

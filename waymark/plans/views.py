@@ -17,7 +17,7 @@ from waymark.access import visible_checkups, visible_plans
 from waymark.checkup.models import CheckUp
 from waymark.clinical.plan import APPROACHES
 from waymark.clinical.reassess import ABSTINENCE_TRIAL, TRIAL_WEEKS
-from waymark.plans import actions, document, pdf
+from waymark.plans import actions, document
 from waymark.plans.forms import PlanForm
 from waymark.plans.models import Plan, PlanVersion
 from waymark.progress.record import load, next_step_for
@@ -168,6 +168,12 @@ def versions(request: HttpRequest, public_id: Any) -> HttpResponse:
     return render(request, "waymark/plans/versions.html", {"plan": plan, "versions": rows})
 
 
+# waymark.plans.pdf (fpdf2, HarfBuzz, the fonts) is imported by the two views below on their
+# first use, not with the URLconf: the system checks of every management command load the
+# URLconf, and `waymark worker` or `waymark audit verify` never make a PDF
+# (tests/test_cli.py::test_the_urlconf_does_not_load_the_pdf_stack).
+
+
 def _pdf(body: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(body, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -178,10 +184,14 @@ def _pdf(body: bytes, filename: str) -> HttpResponse:
 def plan_pdf(request: HttpRequest, public_id: Any) -> HttpResponse:
     plan = _plan(request, public_id)
     doc = document.plan_document(plan, plan.latest())
+    from waymark.plans import pdf
+
     return _pdf(pdf.plan_pdf(doc, language=get_language() or "en"), "recovery-plan.pdf")
 
 
 def wallet_pdf(request: HttpRequest, public_id: Any) -> HttpResponse:
     plan = _plan(request, public_id)
     doc = document.plan_document(plan, plan.latest())
+    from waymark.plans import pdf
+
     return _pdf(pdf.wallet_card_pdf(doc, language=get_language() or "en"), "wallet-card.pdf")

@@ -1,10 +1,10 @@
 """`waymark datamessages`: collect the translatable prose kept in JSON data files.
 
 `makemessages` does not read JSON, so this writes our own prose from the data files — the
-instruments' band labels, meanings and flag texts, and the example people — into
-waymark/data_messages.py as N_() calls, which it does read. The item wording is not
-collected: its translations live in the data files themselves (`translations`, marked validated
-or not; see waymark/clinical/instruments/README.md).
+instruments' band labels and meanings, subscale labels and meanings and flag texts, and the
+example people — into waymark/data_messages.py as N_() calls, which it does read. The item
+wording is not collected: its translations live in the data files themselves (`translations`,
+marked validated or not; see waymark/clinical/instruments/README.md).
 `make messages` runs this first; a test keeps the file up to date.
 """
 
@@ -36,6 +36,7 @@ def data_strings() -> list[str]:
         for bands in instrument.bands.values():
             for band in bands:
                 strings += [band.label, band.meaning]
+        strings += [text for part in instrument.subscales for text in (part.label, part.meaning)]
         strings += [rule.meaning for rule in instrument.flag_rules]
     for person in examples():
         strings += [person["title"], person["summary"]]
