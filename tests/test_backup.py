@@ -41,6 +41,7 @@ person = rich_person(Client())
 for n in range(3):
     log.record("view.chart", actor=None, subject=person, detail=f"seen {n}")
 log.record_many("view.caseload", actor=None, subjects=[person, person])
+log.record_read("view.chart", actor=None, subject=person, detail="waiting to be sealed")
 """
 
 # Every row of every model, each field as the application reads it (encrypted ones decrypted),
@@ -235,11 +236,14 @@ def test_a_backup_restores_row_for_row_into_an_empty_database(
     assert listing == source.listing
     filled = {label for label, rows in listing.items() if rows}
     assert {"accounts.User", "tracking.CheckIn", "plans.PlanVersion", "audit.AuditEntry"} <= filled
+    assert len(listing["audit.PendingRead"]) == 1  # a read not sealed yet comes along, checked
     notes = target.python(NOTES)
     assert "Call Alex before payday — ñ, 日本" in notes["plans"]
     assert 'day 1: a note, with "quotes"\nand a second line' in notes["checkins"]
-    assert "audit trail intact" in target.run("audit", "verify").stdout
     assert _head(target) == [manifest.audit_seq, manifest.audit_hash]
+    verified = target.run("audit", "verify").stdout
+    assert "reads sealed into the chain first: 1" in verified and "audit trail intact" in verified
+    assert _head(target)[0] == manifest.audit_seq + 1
 
 
 def test_a_backup_taken_during_writes_restores_to_a_consistent_database(

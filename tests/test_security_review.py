@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from tests.programs import make_consent, make_person, make_staff
 from waymark.accounts.models import Membership, Role
-from waymark.audit.models import AuditEntry
+from waymark.audit.log import seal
+from waymark.audit.models import AuditEntry, PendingRead
 from waymark.interop.models import ApiToken
 
 pytestmark = pytest.mark.django_db
@@ -125,6 +126,7 @@ def test_a_staff_token_without_an_expiry_from_before_the_rule_reads_no_patient()
         owner=staff.user, name="old", prefix=secret[:10], digest=digest(secret), verified=False
     )
     assert Client().get("/api/v1/clinic/caseload", headers=bearer(secret)).status_code == 403
+    assert not PendingRead.objects.exists() and seal() == 0
     assert AuditEntry.objects.filter(action="view.caseload").count() == 0
 
 
@@ -165,6 +167,7 @@ def test_a_program_s_fhir_export_holds_only_what_that_program_s_consent_shares()
     (bundle,) = staff.client.get(url_b, REMOTE_ADDR="203.0.113.9").json()["bundles"]
     fhir.validate(bundle)
     assert "private@example.org" not in str(bundle)
+    seal()
     entry = AuditEntry.objects.filter(action="export.fhir", subject_ref=str(person.public_id))
     assert entry.count() == 1
     assert entry.get().via == "api" and entry.get().address == "203.0.113.9"
@@ -181,6 +184,12 @@ def test_each_person_on_a_caseload_sees_the_caseload_view_in_their_access_log(vi
         make_consent(person, staff.membership)
     url = "/clinic/" if via == "web" else "/api/v1/clinic/caseload"
     assert staff.client.get(url).status_code == 200
+    for person in people:  # each sees it at once, though it is not sealed yet
+        own = Client()
+        own.force_login(person)
+        log = own.get("/api/v1/access-log").json()["items"]
+        assert [e["action"] for e in log if e["action"] == "view.caseload"] == ["view.caseload"]
+    seal()
     for person in people:
         entry = AuditEntry.objects.filter(subject_ref=str(person.public_id), action="view.caseload")
         assert entry.count() == 1
@@ -282,6 +291,7 @@ def test_a_chart_re_shown_with_a_form_s_errors_is_audited() -> None:
         response = staff.client.post(url, data)
         assert response.status_code == 400
         assert str(person.public_id)[:8] in response.content.decode()  # the chart, again
+        seal()
         views = AuditEntry.objects.filter(action="view.chart", subject_ref=str(person.public_id))
         assert views.count() == before + 1
 

@@ -12,6 +12,7 @@ from django.test import Client
 from tests.interop.people import rich_person
 from tests.programs import make_consent, make_person, make_staff
 from waymark.accounts.models import User
+from waymark.audit.log import seal
 from waymark.audit.models import AuditEntry
 from waymark.interop import fhir
 from waymark.interop.sections import SECTIONS
@@ -116,6 +117,7 @@ def test_staff_get_a_bundle_per_patient_who_shares_check_ups(client: Client) -> 
     care_plan = next(e["resource"] for e in bundle["entry"]
                      if e["resource"]["resourceType"] == "CarePlan")  # fmt: skip
     assert "Call Alex" not in str(care_plan)  # notes were not shared
+    assert seal() == 1  # one export.fhir read, for the one person exported
     assert AuditEntry.objects.filter(
         action="export.fhir",
         subject_ref=str(sharing.public_id),

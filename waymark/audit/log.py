@@ -1,9 +1,15 @@
 """Writing and checking the audit trail (the one place that does either).
 
-`record` is called by every action that shows or changes a person's data for someone other than
-that person, by every consent change and by every export. It runs in the caller's transaction,
-so an action that rolls back leaves no entry, and an entry never exists for an action that did
-not happen.
+`record` is called by every action that changes a person's data for someone other than that
+person, by every consent change and by every export of one's own data; `record_read` and
+`record_reads` by every staff read (a chart, the caseload, a report). Both run in the caller's
+transaction, so an action that rolls back leaves no entry, and an entry never exists for an
+action that did not happen.
+
+`record` appends to the chain under its head's lock. A read does not take that lock: it is one
+INSERT into PendingRead, signed on its own, and `seal` moves waiting reads into the chain in
+batches (the worker every minute, and `waymark audit verify` before it checks), keeping the
+time each read happened.
 """
 
 from __future__ import annotations
@@ -11,27 +17,34 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
+import secrets
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db.models import BigIntegerField, F, QuerySet, Value
 from django.http import HttpRequest
 from django.utils import timezone
 
 from waymark.audit import keys
-from waymark.audit.models import AuditEntry, ChainHead
+from waymark.audit.models import AuditEntry, ChainHead, PendingRead
 from waymark.net import client_address
 
 if TYPE_CHECKING:
     from waymark.accounts.models import User
 
+logger = logging.getLogger(__name__)
+
 GENESIS = "0" * 64
 HEAD = 1
 MAX_DETAIL = 300
+SEAL_BATCH = 500  # waiting reads chained per transaction: the head's lock is held that long
+# Reads waiting longer than this mean nothing is sealing them (the worker is down).
+STALLED_AFTER = timedelta(minutes=5)
 
 
 def _ref(user: Any) -> str:
@@ -76,10 +89,20 @@ class UnknownKeyError(LookupError):
     """An entry or checkpoint signed with an audit key that is not configured."""
 
 
+def _signed(fields: dict[str, Any], key_id: str) -> str:
+    canonical = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    if not key_id:
+        return hashlib.sha256(canonical.encode()).hexdigest()
+    key = keys.by_id(key_id)
+    if key is None:
+        raise UnknownKeyError(key_id)
+    return keys.sign(key, canonical)
+
+
 def entry_hash(entry: AuditEntry) -> str:
     """HMAC-SHA256, under the audit key the entry names, over the entry's fields and the hash
     of the entry before it; a plain SHA-256 for an entry written before the trail was keyed."""
-    fields = {
+    fields: dict[str, Any] = {
         "seq": entry.seq,
         "at": entry.at.isoformat(),
         "actor_ref": entry.actor_ref,
@@ -91,13 +114,27 @@ def entry_hash(entry: AuditEntry) -> str:
         "via": entry.via,
         "prev_hash": entry.prev_hash,
     }
-    canonical = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    if not entry.key_id:
-        return hashlib.sha256(canonical.encode()).hexdigest()
-    key = keys.by_id(entry.key_id)
-    if key is None:
-        raise UnknownKeyError(entry.key_id)
-    return keys.sign(key, canonical)
+    if entry.nonce:  # a sealed read (entries from before reads were sealed have none)
+        fields["nonce"] = entry.nonce
+    return _signed(fields, entry.key_id)
+
+
+def read_mac(read: PendingRead) -> str:
+    """HMAC-SHA256, under the audit key the read names, over a waiting read's own fields (it
+    has no place in the chain yet); marked as a read, so it can never pass for an entry."""
+    fields = {
+        "kind": "pending-read",
+        "nonce": read.nonce,
+        "at": read.at.isoformat(),
+        "actor_ref": read.actor_ref,
+        "actor_label": read.actor_label,
+        "action": read.action,
+        "detail": read.detail,
+        "subject_ref": read.subject_ref,
+        "address": read.address,
+        "via": read.via,
+    }
+    return _signed(fields, read.key_id)
 
 
 def _key_id() -> str:
@@ -107,12 +144,44 @@ def _key_id() -> str:
     return found[0] if found else ""
 
 
-def _take_head(count: int = 1) -> ChainHead:
-    """Lock the head row (creating it after a fresh database) and advance it by `count`."""
-    if not ChainHead.objects.filter(pk=HEAD).update(seq=F("seq") + count):
+def _take_head() -> ChainHead:
+    """Lock the head row (creating it after a fresh database) and read it. Call inside a
+    transaction: the UPDATE takes the row lock (PostgreSQL) or the write lock (SQLite) before
+    the read, so two writers can never chain onto the same previous entry."""
+    if not ChainHead.objects.filter(pk=HEAD).update(seq=F("seq")):
         ChainHead.objects.get_or_create(pk=HEAD, defaults={"seq": 0, "hash": GENESIS})
-        ChainHead.objects.filter(pk=HEAD).update(seq=F("seq") + count)
+        ChainHead.objects.filter(pk=HEAD).update(seq=F("seq"))
     return ChainHead.objects.get(pk=HEAD)
+
+
+def _chain(head: ChainHead, entries: list[AuditEntry]) -> None:
+    """Number, sign and save `entries` after the locked head, and move the head past them."""
+    seq, prev, key_id = head.seq, head.hash, _key_id()
+    for entry in entries:
+        seq += 1
+        entry.seq, entry.prev_hash, entry.key_id = seq, prev, key_id
+        entry.hash = prev = entry_hash(entry)
+    AuditEntry.objects.bulk_create(entries)
+    ChainHead.objects.filter(pk=HEAD).update(seq=seq, hash=prev)
+
+
+# What happened, as an entry and a waiting read both say it.
+FIELDS = ("at", "actor_ref", "actor_label", "action", "detail", "subject_ref", "address", "via")
+
+
+def _what(
+    action: str, actor: User | None, request: HttpRequest | None, detail: str, via: str | None
+) -> dict[str, Any]:
+    """The fields of FIELDS but the subject's, for one call (the actor's label is a query)."""
+    return {
+        "at": timezone.now(),
+        "actor_ref": _ref(actor),
+        "actor_label": _label(actor),
+        "action": action,
+        "detail": detail[:MAX_DETAIL],
+        "address": _address(request),
+        "via": _via(request, via),
+    }
 
 
 def record(
@@ -125,26 +194,8 @@ def record(
     via: str | None = None,
 ) -> AuditEntry:
     """Append one entry: who (actor), did what (action, detail), to whose data (subject)."""
-    with transaction.atomic():
-        # The UPDATE takes the row lock (PostgreSQL) or the write lock (SQLite) before the
-        # read, so two writers can never chain onto the same previous entry.
-        head = _take_head()
-        entry = AuditEntry(
-            seq=head.seq,
-            at=timezone.now(),
-            actor_ref=_ref(actor),
-            actor_label=_label(actor),
-            action=action,
-            detail=detail[:MAX_DETAIL],
-            subject_ref=_ref(subject),
-            address=_address(request),
-            via=_via(request, via),
-            prev_hash=head.hash,
-            key_id=_key_id(),
-        )
-        entry.hash = entry_hash(entry)
-        entry.save()
-        ChainHead.objects.filter(pk=HEAD).update(hash=entry.hash)
+    entry = AuditEntry(**_what(action, actor, request, detail, via), subject_ref=_ref(subject))
+    _append([entry])
     return entry
 
 
@@ -156,45 +207,143 @@ def record_many(
     request: HttpRequest | None = None,
     detail: str = "",
 ) -> list[AuditEntry]:
-    """One entry per subject, chained in order, in a fixed number of queries however many:
-    for a list that shows several people's data at once (the caseload), so each of them sees
-    it in their own access log."""
+    """One entry per subject, chained in order, in a fixed number of queries however many.
+    For a change that touches several people; a read of several (the caseload) is
+    `record_reads`."""
     if not subjects:
         return []
-    with transaction.atomic():
-        head = _take_head(len(subjects))
-        at, label, address = timezone.now(), _label(actor), _address(request)
-        key_id = _key_id()
-        prev, first = head.hash, head.seq - len(subjects) + 1
-        # The head's hash is still the one before these entries: it is updated below.
-        entries = []
-        for offset, subject in enumerate(subjects):
-            entry = AuditEntry(
-                seq=first + offset,
-                at=at,
-                actor_ref=_ref(actor),
-                actor_label=label,
-                action=action,
-                detail=detail[:MAX_DETAIL],
-                subject_ref=_ref(subject),
-                address=address,
-                via=_via(request, None),
-                prev_hash=prev,
-                key_id=key_id,
-            )
-            entry.hash = prev = entry_hash(entry)
-            entries.append(entry)
-        AuditEntry.objects.bulk_create(entries)
-        ChainHead.objects.filter(pk=HEAD).update(hash=prev)
+    what = _what(action, actor, request, detail, None)
+    entries = [AuditEntry(**what, subject_ref=_ref(subject)) for subject in subjects]
+    _append(entries)
     return entries
+
+
+def _append(entries: list[AuditEntry]) -> None:
+    """Chain `entries` under the head's lock. Reads waiting are left to `seal`: sealing them
+    here would need the web server's database role to delete them (operations.md)."""
+    with transaction.atomic():
+        _chain(_take_head(), entries)
+
+
+# Reads: written without the head's lock, sealed into the chain soon after -------------------
+
+
+def _read(what: dict[str, Any], subject: User | None, key_id: str) -> PendingRead:
+    read = PendingRead(
+        **what, subject_ref=_ref(subject), nonce=secrets.token_hex(16), key_id=key_id
+    )
+    read.mac = read_mac(read)
+    return read
+
+
+def record_read(
+    action: str,
+    *,
+    actor: User | None,
+    subject: User | None = None,
+    request: HttpRequest | None = None,
+    detail: str = "",
+    via: str | None = None,
+) -> PendingRead:
+    """Record that `actor` saw `subject`'s data (or, with no subject, something about no one
+    person): one INSERT, no lock on the chain. `seal` chains it soon after."""
+    read = _read(_what(action, actor, request, detail, via), subject, _key_id())
+    read.save()
+    return read
+
+
+def record_reads(
+    action: str,
+    *,
+    actor: User | None,
+    subjects: Sequence[User],
+    request: HttpRequest | None = None,
+    detail: str = "",
+) -> list[PendingRead]:
+    """One read per subject, for a page that shows several people's data at once (the
+    caseload), so each sees it in their own access log: one multi-row INSERT however many
+    (split only past the database's limit on parameters), no lock on the chain."""
+    if not subjects:
+        return []
+    what, key_id = _what(action, actor, request, detail, None), _key_id()
+    reads = [_read(what, subject, key_id) for subject in subjects]
+    return PendingRead.objects.bulk_create(reads)
+
+
+def _read_problem(read: PendingRead, keyed: bool) -> str | None:
+    """What is wrong with a waiting read's own signature, if anything."""
+    if keyed and not read.key_id:
+        # With a key configured every read is signed: an unsigned one was written around it.
+        return "is not signed, though the audit key is configured"
+    try:
+        if not hmac_equal(read_mac(read), read.mac):
+            return "was changed after it was written, or forged without the audit key"
+    except UnknownKeyError:
+        return f"is signed with audit key {read.key_id}, which is not configured"
+    return None
+
+
+def _sealable(after: int, limit: int) -> tuple[int | None, dict[int, AuditEntry]]:
+    """The last of up to `limit` waiting reads after id `after` (None when there is none),
+    and, by read id in id order, the chain entries (not numbered yet) of those that may be
+    sealed: their signature holds and their nonce is nowhere in the chain. The others stay
+    where they are, for `verify` to report."""
+    waiting = list(PendingRead.objects.filter(pk__gt=after).order_by("pk")[:limit])
+    if not waiting:
+        return None, {}
+    nonces = [read.nonce for read in waiting]
+    chained = set(AuditEntry.objects.filter(nonce__in=nonces).values_list("nonce", flat=True))
+    keyed, sealing = keys.current() is not None, {}
+    for read in waiting:
+        problem = _read_problem(read, keyed) or ("is a copy" if read.nonce in chained else None)
+        if problem:
+            logger.warning("audit: read %s %s: left waiting, unsealed", read.pk, problem)
+            continue
+        fields = {name: getattr(read, name) for name in FIELDS}
+        sealing[read.pk] = AuditEntry(**fields, nonce=read.nonce)
+    return waiting[-1].pk, sealing
+
+
+def _remove(sealed: dict[int, AuditEntry]) -> None:
+    """Delete the waiting reads just chained, by id (on PostgreSQL a read with a lower id may
+    still be committing, unseen: it stays for the next turn)."""
+    if sealed:
+        PendingRead.objects.filter(pk__in=list(sealed)).remove_sealed()
+
+
+def seal() -> int:
+    """Chain every read waiting now, in batches of SEAL_BATCH, each in one transaction under
+    the head's lock (so two sealers, or a sealer and a writer, take turns): each read once, in
+    the order written, keeping its time. Reads whose signature fails stay waiting, for
+    `verify` to report. How many were sealed."""
+    count, after = 0, 0
+    while PendingRead.objects.filter(pk__gt=after).exists():  # no lock taken for nothing
+        with transaction.atomic():
+            head = _take_head()
+            last, sealed = _sealable(after, SEAL_BATCH)
+            if last is None:
+                break
+            if sealed:
+                _chain(head, list(sealed.values()))
+                _remove(sealed)
+        count, after = count + len(sealed), last
+    return count
+
+
+def oldest_waiting() -> datetime | None:
+    """When the oldest read still waiting to be sealed happened."""
+    return PendingRead.objects.order_by("at").values_list("at", flat=True).first()
 
 
 @dataclass(frozen=True)
 class Problem:
     seq: int | None
     what: str
+    read: int | None = None  # the id of a read waiting to be sealed
 
     def __str__(self) -> str:
+        if self.read is not None:
+            return f"read {self.read} waiting to be sealed: {self.what}"
         where = f"entry {self.seq}" if self.seq is not None else "chain head"
         return f"{where}: {self.what}"
 
@@ -228,6 +377,20 @@ def _walk() -> Iterator[Problem]:
     if head.seq != last_seq or head.hash != prev:
         newest = f"says entry {head.seq} is the newest, but the chain ends at {last_seq}"
         yield Problem(None, newest)
+
+
+def _waiting() -> Iterator[Problem]:
+    """Reads not sealed yet: each one's own signature, and none that is in the chain already
+    (a copy put back to be sealed twice)."""
+    keyed = keys.current() is not None
+    for read in PendingRead.objects.order_by("pk").iterator(chunk_size=2000):
+        problem = _read_problem(read, keyed)
+        if problem:
+            yield Problem(None, problem, read=read.pk)
+    sealed = AuditEntry.objects.exclude(nonce="").values("nonce")
+    copies = PendingRead.objects.filter(nonce__in=sealed).order_by("pk")
+    for pk in copies.values_list("pk", flat=True).iterator(chunk_size=2000):
+        yield Problem(None, "is in the chain already: a copy of a sealed read", read=pk)
 
 
 # Checkpoints ---------------------------------------------------------------------------------
@@ -345,8 +508,10 @@ def write_daily_checkpoint() -> Path | None:
 
 def verify(point: Checkpoint | None = None) -> list[Problem]:
     """Every break in the chain: edited, deleted, inserted or cut-off entries, entries signed
-    around the key, and — with a checkpoint — a chain shorter than it or rewritten up to it."""
-    problems = list(_walk())
+    around the key, and — with a checkpoint — a chain shorter than it or rewritten up to it;
+    and every read waiting to be sealed that was edited, forged, signed around the key or
+    copied. (A waiting read deleted outright leaves no trace: docs/operations.md.)"""
+    problems = list(_walk()) + list(_waiting())
     if point is not None:
         problems += list(_against(point))
     return problems
@@ -356,6 +521,21 @@ def head() -> ChainHead | None:
     return ChainHead.objects.filter(pk=HEAD).first()
 
 
-def entries_about(person: User) -> QuerySet[AuditEntry]:
-    """Everything the trail says about one person's data, newest first."""
-    return AuditEntry.objects.filter(subject_ref=_ref(person)).order_by("-seq")
+SHOWN = ("at", "actor_ref", "actor_label", "action", "detail", "via", "seq")
+
+
+def entries_about(
+    person: User, *, not_by: User | None = None
+) -> QuerySet[AuditEntry, dict[str, Any]]:
+    """Everything the trail says about one person's data, sealed or still waiting to be,
+    newest first (by when it happened), as dicts of SHOWN; `not_by` leaves that actor out."""
+    sealed = AuditEntry.objects.filter(subject_ref=_ref(person))
+    waiting = PendingRead.objects.filter(subject_ref=_ref(person))
+    if not_by is not None:
+        sealed = sealed.exclude(actor_ref=_ref(not_by))
+        waiting = waiting.exclude(actor_ref=_ref(not_by))
+    rows: QuerySet[AuditEntry, dict[str, Any]] = sealed.order_by().values(*SHOWN)
+    unsealed = waiting.order_by().annotate(seq=Value(None, output_field=BigIntegerField()))
+    return rows.union(unsealed.values(*SHOWN), all=True).order_by(
+        F("at").desc(), F("seq").desc(nulls_first=True)
+    )

@@ -7,6 +7,10 @@ number and hash: taking it for update is what puts concurrent writers (several a
 the worker) in one order, and it lets `waymark audit verify` notice when the newest entries
 were cut off the end.
 
+Staff reads are many, and must not queue on that one row: a read is written to
+:class:`PendingRead` with a plain INSERT, signed on its own (an HMAC under the same key), and
+sealed into the chain in batches soon after (`waymark.audit.log.seal`).
+
 People are referred to by their opaque ``public_id`` only, never by a foreign key: entries
 outlive the accounts they mention (a deleted account leaves only that reference behind).
 """
@@ -50,12 +54,20 @@ class AuditEntry(models.Model):
     # The id of the audit key the hash was signed with (waymark/audit/keys.py); "" for entries
     # written before the trail was keyed, whose hash is a plain SHA-256.
     key_id = models.CharField(max_length=16, blank=True, default="")
+    # A sealed read's random id, from its PendingRead ("" for every other entry): a copy of a
+    # read put back to be sealed again is found by it.
+    nonce = models.CharField(max_length=32, blank=True, default="")
 
     objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         ordering = ("seq",)
         verbose_name_plural = "audit entries"
+        constraints = (
+            models.UniqueConstraint(
+                fields=["nonce"], condition=~models.Q(nonce=""), name="audit_entry_nonce_once"
+            ),
+        )
 
     def __str__(self) -> str:
         return f"audit #{self.seq} {self.action}"
@@ -77,3 +89,49 @@ class ChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"audit head #{self.seq}"
+
+
+class PendingQuerySet(models.QuerySet["PendingRead"]):
+    def update(self, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("reads waiting to be sealed cannot be changed")
+
+    def delete(self) -> NoReturn:
+        raise AppendOnlyError("reads waiting to be sealed are only removed by sealing them")
+
+    def remove_sealed(self) -> int:
+        """Delete these rows: only for `waymark.audit.log.seal`, in the transaction that has
+        just chained them."""
+        return models.QuerySet.delete(self)[0]
+
+
+class PendingRead(models.Model):
+    """A staff read, written without the chain's lock and waiting to be sealed into it: the
+    fields an AuditEntry gets, a random nonce, and an HMAC under the audit key over them."""
+
+    at = models.DateTimeField()
+    actor_ref = models.CharField(max_length=36, blank=True)
+    actor_label = models.CharField(max_length=200, blank=True)
+    action = models.CharField(max_length=64)
+    detail = models.CharField(max_length=300, blank=True)
+    subject_ref = models.CharField(max_length=36, blank=True, db_index=True)
+    address = models.GenericIPAddressField(null=True, blank=True)
+    via = models.CharField(max_length=16)
+    nonce = models.CharField(max_length=32, unique=True)
+    key_id = models.CharField(max_length=16, blank=True, default="")
+    mac = models.CharField(max_length=64)
+
+    objects = PendingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("id",)
+
+    def __str__(self) -> str:
+        return f"audit read {self.action} waiting to be sealed"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError("reads waiting to be sealed cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("reads waiting to be sealed are only removed by sealing them")

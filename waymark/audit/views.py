@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -13,7 +15,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from waymark.audit import log
-from waymark.audit.models import AuditEntry
 
 PER_PAGE = 50
 
@@ -80,26 +81,24 @@ class Row:
     via: str
 
 
-def _row(entry: AuditEntry, own_ref: str) -> Row:
-    kind = entry.action.split(".", 1)[0]
-    if entry.actor_ref == own_ref:
+def _row(entry: Mapping[str, Any], own_ref: str) -> Row:
+    """One line of the log, from one of `log.entries_about` (sealed or waiting alike)."""
+    action = entry["action"]
+    if entry["actor_ref"] == own_ref:
         who = _("You")
-    elif entry.actor_label:
-        who = entry.actor_label
-    elif entry.actor_ref:
+    elif entry["actor_label"]:
+        who = entry["actor_label"]
+    elif entry["actor_ref"]:
         who = _("Another Waymark account")
     else:
         who = _("Waymark itself")
+    kind = action.split(".", 1)[0]
     return Row(
-        at=entry.at,
+        at=entry["at"],
         who=who,
-        what=(
-            str(ACTIONS[entry.action])
-            if entry.action in ACTIONS
-            else str(KINDS.get(kind, entry.action))
-        ),
-        detail=(entry.detail if entry.action in SHOW_DETAIL or entry.action not in ACTIONS else ""),
-        via={"api": _("API"), "web": _("website")}.get(entry.via, _("system")),
+        what=str(ACTIONS[action]) if action in ACTIONS else str(KINDS.get(kind, action)),
+        detail=entry["detail"] if action in SHOW_DETAIL or action not in ACTIONS else "",
+        via={"api": _("API"), "web": _("website")}.get(entry["via"], _("system")),
     )
 
 
@@ -108,7 +107,7 @@ def access_log(request: HttpRequest) -> HttpResponse:
     own_ref = str(request.user.public_id)  # type: ignore[union-attr]
     entries = log.entries_about(request.user)  # type: ignore[arg-type]
     page = Paginator(entries, PER_PAGE).get_page(request.GET.get("page"))
-    others = entries.exclude(actor_ref=own_ref).count()
+    others = log.entries_about(request.user, not_by=request.user).count()  # type: ignore[arg-type]
     rows = [_row(entry, own_ref) for entry in page.object_list]
     return render(
         request, "waymark/audit/access_log.html", {"page": page, "rows": rows, "others": others}

@@ -14,7 +14,7 @@ from django.http import HttpRequest
 from waymark import access
 from waymark.accounts.models import Consent, Organization, User
 from waymark.interop import fhir
-from waymark.interop.audit import audit
+from waymark.interop.audit import audit, audit_reads
 from waymark.interop.export import document, export
 from waymark.interop.importer import ImportFileError, do_import
 
@@ -79,24 +79,20 @@ def program_bundles(
 ) -> list[dict[str, Any]]:
     """One bundle per patient who shares check-ups with `viewer` in this program right now
     (through waymark.access only; an ended or revoked consent to the program does not count,
-    nor a consent to another program), audited per patient as export.fhir."""
+    nor a consent to another program), audited per patient as an export.fhir read."""
     people = access.people_visible_to(viewer, "checkups").filter(
         pk__in=access.active_consents_for(viewer)
         .filter(organization=organization, share_checkups=True)
         .values("person")
     )
-    bundles = []
+    bundles, exported = [], []
     for person in people.order_by("public_id"):
         bundle = patient_bundle(viewer, person, organization)
         if bundle is not None:
-            audit(
-                "export.fhir",
-                actor=viewer,
-                subject=person,
-                request=request,
-                detail=f"program {organization}",
-            )
             bundles.append(bundle)
+            exported.append(person)
+    audit_reads("export.fhir", actor=viewer, subjects=exported, request=request,
+                detail=f"program {organization}")  # fmt: skip
     return bundles
 
 

@@ -1,9 +1,10 @@
 """`waymark audit verify` and `waymark audit checkpoint`: prove the audit trail is whole.
 
-`verify` recomputes every entry's keyed hash and checks the chain; with a checkpoint (a file
-given with --checkpoint, else the newest in WAYMARK_AUDIT_CHECKPOINT_DIR) it also fails when
-the chain is shorter than the checkpoint or was rewritten up to it. `checkpoint` writes the
-signed head, for the operator to keep somewhere the database's administrators cannot reach.
+`verify` first seals the staff reads waiting to be chained, then recomputes every entry's keyed
+hash and checks the chain, and each read left waiting; with a checkpoint (a file given with
+--checkpoint, else the newest in WAYMARK_AUDIT_CHECKPOINT_DIR) it also fails when the chain is
+shorter than the checkpoint or was rewritten up to it. `checkpoint` writes the signed head, for
+the operator to keep somewhere the database's administrators cannot reach.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
 from waymark.audit import log
 
@@ -29,7 +31,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
         verify = actions.add_parser(
-            "verify", help="recompute every hash and check the chain is whole"
+            "verify",
+            help="seal the reads waiting, then recompute every hash and check the chain is whole",
         )
         verify.add_argument(
             "--checkpoint",
@@ -73,6 +76,7 @@ class Command(BaseCommand):
                 point = log.latest_checkpoint(settings.WAYMARK_AUDIT_CHECKPOINT_DIR)
         except (OSError, log.CheckpointError) as error:
             raise CommandError(f"cannot read the checkpoint: {error}") from error
+        self._seal()
         problems = log.verify(point)
         if problems:
             for problem in problems[:SHOWN]:
@@ -89,4 +93,18 @@ class Command(BaseCommand):
             self.stdout.write(
                 "audit: no checkpoint given: deletion of every entry, or of the newest ones "
                 "with the head moved back, is only caught against a checkpoint kept elsewhere"
+            )
+
+    def _seal(self) -> None:
+        """Chain the reads waiting, saying so when they had waited long: nothing was sealing
+        them, and a read deleted before it is sealed leaves no trace."""
+        oldest = log.oldest_waiting()
+        sealed = log.seal()
+        if sealed:
+            self.stdout.write(f"audit: reads sealed into the chain first: {sealed}")
+        if oldest is not None and timezone.now() - oldest > log.STALLED_AFTER:
+            minutes = int((timezone.now() - oldest).total_seconds() // 60)
+            self.stderr.write(
+                f"audit: warning: the oldest read waiting to be sealed was {minutes} minutes "
+                "old: is the worker running? (it seals them every minute)"
             )
