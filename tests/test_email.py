@@ -230,7 +230,7 @@ def test_the_urgent_alert_email_is_in_the_clinicians_language(
     inbox: Inbox, language: str | None
 ) -> None:
     crisis_alert_for_a_clinician("clinician@example.org", language)
-    assert run_due_jobs() == 1
+    assert run_due_jobs() == 2  # the consent's alert evaluation (nothing new), the email
     [message] = inbox.messages()
     assert header(message, "To") == "clinician@example.org"
     assert_standard_headers(message, language or "en")  # no saved language: the site's

@@ -1,6 +1,7 @@
 """Background jobs and `waymark worker`: claimed once across processes, leases that expire
-are claimed again, at-most-once kinds never run twice, ticks run once per turn, and the
-command stops cleanly on SIGTERM.
+are claimed again, at-most-once kinds never run twice, ticks run once per turn, a job queued
+again after a change runs once more (after its run in hand, never beside it), and the command
+stops cleanly on SIGTERM.
 
 The process tests run real `waymark worker` processes against a database of their own: a
 SQLite file made for the module, or — when DATABASE_URL points at PostgreSQL — the test
@@ -15,7 +16,8 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -25,7 +27,7 @@ import pytest
 from django.db import connection, connections, transaction
 from django.utils import timezone
 
-from waymark.jobs import Retry, enqueue, register, register_tick
+from waymark.jobs import Retry, enqueue, register, register_tick, requeue
 from waymark.jobs.models import Job, Tick
 from waymark.jobs.registry import KINDS, TICKS
 from waymark.jobs.worker import (
@@ -34,6 +36,7 @@ from waymark.jobs.worker import (
     claim_next,
     purge_old_jobs,
     run_due_ticks,
+    run_job,
     try_claim,
 )
 
@@ -218,6 +221,139 @@ def test_a_failing_tick_is_recorded_and_runs_again_next_turn() -> None:
     assert run_due_ticks(now) == 1
     assert "tick broke" in Tick.objects.get(name="test.broken").last_error
     assert run_due_ticks(now + timedelta(seconds=30)) == 1
+
+
+# --- queued again after a change -------------------------------------------------------------
+
+
+def _state(job: Job) -> tuple[Any, ...]:
+    job.refresh_from_db()
+    return (job.done_at, job.claimed_by, job.run_at, job.attempts, job.rerun, job.payload)
+
+
+@pytest.mark.django_db
+def test_queued_again_a_new_job_is_queued_and_a_waiting_one_left_as_it_is() -> None:
+    assert enqueue("test.least", "p", payload={"n": 1}, again=True)
+    job = Job.objects.get()
+    waiting = _state(job)
+    assert waiting[0] is None and waiting[1] is None and waiting[5] == {"n": 1}
+    assert enqueue("test.least", "p", payload={"n": 2}, again=True)
+    assert _state(job) == waiting  # it has read nothing yet: nothing to do
+    assert Worker("w").run_once() == 1
+    assert Worker("w").run_once() == 0
+    assert ran == [("test.least", {"n": 1})]
+
+
+@pytest.mark.django_db
+def test_queued_again_a_done_job_waits_again_with_fresh_attempts() -> None:
+    enqueue("test.least", "p", again=True)
+    Worker("w").run_once()
+    Job.objects.update(attempts=3, last_error="an earlier failure")
+    later = timezone.now() + timedelta(minutes=5)
+    enqueue("test.least", "p", again=True, run_at=later)
+    job = Job.objects.get()
+    assert (job.done_at, job.claimed_by, job.lease_expires_at) == (None, None, None)
+    assert (job.attempts, job.last_error, job.rerun, job.run_at) == (0, "", False, later)
+    assert Worker("w").run_once(later) == 1
+    assert len(ran) == 2
+
+
+@pytest.mark.django_db
+def test_queued_again_while_running_runs_once_more_after_never_beside() -> None:
+    enqueue("test.least", "p", again=True)
+    running = claim_next("w1")
+    assert running is not None
+    enqueue("test.least", "p", again=True)  # a change while it runs (it may have read before)
+    enqueue("test.least", "p", again=True)  # and another: still once more, not twice
+    assert Job.objects.get().rerun
+    assert claim_next("w2") is None  # never two runs of one job at once
+    assert run_job(running, "w1")
+    job = Job.objects.get()
+    assert (job.done_at, job.claimed_by, job.rerun, job.attempts) == (None, None, False, 0)
+    assert Worker("w2").run_once() == 1
+    assert Worker("w2").run_once() == 0
+    assert Job.objects.get().done_at is not None
+    assert len(ran) == 2
+
+
+@pytest.mark.django_db
+def test_a_job_whose_claim_expired_is_waiting_not_running() -> None:
+    now = timezone.now()
+    enqueue("test.least", "p", again=True, run_at=now - timedelta(minutes=10))
+    assert claim_next("died", now - timedelta(minutes=5)) is not None  # a 60 s lease, long gone
+    enqueue("test.least", "p", again=True)
+    assert not Job.objects.get().rerun  # the next claim reads the change anyway
+    assert Worker("w").run_once() == 1
+    assert Worker("w").run_once() == 0
+
+
+@pytest.mark.django_db
+def test_a_run_that_fails_while_asked_again_is_retried_then_queued_again() -> None:
+    enqueue("test.least-fails", "f", again=True)
+    job = claim_next("w")
+    assert job is not None
+    enqueue("test.least-fails", "f", again=True)
+    run_job(job, "w")  # fails: retried later, and the retry reads the change
+    job.refresh_from_db()
+    assert (job.done_at, job.rerun, job.attempts) == (None, False, 1)
+    claimed = claim_next("w", job.run_at)
+    assert claimed is not None
+    enqueue("test.least-fails", "f", again=True)
+    run_job(claimed, "w")  # its last attempt fails, but a change came meanwhile
+    job.refresh_from_db()
+    assert (job.done_at, job.claimed_by, job.rerun, job.attempts) == (None, None, False, 0)
+
+
+@pytest.mark.django_db
+def test_queueing_again_is_one_query_once_the_job_exists(
+    django_assert_num_queries: Callable[..., Any],
+) -> None:
+    with django_assert_num_queries(3):  # the first time: UPDATE, INSERT, UPDATE
+        enqueue("test.least", "p", again=True)
+    with django_assert_num_queries(1):  # waiting
+        enqueue("test.least", "p", again=True)
+    Worker("w").run_once()
+    with django_assert_num_queries(1):  # done
+        enqueue("test.least", "p", again=True)
+    job = claim_next("w")
+    assert job is not None
+    with django_assert_num_queries(1):  # running
+        enqueue("test.least", "p", again=True)
+
+
+@pytest.mark.django_db
+def test_requeue_takes_many_keys_in_a_fixed_number_of_queries(
+    django_assert_num_queries: Callable[..., Any],
+) -> None:
+    enqueue("test.least", "done", again=True)
+    Worker("w").run_once()
+    enqueue("test.least", "waiting", again=True)
+    with django_assert_num_queries(3):
+        requeue("test.least", {"done": {}, "waiting": {}, "new": {"n": 1}})
+    assert sorted(Job.objects.filter(done_at=None).values_list("dedupe_key", flat=True)) == [
+        "done",
+        "new",
+        "waiting",
+    ]
+    with django_assert_num_queries(1):
+        requeue("test.least", {"done": {}, "waiting": {}, "new": {}})
+
+
+@pytest.mark.django_db
+def test_an_at_most_once_kind_is_never_queued_again() -> None:
+    with pytest.raises(ValueError, match="at most once"):
+        enqueue("test.once", "x", again=True)
+    with pytest.raises(ValueError, match="unknown job kind"):
+        requeue("nobody.knows", {"x": {}})
+    assert not Job.objects.exists()
+
+
+@pytest.mark.django_db
+def test_queued_again_in_a_transaction_that_rolls_back_leaves_nothing() -> None:
+    with pytest.raises(RuntimeError), transaction.atomic():
+        enqueue("test.least", "p", again=True)
+        raise RuntimeError("the write failed")
+    assert not Job.objects.exists()
 
 
 def test_registering_checks_its_arguments() -> None:
@@ -430,3 +566,102 @@ def test_on_postgresql_a_row_another_worker_holds_is_skipped_not_waited_for() ->
         release.set()
         other.join()
     assert job is not None and job.dedupe_key == "second"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_two_workers_never_run_one_job_at_once_and_miss_no_change() -> None:
+    """Two Worker threads and a writer: each write changes a person's data and queues their
+    job again in the same transaction (held open a moment, so workers race it). No job ever
+    runs beside itself, and each job's last run read its person's last change."""
+    from waymark.accounts.models import User
+
+    people = [User.objects.create_user(f"worker-race-{n}") for n in range(4)]
+    lock = threading.Lock()
+    running: set[str] = set()
+    overlaps: list[str] = []
+    seen: dict[str, int] = {}
+
+    def reads(job: Job) -> str:
+        with lock:
+            if job.dedupe_key in running:
+                overlaps.append(job.dedupe_key)
+            running.add(job.dedupe_key)
+        try:
+            version = int(User.objects.get(pk=job.payload["person"]).last_name or 0)
+            time.sleep(0.003)  # a run long enough for writes to land during it
+            with lock:
+                seen[job.dedupe_key] = version
+        finally:
+            with lock:
+                running.discard(job.dedupe_key)
+        return "read"
+
+    register("test.reads", reads, lease_seconds=60)
+    written: dict[str, int] = {}
+    writing = threading.Event()
+    writing.set()
+
+    def writer() -> None:
+        try:
+            for step in range(120):
+                person = people[step // 3 % len(people)]  # three in a row: one may wait
+                key = f"reads:{person.pk}"
+                with transaction.atomic():
+                    User.objects.filter(pk=person.pk).update(last_name=str(step))
+                    enqueue("test.reads", key, payload={"person": person.pk}, again=True)
+                    time.sleep(0.004)
+                written[key] = step
+        finally:
+            writing.clear()
+            connections.close_all()
+
+    def worker(name: str) -> None:
+        try:
+            while True:
+                if Worker(name).run_once() == 0:
+                    if not writing.is_set() and not Job.objects.filter(done_at=None).exists():
+                        return
+                    time.sleep(0.002)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=writer)] + [
+        threading.Thread(target=worker, args=(f"w{n}",)) for n in range(2)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads)
+    assert overlaps == []
+    assert seen == written
+    assert not Job.objects.filter(done_at=None).exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_a_waiting_job_queued_again_waits_for_the_change_to_commit() -> None:
+    """A worker that claimed the job now would read the data before the change: the row is
+    locked until the change's transaction ends, and SKIP LOCKED passes it over."""
+    enqueue("test.least", "p", again=True)  # waiting, committed
+    holding, release = threading.Event(), threading.Event()
+
+    def a_change_in_its_transaction() -> None:
+        try:
+            with transaction.atomic():
+                enqueue("test.least", "p", again=True)
+                holding.set()
+                release.wait(timeout=60)
+        finally:
+            connections.close_all()
+
+    change = threading.Thread(target=a_change_in_its_transaction)
+    change.start()
+    holding.wait()
+    try:
+        assert claim_next("w") is None
+    finally:
+        release.set()
+        change.join()
+    assert claim_next("w") is not None

@@ -1,16 +1,17 @@
 """Clinic actions: evaluating a person's alerts, acknowledging them, clinician scales, notes.
 
-The rules are `waymark.clinical.alerts` (pure); this module loads the person's record, stores
-each new finding once, and emails the consented clinicians about urgent ones with no clinical
-detail. Evaluation runs after each write that can change a finding (a check-in, a completed
-check-up: `after_write`) and from the worker for findings that come from time passing (missed
-check-ins: the `clinic.alerts` tick). Who may see or change anything is `waymark.access`'s
-decision; every staff change is audited.
+The rules are `waymark.clinical.alerts` (pure); this module loads the days they read (a bounded
+window, whatever the length of the history), stores each new finding once, and emails the
+consented clinicians about urgent ones with no clinical detail. Evaluation runs in `waymark
+worker`, never in the person's request: each write that can change a finding (a check-in, a
+completed check-up, a consent) queues one job per person (`hooks.record_changed`), and the
+hourly `clinic.alerts` tick queues everyone's for findings that come from time passing (missed
+check-ins). Who may see or change anything is `waymark.access`'s decision; every staff change
+is audited.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
@@ -27,21 +28,21 @@ from waymark.audit.log import record
 from waymark.checkup.actions import stored_answers
 from waymark.checkup.history import TRACKED
 from waymark.checkup.models import CheckUp
+from waymark.clinic.hooks import EVALUATE, evaluation_key
 from waymark.clinic.models import PRIORITY_RANK, Alert, ClinicalNote, ClinicianScale, Priority
 from waymark.clinical import alerts as rules
 from waymark.clinical import scoring
 from waymark.clinical.checkup import IncompleteCheckUpError, build_profile, crisis_reported
 from waymark.clinical.profile import ProfileError, parse_profile
 from waymark.clinical.risk import DIMENSIONS, assess
-from waymark.jobs import enqueue, register, register_tick
+from waymark.jobs import enqueue, register, register_tick, requeue
 from waymark.jobs.models import Job
-from waymark.progress.record import load, plan_start
-
-logger = logging.getLogger(__name__)
+from waymark.progress.record import load_recent, plan_start
 
 TICK = "clinic.alerts"
 NOTIFY_JOB = "clinic.notify"
 TICK_SECONDS = 3600  # missed check-ins are counted in days: hourly is plenty
+TICK_CHUNK = 500  # people queued per UPDATE by the tick
 
 
 # Loading the record -------------------------------------------------------------------------
@@ -74,56 +75,58 @@ def _checkup(checkup: CheckUp) -> rules.CheckUp:
     )
 
 
-def watching_since(person: User) -> date | None:
-    """When the first consent that is active now began (a person who never checked in counts
-    missed days from then)."""
-    started = (
-        Consent.objects.active().filter(person=person).aggregate(first=Min("starts_at"))["first"]
-    )
+def _watching_since(**person: Any) -> date | None:
+    started = Consent.objects.active().filter(**person).aggregate(first=Min("starts_at"))["first"]
     return timezone.localdate(started) if started is not None else None
 
 
-def person_record(person: User, today: date | None = None) -> rules.Record:
-    """Everything the alert rules read about ``person``, in a fixed number of queries."""
+def watching_since(person: User) -> date | None:
+    """When the first consent that is active now began (a person who never checked in counts
+    missed days from then); None when nobody is watching."""
+    return _watching_since(person=person)
+
+
+def person_record(
+    person: User, today: date | None = None, watching: date | None = None
+) -> rules.Record:
+    """What the alert rules read about ``person``: the days of the rules' window
+    (`rules.WINDOW_DAYS`) and what they need from before it, in the same number of queries
+    and with the same number of days after a month of check-ins or after years of them.
+    ``watching``: `watching_since`, when the caller has it already."""
     today = today or timezone.localdate()
-    progress = load(person.pk)
-    completed = list(
-        CheckUp.objects.filter(
-            owner=person, status=CheckUp.Status.COMPLETE, completed_at__isnull=False
-        )
-        .prefetch_related("answers")
-        .order_by("completed_at", "pk")
-    )
+    recent = load_recent(person.pk, rules.window_start(today))
     approach, started = None, None
-    if progress.plan is not None:
-        versions = list(progress.plan.versions.order_by("-number"))
-        if versions:
-            approach = versions[0].content.get("approach")
-            started = plan_start(versions)
+    if recent.versions:
+        approach = recent.versions[0].content.get("approach")
+        started = plan_start(recent.versions)
     return rules.Record(
         today=today,
-        days=progress.days,
-        checkups=tuple(_checkup(c) for c in completed),
+        days=recent.days,
+        checkups=tuple(_checkup(c) for c in recent.completed),
         approach=approach,
         plan_start=started,
-        targets=progress.targets,
-        watching_since=watching_since(person),
+        targets=recent.targets,
+        watching_since=watching if watching is not None else watching_since(person),
+        since=recent.since,
+        last_checkin_before=recent.last_checkin_before,
+        last_opioid_before=recent.last_opioid_before,
     )
 
 
 # Evaluating ---------------------------------------------------------------------------------
 
 
-def _has_active_consent(person: User) -> bool:
-    return Consent.objects.active().filter(person=person).exists()
-
-
 def evaluate(person: User, today: date | None = None) -> list[Alert]:
     """Raise the person's new findings (each once) and email urgent ones; returns the alerts
-    raised now. Nobody is watching a person with no active consent, so nothing is raised."""
-    if not _has_active_consent(person):
+    raised now. Nobody is watching a person with no active consent, so nothing is raised.
+    Safe to run twice, or at the same time as itself: an alert is unique per person and key."""
+    watching = watching_since(person)
+    if watching is None:
         return []
-    record_ = person_record(person, today)
+    return _raise(person, person_record(person, today, watching))
+
+
+def _raise(person: User, record_: rules.Record) -> list[Alert]:
     _resolve_missed_checkins(person, record_)
     found = rules.evaluate(record_)
     if not found:
@@ -172,9 +175,9 @@ def evaluate(person: User, today: date | None = None) -> list[Alert]:
 
 def _resolve_missed_checkins(person: User, record_: rules.Record) -> int:
     """A missed-check-in alert ends by itself with the next check-in after its evidence."""
-    if not record_.days:
+    last = record_.last_checkin
+    if last is None:
         return 0
-    last = max(day.date for day in record_.days)
     return Alert.objects.filter(
         person=person,
         rule=rules.NO_CHECKIN.id,
@@ -184,31 +187,41 @@ def _resolve_missed_checkins(person: User, record_: rules.Record) -> int:
     ).update(resolved_at=timezone.now())
 
 
-def _evaluate_quietly(person_id: int) -> None:
-    person = User.objects.filter(pk=person_id).first()
+def _evaluate_job(job: Job) -> str:
+    """The worker's job for one person (`hooks.record_changed`). At least once: a failure is
+    retried, and a run that overlaps a write runs again (`jobs.requeue`). A person nobody
+    watches costs one query."""
+    reference = job.payload.get("person")
+    watching = _watching_since(person__public_id=reference)
+    if watching is None:
+        return "skipped: nobody watching"
+    person = User.objects.filter(public_id=reference).first()
     if person is None:
-        return
-    try:
-        evaluate(person)
-    except Exception:  # an alert failure must never undo or fail the person's own write
-        logger.exception("clinic alerts: evaluating person %s failed", person_id)
+        return "skipped: no such person"
+    _raise(person, person_record(person, watching=watching))
+    return "evaluated"
 
 
-def after_write(person: User) -> None:
-    """Call from an action that changed the person's record: the alerts are evaluated once
-    the change is committed (and never fail it)."""
-    person_id = person.pk
-    transaction.on_commit(lambda: _evaluate_quietly(person_id))
-
-
-def evaluate_everyone() -> None:
-    """The worker tick: everyone with an active consent (missed check-ins need no write)."""
-    people = Consent.objects.active().order_by().values_list("person_id", flat=True).distinct()
-    for person_id in people:
-        _evaluate_quietly(person_id)
+def evaluate_everyone() -> int:
+    """The hourly tick, for what time alone changes (missed check-ins): queue the evaluation
+    of everyone with an active consent, a chunk of people per UPDATE, rather than evaluate them
+    here one after another. Each is then its own at-least-once job — retried alone if it
+    fails, shared among all the workers, and merged with any queued by a write — and the tick
+    stays short. How many people were queued."""
+    people = list(
+        Consent.objects.active()
+        .order_by("person__public_id")
+        .values_list("person__public_id", flat=True)
+        .distinct()
+    )
+    for first in range(0, len(people), TICK_CHUNK):
+        chunk = [str(reference) for reference in people[first : first + TICK_CHUNK]]
+        requeue(EVALUATE, {evaluation_key(r): {"person": r} for r in chunk})
+    return len(people)
 
 
 def register_jobs() -> None:
+    register(EVALUATE, _evaluate_job)
     register_tick(TICK, TICK_SECONDS, evaluate_everyone)
     register(NOTIFY_JOB, _notify_job, at_most_once=True)
 

@@ -1,19 +1,31 @@
 """The one call other areas make after changing a person's record: `record_changed(person)`.
 
-Kept free of imports at module level so that the check-in and check-up actions can import it
-without importing the clinic (which reads their models).
+It queues the person's alert evaluation for `waymark worker` (`clinic.actions` registers the
+kind) and imports nothing but `waymark.jobs`, so the check-in, check-up and consent actions can
+call it without importing the clinic, which reads their models.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from waymark.jobs import enqueue
+
+EVALUATE = "clinic.evaluate"
+
+
+def evaluation_key(public_id: Any) -> str:
+    """One evaluation job per person, named by their public id (deleting the account deletes
+    the job with the rest of their queued work)."""
+    return f"{EVALUATE}:{public_id}"
+
 
 def record_changed(person: Any) -> None:
-    """Evaluate the person's caseload alerts once the current transaction commits (a person
-    without an account, or without anyone watching, costs one query at most)."""
+    """Queue an evaluation of the person's caseload alerts, in the caller's transaction: the
+    job exists exactly when the change is committed, and a worker runs it — once more if one
+    is running it now — after that. One query in all but the person's first write; nothing for
+    a person without an account."""
     if person is None or getattr(person, "pk", None) is None:
         return
-    from waymark.clinic.actions import after_write
-
-    after_write(person)
+    reference = str(person.public_id)
+    enqueue(EVALUATE, evaluation_key(reference), payload={"person": reference}, again=True)

@@ -9,14 +9,18 @@ Every rule cites the fact it rests on; numbers chosen by us are marked ❓ and l
 docs/clinical-rules.md ("Caseload alerts"). An alert's :attr:`Alert.key` names the rule and the
 evidence date, so the same finding is raised once however often the rules run.
 
+The rules read a bounded window of days (`WINDOW_DAYS`), and each reads it in one pass: a
+record cut to the window (`window`) raises exactly what the whole history raises, so an
+evaluation costs the same after three years of check-ins as after three weeks.
+
 Pure: no Django, no I/O.
 """
 
 from __future__ import annotations
 
-import statistics
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from enum import IntEnum
 
@@ -39,6 +43,12 @@ CRAVING_HIGH = 8
 CRAVING_RISE = 4
 CRAVING_BASELINE_DAYS = 14
 CRAVING_MIN_RATINGS = 3
+# The days the rules read, today included: alerts rest on the last LOOKBACK_DAYS; a run that
+# started earlier is no new run, which `_run_starts` sees from the day before the lookback;
+# and whether that day was a craving spike reads the CRAVING_BASELINE_DAYS before it. So 14 +
+# 14 + 1 = 29 days. The rest of what the rules need from earlier — the last check-in (a
+# silence), the last opioid use (a break) — is carried on the Record (`window`).
+WINDOW_DAYS = LOOKBACK_DAYS + CRAVING_BASELINE_DAYS + 1
 
 
 class Priority(IntEnum):
@@ -195,6 +205,10 @@ class Record:
 
     ``watching_since``: when the clinician's view began (the consent's start); a person with no
     check-in yet counts missing days from then.
+
+    A bounded record (`window`) holds only the days from ``since`` on, and carries the two
+    facts the rules need from before: the last check-in and the last day of opioid use.
+    ``since`` None: ``days`` are the whole history.
     """
 
     today: date
@@ -204,6 +218,34 @@ class Record:
     plan_start: date | None = None
     targets: Targets | None = None
     watching_since: date | None = None
+    since: date | None = None
+    last_checkin_before: date | None = None  # the last check-in before ``since``
+    last_opioid_before: date | None = None  # the last day of opioid use before ``since``
+
+    @property
+    def last_checkin(self) -> date | None:
+        """The last recorded day, in ``days`` or before them."""
+        return max((day.date for day in self.days), default=self.last_checkin_before)
+
+
+def window_start(today: date) -> date:
+    """The first of the `WINDOW_DAYS` the rules read."""
+    return today - timedelta(days=WINDOW_DAYS - 1)
+
+
+def window(record: Record) -> Record:
+    """``record`` with only the days the rules read, and what they need from before: it raises
+    exactly the alerts ``record`` raises (tests/clinical/test_alerts_window.py)."""
+    since = window_start(record.today)
+    kept = tuple(day for day in record.days if day.date >= since)
+    earlier = [day for day in record.days if day.date < since]
+    return replace(
+        record,
+        days=kept,
+        since=since,
+        last_checkin_before=max((d.date for d in earlier), default=record.last_checkin_before),
+        last_opioid_before=max(_opioid_days(earlier), default=record.last_opioid_before),
+    )
 
 
 def _recent(record: Record, on: date) -> bool:
@@ -252,28 +294,29 @@ def _opioid_days(days: Sequence[Day]) -> list[date]:
 
 def opioid_use_after_gap(record: Record, days: Sequence[Day]) -> list[Alert]:
     """FACTS §4.3: the main danger is loss of tolerance after any time without opioids. A
-    recorded day of opioid use whose previous known use (a check-in, or the last use a
-    check-up gave) is at least ``OPIOID_GAP_DAYS`` earlier raises an urgent alert. With no
-    known previous use there is no gap to measure, so nothing is raised."""
-    known: list[date] = _opioid_days(days)
-    for checkup in record.checkups:
-        if checkup.opioid_last_use_days_ago is not None:
-            known.append(checkup.completed_on - timedelta(days=checkup.opioid_last_use_days_ago))
-    known.sort()
+    recorded day of opioid use whose previous known use (a check-in — before the window too —
+    or the last use a check-up gave) is at least ``OPIOID_GAP_DAYS`` earlier raises an urgent
+    alert. With no known previous use there is no gap to measure, so nothing is raised."""
+    used = _opioid_days(days)
+    known = sorted(
+        [
+            *used,
+            *([record.last_opioid_before] if record.last_opioid_before is not None else []),
+            *(
+                checkup.completed_on - timedelta(days=checkup.opioid_last_use_days_ago)
+                for checkup in record.checkups
+                if checkup.opioid_last_use_days_ago is not None
+            ),
+        ]
+    )
     alerts = []
-    for used_on in _opioid_days(days):
-        before = [d for d in known if d < used_on]
-        if before and (used_on - before[-1]).days >= OPIOID_GAP_DAYS and _recent(record, used_on):
-            alerts.append(
-                Alert(
-                    OPIOID_AFTER_GAP,
-                    say(
-                        OPIOID_AFTER_GAP.message,
-                        days=(used_on - before[-1]).days,
-                    ),
-                    used_on,
-                )
-            )
+    for used_on in used:
+        earlier = bisect_left(known, used_on)  # known[earlier - 1]: the last use before
+        if not earlier or not _recent(record, used_on):
+            continue
+        gap = (used_on - known[earlier - 1]).days
+        if gap >= OPIOID_GAP_DAYS:
+            alerts.append(Alert(OPIOID_AFTER_GAP, say(OPIOID_AFTER_GAP.message, days=gap), used_on))
     return alerts
 
 
@@ -331,32 +374,38 @@ def _number(value: float) -> str:
     return f"{value:g}"
 
 
+def _craving_spikes(days: Sequence[Day]) -> set[date]:
+    """The days (in date order, as `evaluate` passes them) whose cravings are a spike, in one
+    pass: the baseline is a sliding window over the rated days, its sum and count kept as it
+    moves, never read again. ``(cravings - RISE) * count >= sum`` is ``cravings >= mean +
+    RISE`` in whole numbers."""
+    rated = [(day.date, day.cravings) for day in days if day.cravings is not None]
+    spikes: set[date] = set()
+    first, total = 0, 0  # rated[first:index]: the baseline's ratings; total: their sum
+    for index, (on, cravings) in enumerate(rated):
+        while rated[first][0] < on - timedelta(days=CRAVING_BASELINE_DAYS):
+            total -= rated[first][1]
+            first += 1
+        count = index - first
+        if cravings >= CRAVING_HIGH or (
+            count >= CRAVING_MIN_RATINGS and (cravings - CRAVING_RISE) * count >= total
+        ):
+            spikes.add(on)
+        total += cravings
+    return spikes
+
+
 def craving_spike(record: Record, days: Sequence[Day]) -> list[Alert]:
     """Ours ❓: cravings of ``CRAVING_HIGH`` or more, or ``CRAVING_RISE`` above the mean of the
     person's ratings over the ``CRAVING_BASELINE_DAYS`` before; one alert per run."""
-
-    def spike(day: Day) -> bool:
-        if day.cravings is None:
-            return False
-        if day.cravings >= CRAVING_HIGH:
-            return True
-        earlier = [
-            d.cravings
-            for d in days
-            if d.cravings is not None
-            and day.date - timedelta(days=CRAVING_BASELINE_DAYS) <= d.date < day.date
-        ]
-        if len(earlier) < CRAVING_MIN_RATINGS:
-            return False
-        return day.cravings >= statistics.fmean(earlier) + CRAVING_RISE
-
+    spikes = _craving_spikes(days)
     return [
         Alert(
             CRAVING_SPIKE,
             say(CRAVING_SPIKE.message, cravings=day.cravings or 0),
             day.date,
         )
-        for day in _run_starts(days, spike)
+        for day in _run_starts(days, lambda d: d.date in spikes)
         if _recent(record, day.date)
     ]
 
@@ -365,7 +414,7 @@ def no_checkin(record: Record, days: Sequence[Day]) -> list[Alert]:
     """Ours ❓: ``NO_CHECKIN_DAYS`` or more days since the last check-in (or since the
     clinician began to watch, for a person who never checked in). The evidence date is the
     last check-in (or that start), so one silence raises one alert."""
-    last = days[-1].date if days else record.watching_since
+    last = days[-1].date if days else (record.last_checkin_before or record.watching_since)
     if last is None or last > record.today:
         return []
     silent = (record.today - last).days

@@ -7,8 +7,11 @@ Another area adds its own work with one import and one call, usually in its AppC
 
     register("clinic.alert", evaluate_one_alert)             # a job kind, queued with enqueue()
     register_tick("clinic.alerts", 300, evaluate_alerts)     # runs about every 5 minutes
+
+Work that reads data a write changes is queued again by that write, in its transaction:
+`enqueue(kind, key, again=True)` (or `requeue` for many keys at once).
 """
 
-from waymark.jobs.registry import Retry, enqueue, register, register_tick
+from waymark.jobs.registry import Retry, enqueue, register, register_tick, requeue
 
-__all__ = ["Retry", "enqueue", "register", "register_tick"]
+__all__ = ["Retry", "enqueue", "register", "register_tick", "requeue"]

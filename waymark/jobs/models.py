@@ -6,9 +6,10 @@ and may appear in logs and admin screens.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.db import models
+from django.db.models import Case, F, Q, Value, When
 
 
 class Job(models.Model):
@@ -16,7 +17,7 @@ class Job(models.Model):
     run_at = models.DateTimeField()
     payload: models.JSONField[Any, Any] = models.JSONField(default=dict, blank=True)
     # The same piece of work can never be queued twice: enqueue() with a key already present
-    # does nothing (e.g. "reminder:<person>:<local date>").
+    # does nothing (e.g. "reminder:<person>:<local date>"); enqueue(again=True) runs it again.
     dedupe_key = models.CharField(max_length=200, unique=True)
     # NULL while nobody holds the job: the claim is "UPDATE … WHERE claimed_by IS NULL".
     claimed_by = models.CharField(max_length=100, null=True, blank=True)  # noqa: DJ001
@@ -26,6 +27,9 @@ class Job(models.Model):
     lease_expires_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     done_at = models.DateTimeField(null=True, blank=True)
+    # Asked to run again while a worker was running it (enqueue(again=True)): that run may
+    # have read the data before the change, so finishing it queues the job once more.
+    rerun = models.BooleanField(default=False)
     last_error = models.TextField(blank=True, default="")
     # What the handler reported, for people running Waymark: "sent", "skipped: …".
     outcome = models.CharField(max_length=200, blank=True, default="")
@@ -57,3 +61,14 @@ class Tick(models.Model):
 
     def __str__(self) -> str:
         return f"tick {self.name}"
+
+
+def where(condition: Q, then: Any, field: str) -> Case:
+    """For an UPDATE of jobs: ``then`` on the rows where ``condition`` holds, ``field`` as it
+    was on the others. Every expression of one UPDATE reads the row as it was before it, so
+    conditions on fields the same UPDATE sets are safe."""
+    return Case(
+        When(condition, then=Value(then)),
+        default=F(field),
+        output_field=cast("models.Field[Any, Any]", Job._meta.get_field(field)),
+    )

@@ -10,7 +10,8 @@ Delivery is chosen per kind, explicitly:
 - **at least once** (the default, for idempotent work such as re-evaluating alerts): the job is
   marked done after the handler returns. A failure is retried with a growing delay up to
   ``max_attempts``; a worker that dies leaves a claim whose lease expires, and another worker
-  runs the job again.
+  runs the job again. Such a job can be asked to run again after each change to what it reads
+  (``enqueue(..., again=True)``, `requeue`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 if TYPE_CHECKING:
@@ -82,19 +84,30 @@ def register_tick(name: str, every_seconds: float, run: Callable[[], object]) ->
     TICKS[name] = PeriodicTick(name, timedelta(seconds=every_seconds), run)
 
 
+def _known(kind: str) -> Kind:
+    if kind not in KINDS:
+        raise ValueError(f"unknown job kind {kind!r}: register() it first")
+    return KINDS[kind]
+
+
 def enqueue(
     kind: str,
     dedupe_key: str,
     *,
     run_at: datetime | None = None,
     payload: Mapping[str, Any] | None = None,
+    again: bool = False,
 ) -> bool:
     """Queue one job; False when a job with this dedupe key exists already (done or not).
-    The payload is stored in plain text: ids and dates only, never clinical detail."""
+    With ``again``, the job runs (once more) after the caller's transaction commits, whatever
+    state it is in (`requeue`), and the answer is True. The payload is stored in plain text:
+    ids and dates only, never clinical detail."""
     from waymark.jobs.models import Job
 
-    if kind not in KINDS:
-        raise ValueError(f"unknown job kind {kind!r}: register() it first")
+    if again:
+        requeue(kind, {dedupe_key: payload or {}}, run_at=run_at)
+        return True
+    _known(kind)
     if Job.objects.filter(dedupe_key=dedupe_key).exists():
         return False
     try:
@@ -108,3 +121,61 @@ def enqueue(
     except IntegrityError:
         return False
     return True
+
+
+def requeue(
+    kind: str, payloads: Mapping[str, Mapping[str, Any]], *, run_at: datetime | None = None
+) -> None:
+    """Make each job (dedupe key: payload) run once more after the caller's transaction
+    commits: for work that reads data the caller has just changed (a person's alerts after a
+    check-in). By the job's state:
+
+    - none yet: queued;
+    - waiting (unclaimed, or its claim expired): left as it is, since it has read nothing yet;
+    - done: waiting again, from ``run_at`` (now), with its attempts back to 0;
+    - running: marked ``rerun``, and the worker queues it again as it finishes, since the run
+      in hand may have read the data before this change.
+
+    One UPDATE when every job exists already, else an INSERT of the missing ones and the UPDATE
+    again (for a job another transaction queued meanwhile). The UPDATE locks the rows until the
+    caller commits, so no worker claims a waiting job and reads the data before the change is
+    visible (PostgreSQL's SKIP LOCKED passes the row over; SQLite has one writer at a time).
+    A job keeps the payload it was first queued with. Only for at-least-once kinds: one that
+    runs at most once is never run again."""
+    from waymark.jobs.models import Job
+
+    if _known(kind).at_most_once:
+        raise ValueError(f"{kind!r} runs at most once: it cannot be queued again")
+    now = timezone.now()
+    start = run_at or now
+    jobs = Job.objects.filter(dedupe_key__in=list(payloads))
+    if _again(jobs, start, now) == len(payloads):
+        return
+    Job.objects.bulk_create(
+        [
+            Job(kind=kind, dedupe_key=key, run_at=start, payload=dict(payload))
+            for key, payload in payloads.items()
+        ],
+        ignore_conflicts=True,
+    )
+    _again(jobs, start, now)
+
+
+def _again(jobs: QuerySet[Job], run_at: datetime, now: datetime) -> int:
+    """The UPDATE of `requeue`; how many of the jobs exist."""
+    from waymark.jobs.models import where
+
+    done = Q(done_at__isnull=False)
+    running = Q(done_at__isnull=True, claimed_by__isnull=False, lease_expires_at__gte=now)
+    return int(
+        jobs.update(
+            done_at=None,
+            run_at=where(done, run_at, "run_at"),
+            claimed_by=where(done, None, "claimed_by"),
+            claimed_at=where(done, None, "claimed_at"),
+            lease_expires_at=where(done, None, "lease_expires_at"),
+            attempts=where(done, 0, "attempts"),
+            last_error=where(done, "", "last_error"),
+            rerun=where(running, True, "rerun"),
+        )
+    )

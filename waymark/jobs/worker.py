@@ -10,7 +10,9 @@ Claiming is safe across processes and machines, on SQLite and PostgreSQL alike:
    expired) AND done_at IS NULL``). Exactly one worker's UPDATE changes the row; any other gets
    0 rows and moves on. Nothing here assumes a single process.
 
-Which jobs may run twice, and which never do, is decided per kind (`registry`).
+Which jobs may run twice, and which never do, is decided per kind (`registry`). A job asked
+to run again while it runs (``Job.rerun``, `registry.requeue`) is queued again as it finishes,
+in the same UPDATE that would have marked it done.
 """
 
 from __future__ import annotations
@@ -21,12 +23,13 @@ import socket
 import threading
 import uuid
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import DatabaseError, close_old_connections, connection, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
-from waymark.jobs.models import Job, Tick
+from waymark.jobs.models import Job, Tick, where
 from waymark.jobs.registry import KINDS, TICKS, Kind, Retry
 
 logger = logging.getLogger(__name__)
@@ -105,9 +108,24 @@ def run_job(job: Job, worker_id: str) -> bool:
     logger.info("job %s (%s): %s", job.pk, job.kind, outcome or "done")
     if kind.at_most_once:
         mine.update(outcome=outcome, last_error="")
-    elif not mine.update(done_at=timezone.now(), outcome=outcome, last_error=""):
+    elif not mine.update(**finished(timezone.now()), outcome=outcome, last_error=""):
         logger.warning("job %s (%s) finished after its lease was lost", job.pk, job.kind)
     return True
+
+
+def finished(now: datetime) -> dict[str, Any]:
+    """The UPDATE that ends a run: done, unless the job was asked to run again meanwhile
+    (``rerun``); then it waits again from ``now``, with fresh attempts, for any worker."""
+    again = Q(rerun=True)
+    return {
+        "done_at": where(~again, now, "done_at"),  # to run again: left NULL, as it is now
+        "run_at": where(again, now, "run_at"),
+        "claimed_by": where(again, None, "claimed_by"),
+        "claimed_at": where(again, None, "claimed_at"),
+        "lease_expires_at": where(again, None, "lease_expires_at"),
+        "attempts": where(again, 0, "attempts"),
+        "rerun": False,
+    }
 
 
 def _failed(
@@ -122,9 +140,10 @@ def _failed(
             done_at=None,
             run_at=now + backoff(job.attempts),
             last_error=_short(error),
+            rerun=False,  # the retry reads the data afresh
         )
     else:
-        mine.update(done_at=now, lease_expires_at=None, last_error=_short(error))
+        mine.update(**{**finished(now), "lease_expires_at": None}, last_error=_short(error))
 
 
 def purge_old_jobs(now: datetime | None = None) -> int:

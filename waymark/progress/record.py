@@ -2,7 +2,9 @@
 
 `load(user_id)` gives the whole record (days, check-ups, plan, targets, safety findings) in a
 fixed number of queries, whatever its length; `days_of(user_id, since=…)` reads only the days
-from a date on, for the rules that look at recent weeks (clinic alerts) and for reports. The
+from a date on, for reports; `load_recent(user_id, since)` gives what the rules that read
+recent weeks need (clinic alerts): those days, the check-ups, the plan and its current targets
+(the same as `load`'s), and the last check-in and opioid use before ``since``. The
 progress page, the plan page, the API, the clinic chart, the alert evaluation and the FHIR
 export all call these: there is no second loader.
 
@@ -19,7 +21,7 @@ from decimal import Decimal
 from itertools import pairwise
 from typing import Any
 
-from django.db.models import prefetch_related_objects
+from django.db.models import Max, Q, prefetch_related_objects
 from django.utils import timezone
 
 from waymark.checkup.actions import recommendation_for, stored_answers
@@ -27,6 +29,7 @@ from waymark.checkup.history import Reassessment, reassessment
 from waymark.checkup.models import CheckUp
 from waymark.clinical import progress as core
 from waymark.clinical import reassess
+from waymark.clinical.alerts import OPIOIDS
 from waymark.clinical.checkup import IncompleteCheckUpError, build_profile
 from waymark.clinical.pathway import Recommendation
 from waymark.clinical.profile import SUBSTANCES, Profile, ProfileError, parse_profile
@@ -186,13 +189,44 @@ class Record:
         )
 
 
-def load(user_id: Any) -> Record:
-    days = days_of(user_id)
-    completed = list(
-        CheckUp.objects.filter(
-            owner_id=user_id, status=CheckUp.Status.COMPLETE, completed_at__isnull=False
-        ).order_by("completed_at", "pk")
-    )
+@dataclass(frozen=True)
+class _PlanTargets:
+    targets: core.Targets | None  # the current path's: the next step and milestones
+    paths: tuple[tuple[date, core.Targets | None], ...]  # each path's, from its start
+    supervised: bool
+    safety: tuple[str, ...]
+
+
+def _plan_targets(
+    plan: Plan, versions: Sequence[PlanVersion], result: Recommendation | None, every_path: bool
+) -> _PlanTargets | None:
+    """The plan's daily targets, read from its check-up (answers prefetched) and the latest
+    check-up's safety findings (``result``); None when its check-up gives no profile. Only the
+    current path's unless ``every_path`` (the chart draws each path's)."""
+    plan_profile = profile_of(plan.checkup)
+    plan_result = recommendation_of(plan.checkup)
+    if plan_profile is None or plan_result is None:
+        return None
+    later = result.safety if result is not None else ()
+    safety = tuple(dict.fromkeys((*plan_result.safety, *later)))
+    supervised = plan_profile.uses(core.ALCOHOL) and any(s in core.SUPERVISED for s in safety)
+    drafts: dict[str, Any] = {}  # one draft a path, however often it was chosen
+    paths: list[tuple[date, core.Targets | None]] = []
+    segments = path_segments(versions)
+    for path in segments if every_path else segments[-1:]:
+        path_approach = str(path[0].content.get("approach"))
+        if path_approach not in drafts:
+            drafts[path_approach] = draft_for(plan.checkup, path_approach)
+        draft = drafts[path_approach]
+        start = local_date(path[-1].created_at)
+        path_target = core.plan_targets(
+            plan_profile, plan_result, draft.chosen, draft.taper, start, later
+        )
+        paths.append((start, reassess.with_own_limits(path_target, own_limits(path))))
+    return _PlanTargets(paths[-1][1], tuple(paths), supervised, safety)
+
+
+def _latest_plan(user_id: Any) -> tuple[Plan | None, list[PlanVersion]]:
     plan = (
         Plan.objects.filter(checkup__owner_id=user_id, checkup__status=CheckUp.Status.COMPLETE)
         .select_related("checkup")
@@ -200,6 +234,21 @@ def load(user_id: Any) -> Record:
         .first()
     )
     versions = list(plan.versions.order_by("-number")) if plan is not None else []
+    return plan, versions
+
+
+def _completed(user_id: Any) -> list[CheckUp]:
+    return list(
+        CheckUp.objects.filter(
+            owner_id=user_id, status=CheckUp.Status.COMPLETE, completed_at__isnull=False
+        ).order_by("completed_at", "pk")
+    )
+
+
+def load(user_id: Any) -> Record:
+    days = days_of(user_id)
+    completed = _completed(user_id)
+    plan, versions = _latest_plan(user_id)
     latest = completed[-1] if completed else None
     # The baseline: the latest check-up completed on or before the first check-in, else the
     # first one (a check-up taken after starting still says how things were).
@@ -218,28 +267,11 @@ def load(user_id: Any) -> Record:
     approach, safety = None, tuple(result.safety) if result is not None else ()
     if plan is not None and versions:
         approach = versions[0].content.get("approach")
-        plan_profile = profile_of(plan.checkup)
-        plan_result = recommendation_of(plan.checkup)
-        if plan_profile is not None and plan_result is not None:
-            later = result.safety if result is not None else ()
-            safety = tuple(dict.fromkeys((*plan_result.safety, *later)))
-            supervised = plan_profile.uses(core.ALCOHOL) and any(
-                s in core.SUPERVISED for s in safety
-            )
-            drafts: dict[str, Any] = {}  # one draft a path, however often it was chosen
-            paths: list[tuple[date, core.Targets | None]] = []
-            for path in path_segments(versions):
-                path_approach = str(path[0].content.get("approach"))
-                if path_approach not in drafts:
-                    drafts[path_approach] = draft_for(plan.checkup, path_approach)
-                draft = drafts[path_approach]
-                start = local_date(path[-1].created_at)
-                path_target = core.plan_targets(
-                    plan_profile, plan_result, draft.chosen, draft.taper, start, later
-                )
-                paths.append((start, reassess.with_own_limits(path_target, own_limits(path))))
-            targets = paths[-1][1]  # the current path's: the next step and milestones
-            chart_targets = reassess.path_targets(paths)
+        planned = _plan_targets(plan, versions, result, every_path=True)
+        if planned is not None:
+            safety, supervised = planned.safety, planned.supervised
+            targets = planned.targets
+            chart_targets = reassess.path_targets(planned.paths)
     tracked = {use.substance for use in profile.substances} if profile is not None else set()
     tracked |= {s for day in days for s in day.substances}
     return Record(
@@ -256,6 +288,50 @@ def load(user_id: Any) -> Record:
         switches=switches(versions),
         safety=safety,
         again=reassessment(completed),
+    )
+
+
+@dataclass(frozen=True)
+class Recent:
+    """What the rules that read recent weeks need (`load_recent`)."""
+
+    since: date
+    days: tuple[core.Day, ...]  # from ``since`` on
+    completed: tuple[CheckUp, ...]  # every completed check-up, oldest first, answers prefetched
+    plan: Plan | None
+    versions: tuple[PlanVersion, ...]  # the plan's, newest first
+    targets: core.Targets | None  # the current path's, as `load` gives them
+    last_checkin_before: date | None  # the last check-in before ``since``
+    last_opioid_before: date | None  # the last day of opioid use before ``since``
+
+
+def load_recent(user_id: Any, since: date) -> Recent:
+    """The days from ``since`` on and what else the recent-weeks rules read, in a fixed
+    number of queries (at most seven), whatever the length of the history before ``since``."""
+    days = days_of(user_id, since)
+    earlier = CheckIn.objects.filter(owner_id=user_id, day__lt=since).aggregate(
+        last=Max("day"),
+        # The same test as a day's substances (`day_from_row`): an amount above 0.
+        last_opioid=Max("day", filter=Q(amounts__substance=OPIOIDS, amounts__amount__gt=0)),
+    )
+    completed = _completed(user_id)
+    plan, versions = _latest_plan(user_id)
+    prefetch_related_objects([*completed, *([plan.checkup] if plan else [])], "answers")
+    result = recommendation_of(completed[-1]) if completed else None
+    planned = (
+        _plan_targets(plan, versions, result, every_path=False)
+        if plan is not None and versions
+        else None
+    )
+    return Recent(
+        since=since,
+        days=days,
+        completed=tuple(completed),
+        plan=plan,
+        versions=tuple(versions),
+        targets=planned.targets if planned is not None else None,
+        last_checkin_before=earlier["last"],
+        last_opioid_before=earlier["last_opioid"],
     )
 
 

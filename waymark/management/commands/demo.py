@@ -25,6 +25,7 @@ from waymark.accounts.demo import add_demo_program
 from waymark.accounts.models import User
 from waymark.checkup.actions import do_complete_checkup
 from waymark.checkup.models import Answer, CheckUp
+from waymark.clinic.actions import evaluate
 from waymark.clinical.checkup import answers_from_profile
 from waymark.paths.examples import examples
 from waymark.plans.actions import do_create_plan, do_save_version, do_switch_path
@@ -69,6 +70,9 @@ class Command(BaseCommand):
         # shares with, with public two-step credentials.
         for line in add_demo_program(user):
             self.stdout.write(line)
+        # Sharing queued the demo person's alert evaluation for the worker (`make run` starts
+        # one); evaluated here too, so the caseload never opens empty before its first round.
+        evaluate(user)
 
     def _add_checkups(self, user: User) -> None:
         by_slug = {person["slug"]: person["profile"] for person in examples()}
