@@ -5,15 +5,25 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from decimal import Decimal
+from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.core.cache import cache
+from django.db import connection, connections, transaction
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.test_api import assert_error
@@ -265,3 +275,307 @@ def test_keys_are_forgotten_after_a_week(client: Client, person: User) -> None:
     assert purge_submission_keys(now) == 1
     assert SubmissionKey.objects.get().check_in.day.isoformat() == a_day(1)
     assert keys.TICK in TICKS
+
+
+# --- the cost of a write ----------------------------------------------------------------------
+
+# Statements one API write sends, with the rate limit off (its cache costs 3 to 7 more, as on
+# every API request) and `record_changed` stubbed (the clinic's own cost: queueing the alert
+# evaluation, one statement, three on a person's first write):
+#   every request: the session, the user (django_auth);
+#   new day: the key's lookup, the day's upsert, its amounts (one INSERT), the key kept;
+#   replaced day: the same and one DELETE of the old amounts;
+#   replay of a key: the key's lookup with its check-in, that check-in's amounts.
+WRITE_STATEMENTS = {"new": 6, "replaced": 7, "replay": 4}
+
+
+def _history(person: User, days: int) -> None:
+    """``days`` recorded days before today, each with an amount."""
+    check_ins = CheckIn.objects.bulk_create(
+        CheckIn(owner=person, day=actions.today() - timedelta(days=back), used=True, note="n")
+        for back in range(1, days + 1)
+    )
+    SubstanceAmount.objects.bulk_create(
+        SubstanceAmount(check_in=check_in, substance="alcohol", amount=Decimal(2))
+        for check_in in check_ins
+    )
+
+
+def _statements(send_once: Callable[[], Response]) -> tuple[Response, list[str]]:
+    with CaptureQueriesContext(connection) as captured:
+        response = send_once()
+    # The test's own transaction turns the request's BEGIN/COMMIT into (RELEASE) SAVEPOINT.
+    return response, [q["sql"] for q in captured.captured_queries if "SAVEPOINT" not in q["sql"]]
+
+
+def test_a_write_costs_the_same_few_statements_whatever_the_history(
+    client: Client, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings.WAYMARK_API_RATE_LIMIT = 0
+    changed: list[User] = []
+    monkeypatch.setattr(actions, "record_changed", changed.append)
+    amounts = {"alcohol": 2.0, "cannabis": 1.0}
+    body = {"day": a_day(), "used": True, "amounts": amounts, "cravings": 3, "mood": None,
+            "triggers": ["stress"], "helped": [], "note": "n"}  # fmt: skip
+    for days in (0, 30, 400):
+        person = User.objects.create_user(f"with-{days}-days", password=None)
+        client.force_login(person)
+        _history(person, days)
+        key = uuid.uuid4()
+        cases = [("new", uuid.uuid4(), 201), ("replaced", key, 200), ("replay", key, 200)]
+        for case, sent, status in cases:
+            changed.clear()
+            response, statements = _statements(partial(send, client, body, sent))
+            assert response.status_code == status, (days, case, response.content)
+            assert len(statements) == WRITE_STATEMENTS[case], (days, case, statements)
+            assert changed == ([] if case == "replay" else [person])
+            if case != "replay":  # nothing read back: the answer is what was written
+                reads = [s for s in statements if s.startswith('SELECT "tracking_checkin"')]
+                assert reads == [], reads
+            assert json.loads(response.content) == body
+        assert CheckIn.objects.filter(owner=person).count() == days + 1
+
+
+def test_the_answer_to_a_write_is_what_a_read_gives(client: Client, person: User) -> None:
+    body = {"day": a_day(2), "used": True, "amounts": {"cannabis": 1.5, "alcohol": 3},
+            "cravings": 4, "mood": 5, "triggers": ["payday", "stress"],
+            "helped": ["plan", "talking"], "note": "Ñandú — «notes» 💬"}  # fmt: skip
+    written = json.loads(send(client, body, uuid.uuid4()).content)
+    listed = json.loads(client.get("/api/v1/checkins").content)["items"]
+    assert listed == [written]
+    assert written["triggers"] == ["stress", "payday"]  # in the page's order, as stored
+
+
+def test_a_day_holding_the_key_without_its_record_is_a_replay(client: Client, person: User) -> None:
+    """The API's record of a key is purged after a week (and the page keeps no such record):
+    the day itself still knows the key, so the request is recognised and changes nothing."""
+    key = uuid.uuid4()
+    page = actions.do_record_checkin(person, actions.today(), actions.CheckInData(used=False), key)
+    assert page.created and page.applied
+    response = send(client, {"day": a_day(), "used": True, "amounts": {"alcohol": 1}}, key)
+    assert response.status_code == 200
+    assert json.loads(response.content)["used"] is False
+    assert not CheckIn.objects.get(owner=person).used and not SubstanceAmount.objects.exists()
+    assert SubmissionKey.objects.get(owner=person, key=key).check_in.day == actions.today()
+
+
+def test_a_key_another_day_holds_is_not_taken_from_it(client: Client, person: User) -> None:
+    key = uuid.uuid4()
+    actions.do_record_checkin(person, actions.today(), actions.CheckInData(used=False), key)
+    response = send(client, {"day": a_day(1), "used": True}, key)
+    assert response.status_code == 201  # no record of the key yet: a new request
+    keys = dict(CheckIn.objects.filter(owner=person).values_list("day", "idempotency_key"))
+    assert keys == {actions.today(): key, actions.today() - timedelta(days=1): None}
+
+
+# --- two requests at once -----------------------------------------------------------------
+# On SQLite, IMMEDIATE transactions (settings.py) queue writers whole, so there is no race to
+# arrange: a subprocess with a file database and threads shows that. On PostgreSQL the second
+# request is made to wait, deterministically, on a lock the first one holds.
+
+
+def _until_another_waits(timeout: float = 30) -> bool:
+    """In the open transaction of this thread: wait until another connection waits for a lock
+    (this transaction's, as nothing else runs)."""
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+            row = cursor.fetchone()
+            if row is not None and row[0]:
+                return True
+            time.sleep(0.02)
+    return False
+
+
+def _race(person: User, first: Any, second: Any) -> tuple[Response, Response]:
+    """``first`` (a request's body and key) is sent from another thread inside a transaction
+    that stays open until ``second``, sent from here, waits on its locks; then it commits."""
+    clients = [Client(), Client()]
+    for each in clients:
+        each.force_login(person)
+    ready = threading.Event()
+    outcome: dict[str, Any] = {}
+
+    def send_first() -> None:
+        try:
+            with transaction.atomic():
+                outcome["response"] = send(clients[0], *first)
+                ready.set()
+                outcome["waited"] = _until_another_waits()
+        except BaseException as error:  # pragma: no cover - reported below
+            outcome["error"] = error
+        finally:
+            ready.set()
+            connections.close_all()
+
+    thread = threading.Thread(target=send_first)
+    thread.start()
+    ready.wait(timeout=60)
+    try:
+        answer = send(clients[1], *second)
+    finally:
+        thread.join(timeout=60)
+    assert "error" not in outcome, outcome
+    assert outcome["waited"], "the second request never waited for the first"
+    return outcome["response"], answer
+
+
+def _stored(person: User) -> list[tuple[str, bool, dict[str, Decimal]]]:
+    return [
+        (c.day.isoformat(), c.used, {a.substance: a.amount for a in c.amounts.all()})
+        for c in CheckIn.objects.filter(owner=person).prefetch_related("amounts")
+    ]
+
+
+@pytest.fixture
+def racing(settings: Any) -> User:
+    # Off: the limit's counter (a row of the cache table) would make the second request wait
+    # on the first for that, not for the check-in.
+    settings.WAYMARK_API_RATE_LIMIT = 0
+    return User.objects.create_user("sam", password=None)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_two_writes_of_one_day_at_once_queue_up(racing: User) -> None:
+    first = ({"day": a_day(), "used": True, "amounts": {"alcohol": 1, "cannabis": 2}}, uuid.uuid4())
+    second = ({"day": a_day(), "used": True, "amounts": {"alcohol": 3}}, uuid.uuid4())
+    created, replaced = _race(racing, first, second)
+    assert (created.status_code, replaced.status_code) == (201, 200)
+    assert _stored(racing) == [(a_day(), True, {"alcohol": Decimal(3)})]
+    assert SubmissionKey.objects.count() == 2
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_the_same_request_twice_at_once_is_applied_once(racing: User) -> None:
+    request = ({"day": a_day(), "used": True, "amounts": {"alcohol": 2}}, uuid.uuid4())
+    first, again = _race(racing, request, request)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert json.loads(again.content) == json.loads(first.content)
+    assert _stored(racing) == [(a_day(), True, {"alcohol": Decimal(2)})]
+    assert SubmissionKey.objects.count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_one_key_with_other_answers_at_once_is_a_conflict(racing: User) -> None:
+    key = uuid.uuid4()
+    first = ({"day": a_day(), "used": True, "amounts": {"alcohol": 2}}, key)
+    other = ({"day": a_day(), "used": False}, key)
+    created, refused = _race(racing, first, other)
+    assert created.status_code == 201
+    assert_error(refused, 409, "idempotency-conflict")
+    assert _stored(racing) == [(a_day(), True, {"alcohol": Decimal(2)})]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_one_key_for_two_days_at_once_is_a_conflict(racing: User) -> None:
+    """The one race that ends in an IntegrityError (the key's unique constraint): the second
+    request is rolled back and tried again, and then sees the first one's key."""
+    key = uuid.uuid4()
+    first = ({"day": a_day(), "used": False}, key)
+    other_day = ({"day": a_day(1), "used": False}, key)
+    created, refused = _race(racing, first, other_day)
+    assert created.status_code == 201
+    assert_error(refused, 409, "idempotency-conflict")
+    assert _stored(racing) == [(a_day(), False, {})]
+
+
+# Run in a subprocess on a copy of the test database in a file: threads, each with its own
+# connection, send the same day at once; SQLite's lock and busy timeout queue them.
+SQLITE_RACE = """
+import json, sys, threading, uuid
+import django
+django.setup()
+from django.conf import settings
+from django.db import connections
+from django.test import Client
+from django.test.utils import setup_test_environment
+from waymark.accounts.models import User
+from waymark.tracking.actions import today
+from waymark.tracking.models import CheckIn, SubmissionKey
+
+setup_test_environment()
+settings.WAYMARK_API_RATE_LIMIT = 0
+person = User.objects.create_user("sam", password=None)
+rounds = []
+for back in range(6):
+    day = today().toordinal() - back
+    day = type(today()).fromordinal(day).isoformat()
+    key = str(uuid.uuid4())
+    one = {"day": day, "used": True, "amounts": {"alcohol": 1, "cannabis": 2}}
+    two = {"day": day, "used": True, "amounts": {"alcohol": 3}}
+    case = ["two answers", "one request twice", "one key, other answers"][back % 3]
+    bodies = {"two answers": [(one, str(uuid.uuid4())), (two, str(uuid.uuid4()))],
+              "one request twice": [(one, key), (one, key)],
+              "one key, other answers": [(one, key), (two, key)]}[case]
+    clients = [Client(), Client()]
+    for client in clients:
+        client.force_login(person)
+    start = threading.Barrier(2)
+    answers = [None, None]
+
+    def send(n):
+        try:
+            start.wait()
+            body, sent = bodies[n]
+            response = clients[n].post("/api/v1/checkins", json.dumps(body),
+                content_type="application/json", headers={"Idempotency-Key": sent})
+            answers[n] = [response.status_code, json.loads(response.content)]
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=send, args=(n,)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    stored = CheckIn.objects.filter(owner=person, day=day).prefetch_related("amounts").get()
+    amounts = {a.substance: float(a.amount) for a in stored.amounts.all()}
+    keys = SubmissionKey.objects.filter(check_in=stored).count()
+    rounds.append({"case": case, "answers": answers, "amounts": amounts, "keys": keys})
+print(json.dumps(rounds))
+"""
+
+
+@pytest.mark.django_db(transaction=True)  # no transaction open here: the copy would wait on it
+def test_on_sqlite_writes_at_once_are_queued_whole(tmp_path: Path) -> None:
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite only: PostgreSQL has its own tests above")
+    connection.ensure_connection()
+    with sqlite3.connect(tmp_path / "waymark.sqlite3") as copy:
+        connection.connection.backup(copy)  # the migrated test database, empty
+    environment = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SECRET_KEY")}
+    environment.update(DEBUG="True", WAYMARK_DATA_DIR=str(tmp_path))
+    done = subprocess.run(
+        [sys.executable, "-c", SQLITE_RACE],
+        env=environment,
+        cwd=Path(__file__).resolve().parent.parent,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    for round_ in json.loads(done.stdout):
+        (status_1, one), (status_2, two) = round_["answers"]
+        case, statuses = round_["case"], sorted([status_1, status_2])
+        if case == "two answers":  # both applied, one after the other, the last one kept
+            assert statuses == [200, 201], round_
+            last = one if status_1 == 200 else two
+            assert round_["amounts"] == last["amounts"], round_
+            assert round_["keys"] == 2, round_
+        elif case == "one request twice":  # applied once, answered twice alike
+            assert statuses == [200, 201] and one == two, round_
+            assert round_["amounts"] == {"alcohol": 1.0, "cannabis": 2.0}, round_
+            assert round_["keys"] == 1, round_
+        else:  # the first holds the key, the other is refused and changes nothing
+            assert statuses == [201, 409], round_
+            kept = one if status_1 == 201 else two
+            assert round_["amounts"] == kept["amounts"], round_

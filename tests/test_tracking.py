@@ -121,6 +121,56 @@ def test_a_key_already_used_for_another_day_never_raises(person: User) -> None:
     assert CheckIn.objects.get(day=yesterday).idempotency_key == key
 
 
+def test_a_day_keeps_its_key_when_the_new_one_is_held_elsewhere_or_none_is_sent(
+    person: User,
+) -> None:
+    held, own = uuid.uuid4(), uuid.uuid4()
+    yesterday = today() - timedelta(days=1)
+    actions.do_record_checkin(person, yesterday, CheckInData(used=False), held)
+    actions.do_record_checkin(person, today(), CheckInData(used=False), own)
+    changed = actions.do_record_checkin(person, today(), CheckInData(used=True), held)
+    assert changed.applied and not changed.created and changed.check_in.idempotency_key == own
+    unkeyed = actions.do_record_checkin(person, today(), CheckInData(used=False, mood=2))
+    assert unkeyed.applied and unkeyed.check_in.idempotency_key == own
+    row = CheckIn.objects.get(day=today())
+    assert (row.used, row.mood, row.idempotency_key) == (False, 2, own)
+
+
+def test_the_check_in_a_write_returns_is_the_one_stored(
+    person: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Built from what was written, never read back: it must equal a read, field by field."""
+    changed: list[User] = []
+    monkeypatch.setattr(actions, "record_changed", changed.append)
+    key = uuid.uuid4()
+    data = CheckInData(
+        used=True,
+        amounts={"alcohol": Decimal("2.5")},
+        cravings=7,
+        mood=2,
+        triggers=["payday", "stress"],
+        helped=["waiting"],
+        note="Ñ «private» 💬",
+    )
+    for created in (True, False):
+        recorded = actions.do_record_checkin(
+            person, today(), data, uuid.uuid4() if created else key
+        )
+        assert (recorded.created, recorded.applied) == (created, True)
+        written = recorded.check_in
+        stored = CheckIn.objects.get(pk=written.pk)
+        fields = [f.attname for f in CheckIn._meta.concrete_fields]
+        assert [getattr(written, f) for f in fields] == [getattr(stored, f) for f in fields]
+        assert written.triggers == ["stress", "payday"] and written.note == data.note
+        assert dict(stored.amounts.values_list("substance", "amount")) == data.amounts
+        assert not written._state.adding
+    assert changed == [person, person]
+    again = actions.do_record_checkin(person, today(), CheckInData(used=False), key)
+    assert (again.created, again.applied) == (False, False) and again.check_in.used
+    assert changed == [person, person]  # nothing changed: nothing to re-evaluate
+    assert CheckIn.objects.get().used and SubstanceAmount.objects.count() == 1
+
+
 def test_a_future_day_is_refused(client: Client, person: User) -> None:
     tomorrow = today() + timedelta(days=1)
     response = check_in(client, tomorrow, note="typed anyway")

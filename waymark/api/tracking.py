@@ -11,12 +11,13 @@ from __future__ import annotations
 import dataclasses
 import json
 import uuid
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import QuerySet, prefetch_related_objects
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -55,8 +56,10 @@ class CheckInOut(Schema):
     note: str = Field(description="the person's own note (stored encrypted)")
 
     @staticmethod
-    def resolve_amounts(check_in: CheckIn) -> dict[str, float]:
-        return {a.substance: float(a.amount) for a in check_in.amounts.all()}
+    def resolve_amounts(check_in: CheckIn | Mapping[str, Any]) -> dict[str, float]:
+        if isinstance(check_in, CheckIn):
+            return {a.substance: float(a.amount) for a in check_in.amounts.all()}
+        return dict(check_in["amounts"])  # a write's answer (`_answer`): what was written
 
 
 class WindowOut(Schema):
@@ -396,36 +399,78 @@ def _closed(error: actions.DayNotOpenError, where: str) -> ApiError:
     )
 
 
-@transaction.atomic
+def _answer(check_in: CheckIn, amounts: Mapping[str, Decimal] | None = None) -> dict[str, Any]:
+    """A CheckInOut of ``check_in``: with the ``amounts`` that were just written, or else the
+    stored ones (prefetched here when they are not yet)."""
+    if amounts is None:
+        prefetch_related_objects([check_in], "amounts")
+        amounts = {a.substance: a.amount for a in check_in.amounts.all()}
+    return {
+        "day": check_in.day,
+        "used": check_in.used,
+        "amounts": {substance: float(amounts[substance]) for substance in sorted(amounts)},
+        "cravings": check_in.cravings,
+        "mood": check_in.mood,
+        "triggers": check_in.triggers,
+        "helped": check_in.helped,
+        "note": check_in.note,
+    }
+
+
 def _record(
     person: User, day: date, data: actions.CheckInData, key: uuid.UUID | None, where: str
-) -> Status[CheckIn]:
-    own = CheckIn.objects.filter(owner=person).prefetch_related("amounts")
+) -> Status[dict[str, Any]]:
+    try:
+        return _record_once(person, day, data, key, where)
+    except IntegrityError:
+        # Left only for PostgreSQL's one race: the same key sent for two different days at the
+        # same moment (the day's key or the SubmissionKey collides with the other request's,
+        # committed meanwhile). This request was rolled back whole; tried again, it finds the
+        # other one's key and is answered as now (a 409 for other answers).
+        return _record_once(person, day, data, key, where)
+
+
+@transaction.atomic
+def _record_once(
+    person: User, day: date, data: actions.CheckInData, key: uuid.UUID | None, where: str
+) -> Status[dict[str, Any]]:
+    """One check-in write, in as few statements as it takes: the key's lookup, the day's upsert
+    (`actions.do_record_checkin`), its amounts, the key kept; the answer is built from what was
+    written, not read back."""
     fingerprinted = fingerprint(day, data)
     if key is not None:
-        earlier = SubmissionKey.objects.filter(owner=person, key=key).first()
+        earlier = _earlier(person, key)
         if earlier is not None:
             if earlier.fingerprint != fingerprinted:
                 raise _conflict()
             # A retry: its check-in as it is now; nothing changed, even if the day was
             # changed since by another request.
-            return Status(200, own.get(pk=earlier.check_in_id))
-    existed = own.filter(day=day).exists()
+            return Status(200, _answer(earlier.check_in))
     try:
-        check_in = actions.do_record_checkin(person, day, data, key)
+        recorded = actions.do_record_checkin(person, day, data, key)
     except actions.DayNotOpenError as error:
         raise _closed(error, where) from error
+    check_in = recorded.check_in
     if key is not None:
-        try:
-            with transaction.atomic():
-                SubmissionKey.objects.create(
-                    owner=person, key=key, check_in=check_in, fingerprint=fingerprinted
-                )
-        except IntegrityError:  # the same key, sent twice at once: the first one holds it
-            holder = SubmissionKey.objects.get(owner=person, key=key)
-            if holder.fingerprint != fingerprinted:
-                raise _conflict() from None  # and this request's change is rolled back
-    return Status(200 if existed else 201, own.get(pk=check_in.pk))
+        if not recorded.applied:
+            # The day holds this key already: the same request, sent twice at once (the other
+            # committed while this one waited for the day's row), or retried after its
+            # SubmissionKey was purged (or the key was the page's).
+            earlier = _earlier(person, key)
+            if earlier is not None:
+                if earlier.fingerprint != fingerprinted:
+                    raise _conflict()
+                return Status(200, _answer(earlier.check_in))
+        SubmissionKey.objects.create(
+            owner=person, key=key, check_in=check_in, fingerprint=fingerprinted
+        )
+    answer = _answer(check_in, data.amounts if recorded.applied else None)
+    return Status(201 if recorded.created else 200, answer)
+
+
+def _earlier(person: User, key: uuid.UUID) -> SubmissionKey | None:
+    """The request that used ``key`` before, with its check-in (one query)."""
+    return SubmissionKey.objects.filter(owner=person, key=key).select_related("check_in").first()
 
 
 @router.post(
@@ -436,7 +481,7 @@ def _record(
 )
 def record_checkin(
     request: HttpRequest, payload: NewCheckInIn, idempotency_key: IdempotencyKey
-) -> Status[CheckIn]:
+) -> Status[dict[str, Any]]:
     key = uuid.UUID(idempotency_key)
     return _record(_person(request), payload.day, _data(payload), key, "body.day")
 
@@ -452,6 +497,6 @@ def put_checkin(
     day: date,
     payload: CheckInIn,
     idempotency_key: OptionalIdempotencyKey = None,
-) -> Status[CheckIn]:
+) -> Status[dict[str, Any]]:
     key = uuid.UUID(idempotency_key) if idempotency_key else None
     return _record(_person(request), day, _data(payload), key, "path.day")

@@ -8,6 +8,9 @@ Retries: one check-in a person a day, so sending a day's form again edits that d
 adding a second one. Each rendered form also carries an idempotency key; the check-in keeps the
 key of the submission that last changed it, and the same submission arriving again (a double
 tap, a browser retry) is recognised and changes nothing — it never raises.
+
+Cost: a check-in is written in one statement (`_write`, an upsert), then its amounts; nothing
+is read back and nothing depends on how many days the person has recorded.
 """
 
 from __future__ import annotations
@@ -17,9 +20,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal, cast
 
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
+from django.db.models import Field
 from django.utils import timezone
 
 from waymark.accounts.models import User
@@ -102,62 +106,151 @@ def _refuse_closed(day: date) -> None:
         raise DayNotOpenError(day, why)
 
 
-def _locked(owner: User, day: date) -> tuple[CheckIn, bool]:
-    """The person's check-in for ``day``, locked for this transaction; created (empty) when
-    there is none. True when it was created here."""
-    existing = CheckIn.objects.select_for_update().filter(owner=owner, day=day).first()
-    if existing is not None:
-        return existing, False
-    try:
-        with transaction.atomic():  # a savepoint: a parallel request may create it first
-            return CheckIn.objects.create(owner=owner, day=day, used=False), True
-    except IntegrityError:
-        return CheckIn.objects.select_for_update().get(owner=owner, day=day), False
+# A day's row: what a later submission overwrites, and everything a new day is inserted with.
+_OVERWRITTEN = ("used", "cravings", "mood", "triggers", "helped", "note", "updated_at")
+_INSERTED = ("public_id", "owner", "day", "created_at", *_OVERWRITTEN)
+_RETURNED = ("id", "public_id", "created_at", "idempotency_key")
 
 
-def _apply(check_in: CheckIn, data: CheckInData) -> None:
-    check_in.used = data.used
-    check_in.cravings = data.cravings
-    check_in.mood = data.mood
-    check_in.triggers = [t for t in Trigger.values if t in data.triggers]
-    check_in.helped = [h for h in Helper.values if h in data.helped]
-    check_in.note = data.note
-    check_in.save()
-    check_in.amounts.all().delete()
-    SubstanceAmount.objects.bulk_create(
-        SubstanceAmount(check_in=check_in, substance=substance, amount=amount)
-        for substance, amount in data.amounts.items()
+def _field(name: str) -> Field[Any, Any]:
+    return cast("Field[Any, Any]", CheckIn._meta.get_field(name))
+
+
+def _upsert(check_in: CheckIn, *, replace: bool) -> tuple[str, list[Any]]:
+    """The one statement that writes ``check_in`` (unsaved, with a fresh public_id) as its
+    owner's day, and its parameters. Plain SQL that SQLite (3.35 or later) and PostgreSQL both
+    run; the ORM cannot put a WHERE on ON CONFLICT.
+
+    - A new day is inserted. Its ``idempotency_key`` is stored unless another of the person's
+      days holds it already (a form sent to the wrong day: that day keeps it, as the unique
+      constraint "one_checkin_per_submission" wants).
+    - A day already recorded is left as it is unless ``replace``; then it is overwritten, and
+      locked by the statement until commit, so two writes of one day queue up — except when
+      it holds this very key already: the same submission again, nothing changes. Its key
+      becomes the new one, or stays when none was sent or another day holds it.
+    - RETURNING gives the row only when it was written; a new row keeps our public_id.
+    """
+    quote = connection.ops.quote_name
+    table = quote(CheckIn._meta.db_table)
+
+    def column(name: str) -> str:
+        return quote(str(_field(name).column))  # set for every concrete field
+
+    def value(name: str) -> Any:  # as the field saves it: the note encrypted, UUIDs, JSON
+        field = _field(name)
+        return field.get_db_prep_save(getattr(check_in, field.attname), connection)
+
+    columns = ", ".join(column(name) for name in (*_INSERTED, "idempotency_key"))
+    params = [value(name) for name in _INSERTED]
+    key, owner, stored_key = column("idempotency_key"), column("owner"), value("idempotency_key")
+    if stored_key is None:
+        key_sql = "%s"
+        params.append(None)
+    else:
+        key_sql = (
+            f"CASE WHEN EXISTS (SELECT 1 FROM {table} WHERE {owner} = %s AND {key} = %s) "  # noqa: S608
+            "THEN NULL ELSE %s END"
+        )
+        params += [value("owner"), stored_key, stored_key]
+    if not replace:
+        action = "DO NOTHING"
+    else:
+        sets = [f"{column(name)} = EXCLUDED.{column(name)}" for name in _OVERWRITTEN]
+        sets.append(f"{key} = COALESCE(EXCLUDED.{key}, {table}.{key})")
+        action = "DO UPDATE SET " + ", ".join(sets)
+        if stored_key is not None:  # "IS DISTINCT FROM", in words both databases know
+            action += f" WHERE {table}.{key} IS NULL OR {table}.{key} <> %s"
+            params.append(stored_key)
+    sql = (
+        f"INSERT INTO {table} ({columns}) "  # noqa: S608 (names from the model, values as %s)
+        f"VALUES ({', '.join(['%s'] * len(_INSERTED))}, {key_sql}) "
+        f"ON CONFLICT ({owner}, {column('day')}) {action} "
+        f"RETURNING {', '.join(column(name) for name in _RETURNED)}"
     )
+    return sql, params
 
 
-def _claim_key(check_in: CheckIn, key: uuid.UUID) -> None:
-    """Record ``key`` as the submission that last changed ``check_in``, unless another day
-    already holds it (a form sent to the wrong day): then that day keeps it."""
-    try:
-        with transaction.atomic():
-            CheckIn.objects.filter(pk=check_in.pk).update(idempotency_key=key)
-            check_in.idempotency_key = key
-    except IntegrityError:
-        pass
+def _loaded(name: str, value: Any) -> Any:
+    """A returned column as a query would load it (the backend's and the field's converters)."""
+    column = _field(name).get_col(CheckIn._meta.db_table)
+    for convert in connection.ops.get_db_converters(column) + column.get_db_converters(connection):
+        value = convert(value, column, connection)
+    return value
 
 
-@transaction.atomic
+def _write(
+    owner: User, day: date, data: CheckInData, key: uuid.UUID | None, *, replace: bool
+) -> tuple[CheckIn, bool] | None:
+    """Record ``day`` in one statement (`_upsert`), without its amounts: the check-in as
+    written and True when the day was new, or None when nothing was written (the day holds
+    this very key already, or it was recorded and ``replace`` is False)."""
+    now = timezone.now()
+    check_in = CheckIn(
+        public_id=uuid.uuid4(),
+        owner=owner,
+        day=day,
+        used=data.used,
+        cravings=data.cravings,
+        mood=data.mood,
+        triggers=[t for t in Trigger.values if t in data.triggers],
+        helped=[h for h in Helper.values if h in data.helped],
+        note=data.note,
+        created_at=now,
+        updated_at=now,
+        idempotency_key=key,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(*_upsert(check_in, replace=replace))
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    returned = dict(zip(_RETURNED, row, strict=True))
+    fresh_id = check_in.public_id
+    for name in _RETURNED:
+        setattr(check_in, name, _loaded(name, returned[name]))
+    check_in._state.adding = False
+    check_in._state.db = connection.alias
+    return check_in, check_in.public_id == fresh_id
+
+
+def _write_amounts(check_in: CheckIn, amounts: Mapping[str, Decimal], *, new: bool) -> None:
+    if not new:
+        SubstanceAmount.objects.filter(check_in_id=check_in.pk).delete()
+    if amounts:
+        SubstanceAmount.objects.bulk_create(
+            SubstanceAmount(check_in_id=check_in.pk, substance=substance, amount=amount)
+            for substance, amount in amounts.items()
+        )
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What `do_record_checkin` did. ``check_in`` is the day's check-in as it now is (as written,
+    without reading it back; its amounts are the data's). ``applied`` is False when this very
+    submission had been applied already, so nothing changed (then ``check_in`` is read)."""
+
+    check_in: CheckIn
+    created: bool
+    applied: bool
+
+
 def do_record_checkin(
     owner: User, day: date, data: CheckInData, idempotency_key: uuid.UUID | None = None
-) -> CheckIn:
-    """Record (or change) the person's check-in for ``day``.
+) -> Recorded:
+    """Record (or change) the person's check-in for ``day``, in one transaction (the caller's,
+    when there is one: no savepoint of its own).
 
     Raises DayNotOpenError for a day in the future or more than BACKFILL_DAYS back.
     """
     _refuse_closed(day)
-    check_in, _created = _locked(owner, day)
-    if idempotency_key is not None and check_in.idempotency_key == idempotency_key:
-        return check_in  # this very submission was applied already
-    _apply(check_in, data)
-    if idempotency_key is not None:
-        _claim_key(check_in, idempotency_key)
-    record_changed(owner)
-    return check_in
+    with transaction.atomic(savepoint=False):
+        written = _write(owner, day, data, idempotency_key, replace=True)
+        if written is None:  # this very submission was applied already
+            return Recorded(CheckIn.objects.get(owner=owner, day=day), False, False)
+        check_in, created = written
+        _write_amounts(check_in, data.amounts, new=created)
+        record_changed(owner)
+        return Recorded(check_in, created, True)
 
 
 @dataclass(frozen=True)
@@ -174,11 +267,11 @@ def do_fill_days(owner: User, days: Mapping[date, CheckInData]) -> Filled:
         _refuse_closed(day)
     created, already = [], []
     for day in sorted(days):
-        check_in, new = _locked(owner, day)
-        if new:
-            _apply(check_in, days[day])
-            created.append(day)
-        else:
+        written = _write(owner, day, days[day], None, replace=False)
+        if written is None:
             already.append(day)
+        else:
+            _write_amounts(written[0], days[day].amounts, new=True)
+            created.append(day)
     record_changed(owner)
     return Filled(created, already)
