@@ -1,13 +1,17 @@
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
+from django.utils.cache import add_never_cache_headers
 
 from waymark import helplines
 from waymark.context_processors import care_links, help_lines
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "waymark/home.html")
+    response = render(request, "waymark/home.html")
+    if request.user.is_authenticated:  # the one-tap buttons hold the numbers in their plan
+        add_never_cache_headers(response)
+    return response
 
 
 def find_care(request: HttpRequest) -> HttpResponse:

@@ -23,7 +23,7 @@ from waymark.tracking.actions import (
     CheckInData,
     why_closed,
 )
-from waymark.tracking.models import CheckIn, Helper, Mood, Trigger
+from waymark.tracking.models import Channel, CheckIn, Helper, Mood, Trigger
 
 YES_NO = [("yes", pgettext_lazy("did you use", "Yes")), ("no", pgettext_lazy("did you use", "No"))]
 CRAVINGS = [(str(n), str(n)) for n in range(MAX_CRAVINGS + 1)]
@@ -448,6 +448,17 @@ class ReminderForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Please choose at least one day.")},
     )
+    # Only where the site can send push reminders (push.is_configured); otherwise email it is.
+    channel = forms.ChoiceField(
+        label=_("Send reminders as"),
+        choices=Channel.choices,
+        widget=forms.RadioSelect,
+        required=False,
+        help_text=_(
+            "A notification says only “Waymark: A moment for your check-in?”, nothing about "
+            "what you record."
+        ),
+    )
     email = forms.EmailField(
         label=_("Email address"),
         max_length=254,
@@ -462,8 +473,15 @@ class ReminderForm(forms.Form):
         },
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, push: bool = False, has_phones: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.has_phones = has_phones
+        if push:
+            self.fields["email"].required = False  # needed for email only: see clean()
+        else:
+            del self.fields["channel"]
         zone_field = self.fields["time_zone"]
         assert isinstance(zone_field, forms.ChoiceField)
         chosen = self.data.get("time_zone") if self.is_bound else self.initial.get("time_zone")
@@ -471,3 +489,19 @@ class ReminderForm(forms.Form):
         day_field = self.fields["weekdays"]
         assert isinstance(day_field, forms.ChoiceField)
         day_field.choices = weekday_choices()
+
+    def clean_channel(self) -> str:
+        return str(self.cleaned_data.get("channel") or Channel.EMAIL)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        channel = data.get("channel", Channel.EMAIL)
+        email = self.fields["email"]
+        if channel != Channel.PUSH and not data.get("email") and not self.has_error("email"):
+            self.add_error("email", email.error_messages["required"])
+        if channel in (Channel.PUSH, Channel.BOTH) and not self.has_phones:
+            self.add_error(
+                "channel",
+                gettext("Turn on notifications on this phone first, or choose email."),
+            )
+        return data

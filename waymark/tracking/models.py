@@ -11,7 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from waymark.clinical.profile import SUBSTANCES
 from waymark.fields import EncryptedTextField
@@ -115,9 +115,19 @@ class SubstanceAmount(models.Model):
         return f"{self.substance}: {self.amount}"
 
 
+class Channel(models.TextChoices):
+    """How a reminder reaches the person: email, a notification on their phone (Web Push), or
+    both. Push is offered only where the site has a VAPID key (waymark/tracking/push.py)."""
+
+    EMAIL = "email", gettext_lazy("Email")
+    PUSH = "push", gettext_lazy("A notification on this phone")
+    BOTH = "both", gettext_lazy("Both")
+
+
 class Reminder(models.Model):
     """A person's daily check-in reminder: the time of day in their own time zone, and the
-    weekdays (0 = Monday … 6 = Sunday). It goes to the account's email address."""
+    weekdays (0 = Monday … 6 = Sunday). It goes to the account's email address, to the phones
+    the person turned notifications on for, or to both (`channel`)."""
 
     owner = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminder"
@@ -132,10 +142,45 @@ class Reminder(models.Model):
     # go out only while it equals the account's current address: a changed (or imported)
     # address has to be confirmed again, so Waymark never emails a stranger every day.
     email_confirmed = models.EmailField(max_length=254, blank=True, default="")
+    channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.EMAIL)
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
         return f"reminder of user {self.owner_id}"
+
+    @property
+    def by_email(self) -> bool:
+        return self.channel in (Channel.EMAIL, Channel.BOTH)
+
+    @property
+    def by_push(self) -> bool:
+        return self.channel in (Channel.PUSH, Channel.BOTH)
+
+
+class PushSubscription(models.Model):
+    """A phone (or browser) the person turned notifications on for: where its push service
+    takes messages for it (`endpoint`) and the keys the messages are encrypted with (RFC 8291).
+    The endpoint names one device and lets anyone holding it write to that device, so all three
+    are encrypted at rest; the endpoint is found again by a keyed hash (`push.endpoint_digest`).
+    Removed when the push service says it has ended (404 or 410), or when the person turns
+    notifications off on that phone."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="push_subscriptions"
+    )
+    endpoint: models.Field[Any, Any] = EncryptedTextField()
+    endpoint_digest = models.CharField(max_length=64, unique=True)
+    p256dh: models.Field[Any, Any] = EncryptedTextField()
+    auth: models.Field[Any, Any] = EncryptedTextField()
+    # A short, coarse label of the browser ("Chrome on Android"), so the person can tell their
+    # phones apart; never the full User-Agent.
+    device = models.CharField(max_length=40, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"push subscription {self.public_id}"
 
 
 class SubmissionKey(models.Model):

@@ -1,4 +1,4 @@
-"""Daily check-in reminders by email, sent by `waymark worker`.
+"""Daily check-in reminders by email or as a notification on the phone, sent by `waymark worker`.
 
 A tick (every few minutes, in one worker at a time) queues each person's reminder for today
 and tomorrow, in their own time zone, as a job whose dedupe key is the person and their local
@@ -13,6 +13,11 @@ happens twice is sent the first time (PEP 495, fold=0).
 
 Privacy: the email says only that it is a reminder from Waymark, with a link to the check-in
 page. Nothing about alcohol, drugs or what a person records is in the subject or the body.
+
+Channels: the person chooses email, a notification on their phone (Web Push, push.py), or both
+(Reminder.channel); one job sends the day's reminder by each, so the dedupe key and the
+at-most-once rule hold for both together. A push needs no email address: a push-only reminder
+is queued while the person has a phone with notifications on and the site a VAPID key.
 
 Confirmation: no reminder is queued or sent until the person has proved the address is theirs.
 Saving reminders with an address not yet confirmed sends one confirmation email, directly in
@@ -43,7 +48,7 @@ from django.core import signing
 from django.core.cache import caches
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -54,7 +59,8 @@ from waymark.accounts.models import User
 from waymark.audit.log import record
 from waymark.jobs import Retry, enqueue, register, register_tick
 from waymark.jobs.models import Job
-from waymark.tracking.models import CheckIn, Reminder
+from waymark.tracking import push
+from waymark.tracking.models import Channel, CheckIn, PushSubscription, Reminder
 
 logger = logging.getLogger(__name__)
 
@@ -105,7 +111,7 @@ def _pending(person: User) -> QuerySet[Job]:
 def queue_for(reminder: Reminder, now: datetime | None = None) -> int:
     """Queue the reminder's jobs for its local today and tomorrow; how many were new."""
     now = now or timezone.now()
-    if not reminder.enabled or not reminder.owner.is_active or not is_confirmed(reminder):
+    if not reminder.enabled or not reminder.owner.is_active or not is_reachable(reminder):
         return 0
     if not is_time_zone(reminder.time_zone):
         logger.warning("reminder %s has an unknown time zone; not queued", reminder.pk)
@@ -125,13 +131,16 @@ def queue_for(reminder: Reminder, now: datetime | None = None) -> int:
 
 def queue_due_reminders(now: datetime | None = None) -> int:
     """The tick: queue every enabled reminder's next jobs. Safe to run again and again."""
-    reminders = (
-        Reminder.objects.filter(
-            enabled=True, owner__is_active=True, email_confirmed=F("owner__email")
-        )
-        .exclude(owner__email="")
-        .select_related("owner")
+    by_email = Q(channel__in=(Channel.EMAIL, Channel.BOTH), email_confirmed=F("owner__email")) & ~Q(
+        owner__email=""
     )
+    reachable = by_email
+    if push.is_configured():
+        phones = PushSubscription.objects.filter(owner=OuterRef("owner"))
+        reachable |= Q(Exists(phones), channel__in=(Channel.PUSH, Channel.BOTH))
+    reminders = Reminder.objects.filter(
+        reachable, enabled=True, owner__is_active=True
+    ).select_related("owner")
     return sum(queue_for(reminder, now) for reminder in reminders.iterator())
 
 
@@ -169,7 +178,8 @@ def reminder_message(person: User, reminder: Reminder | None = None) -> EmailMes
 
 def send_reminder(job: Job) -> str:
     """The job's handler. Reminders turned off, a day no longer chosen, a day already checked
-    in, or a send time long past: nothing is sent."""
+    in, or a send time long past: nothing is sent. Otherwise the reminder goes by each channel
+    the person chose that can reach them."""
     day = date.fromisoformat(job.payload["day"])
     person = (
         User.objects.filter(public_id=job.payload["person"], is_active=True)
@@ -177,28 +187,74 @@ def send_reminder(job: Job) -> str:
         .first()
     )
     reminder: Reminder | None = getattr(person, "reminder", None) if person else None
-    if person is None or reminder is None or not reminder.enabled or not person.email:
+    if person is None or reminder is None or not reminder.enabled:
         return "skipped: reminders are off"
-    if not is_confirmed(reminder):
-        return "skipped: email address not confirmed"
+    by_email = reminder.by_email and bool(person.email)
+    by_push = reminder.by_push and push.is_configured()
+    if not by_email and not by_push:
+        return "skipped: reminders are off"
+    if by_email and not is_confirmed(reminder):
+        by_email = False
+        if not by_push:
+            return "skipped: email address not confirmed"
     if day.weekday() not in reminder.weekdays:
         return "skipped: day no longer chosen"
     if timezone.now() > job.run_at + LATE_LIMIT:
         return "skipped: too late"
     if CheckIn.objects.filter(owner=person, day=day).exists():
         return "skipped: already checked in"
+    if not by_email and not push.has_phones(person):
+        return "skipped: no phone has notifications on"
+    return _deliver(person, reminder, by_email=by_email, by_push=by_push)
+
+
+def _send_email(person: User, reminder: Reminder) -> None:
+    """Raises Retry when the mail server cannot be reached: then nothing went out."""
     message = reminder_message(person, reminder)
     connection = get_connection()
     try:
         connection.open()
     except (OSError, smtplib.SMTPException) as error:
-        # Nothing went out: the mail server could not be reached. Safe to try again.
         raise Retry(f"cannot reach the mail server: {error}") from error
     try:
         connection.send_messages([message])
     finally:
         connection.close()
-    return "sent"
+
+
+def _deliver(person: User, reminder: Reminder, *, by_email: bool, by_push: bool) -> str:
+    """Email first, then each phone. The job is tried again (Retry) only when nothing went out
+    by any channel, a server could not be reached, and no push may have arrived after all."""
+    sent: list[str] = []
+    unreachable: list[str] = []  # nothing went out: safe to try again
+    ended: list[str] = []  # nothing went out, and trying again would change nothing
+    refused: list[str] = []  # a push service refused it, or may have taken it: not again
+    if by_email:
+        try:
+            _send_email(person, reminder)
+            sent.append("email")
+        except Retry as error:
+            if not by_push:
+                raise
+            unreachable.append(str(error))
+    if by_push:
+        deliveries = push.notify(person, _language(reminder))
+        if push.Delivery.SENT in deliveries:
+            sent.append("push")
+        elif not deliveries:
+            ended.append("no phone has notifications on")
+        elif all(d is push.Delivery.UNREACHABLE for d in deliveries):
+            unreachable.append("cannot reach the push service")
+        elif all(d is push.Delivery.GONE for d in deliveries):
+            ended.append("every phone's subscription has ended")
+        else:
+            refused.append("the push service did not take it")
+    if not sent:
+        if unreachable and not refused:
+            raise Retry("; ".join(unreachable + ended))
+        return "not sent: " + "; ".join(refused + ended + unreachable)
+    wanted = (["email"] if by_email else []) + (["push"] if by_push else [])
+    return "sent" if sent == wanted else f"sent by {sent[0]} only"
 
 
 # --- confirming the address -------------------------------------------------------------------
@@ -208,6 +264,14 @@ def is_confirmed(reminder: Reminder) -> bool:
     """True when the account's current address is the one the person confirmed."""
     email = reminder.owner.email
     return bool(email) and reminder.email_confirmed == email
+
+
+def is_reachable(reminder: Reminder) -> bool:
+    """True when a reminder could go out by a channel the person chose: a confirmed address
+    for email, a phone with notifications on (and the site's VAPID key) for push."""
+    if reminder.by_email and is_confirmed(reminder):
+        return True
+    return reminder.by_push and push.is_configured() and push.has_phones(reminder.owner)
 
 
 def _signer() -> signing.TimestampSigner:
@@ -306,15 +370,24 @@ def do_confirm_email(person: User, token: str) -> Reminder:
 
 @transaction.atomic
 def do_save_reminder(
-    person: User, at: time, time_zone: str, weekdays: Sequence[int], email: str
+    person: User,
+    at: time,
+    time_zone: str,
+    weekdays: Sequence[int],
+    email: str,
+    channel: str = Channel.EMAIL,
 ) -> Reminder:
     """Turn reminders on (or change them). Jobs queued under the old settings are dropped and
-    the new ones queued at once."""
+    the new ones queued at once. A push-only reminder may come without an address: the
+    account's stays as it was."""
     if not is_time_zone(time_zone):
         raise ValueError(f"unknown time zone {time_zone!r}")
     if not weekdays or set(weekdays) - set(WEEKDAYS):
         raise ValueError("weekdays must be 0 (Monday) to 6 (Sunday), at least one")
-    if email != person.email:
+    channel = Channel(channel)
+    if channel != Channel.PUSH and not email:
+        raise ValueError("reminders by email need an email address")
+    if email and email != person.email:
         person.email = email
         person.save(update_fields=["email"])
     reminder, _created = Reminder.objects.update_or_create(
@@ -325,11 +398,30 @@ def do_save_reminder(
             "time_zone": time_zone,
             "weekdays": sorted(set(weekdays)),
             "language": translation.get_language() or "",
+            "channel": channel,
         },
     )
     _pending(person).delete()
     queue_for(reminder)
     return reminder
+
+
+@transaction.atomic
+def do_add_phone(person: User, subscription: push.Subscription, user_agent: str = "") -> bool:
+    """Notifications on for a phone (push.save_subscription); a push reminder that had no phone
+    to go to is queued at once. Whether the phone is new."""
+    new = push.save_subscription(person, subscription, user_agent)
+    reminder = Reminder.objects.filter(owner=person).select_related("owner").first()
+    if reminder is not None:
+        queue_for(reminder)
+    return new
+
+
+@transaction.atomic
+def do_remove_phone(person: User, endpoint: str) -> bool:
+    """Notifications off for a phone. A push-only reminder left with no phone stays on: it is
+    sent again once a phone is turned on, and the page says so meanwhile."""
+    return push.forget_subscription(person, endpoint)
 
 
 @transaction.atomic

@@ -6,7 +6,7 @@ from datetime import date
 
 from django.urls import path, register_converter
 
-from waymark.tracking import views
+from waymark.tracking import push_views, views
 
 
 class DayConverter:
@@ -56,6 +56,9 @@ urlpatterns = [
         views.confirm_reminder_email,
         name="confirm-reminder-email",
     ),
+    path("reminders/push/key/", push_views.public_key, name="push-key"),
+    path("reminders/push/subscribe/", push_views.subscribe, name="push-subscribe"),
+    path("reminders/push/unsubscribe/", push_views.unsubscribe, name="push-unsubscribe"),
     path(
         "reminders/unsubscribe/<str:token>/",
         views.unsubscribe_reminders,

@@ -30,7 +30,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from waymark.accounts.models import User
 from waymark.checkup.models import Answer, CheckUp
 from waymark.clinical.profile import SUBSTANCES
-from waymark.tracking import actions, reminders
+from waymark.tracking import actions, push, reminders
 from waymark.tracking.forms import (
     ALCOHOL,
     CheckInForm,
@@ -44,7 +44,7 @@ from waymark.tracking.forms import (
     time_zone_label,
     weekday_choices,
 )
-from waymark.tracking.models import CheckIn, Helper, Mood, Reminder, Trigger
+from waymark.tracking.models import Channel, CheckIn, Helper, Mood, Reminder, Trigger
 
 FILL_DAYS = 7  # "fill this week": the seven days before today
 HARD_DAY_CRAVINGS = 8  # cravings this strong, or a very low mood, bring the help lines forward
@@ -381,12 +381,14 @@ def _reminder_initial(person: User, reminder: Reminder | None) -> dict[str, Any]
             "time": "20:00",
             "time_zone": settings.TIME_ZONE,
             "weekdays": list(reminders.WEEKDAYS),
+            "channel": Channel.EMAIL,
             "email": person.email,
         }
     return {
         "time": reminder.time,
         "time_zone": reminder.time_zone,
         "weekdays": reminder.weekdays,
+        "channel": reminder.channel,
         "email": person.email,
     }
 
@@ -434,37 +436,56 @@ def reminder_settings(request: HttpRequest) -> HttpResponse:
     reminder = Reminder.objects.filter(owner=person).first()
     if request.method == "POST" and request.POST.get("action") == "off":
         reminders.do_turn_off_reminders(person)
-        messages.success(request, gettext("Reminders are off. No more reminder emails will come."))
+        if reminder is not None and reminder.by_push:
+            messages.success(request, gettext("Reminders are off. No more reminders will come."))
+        else:
+            messages.success(
+                request, gettext("Reminders are off. No more reminder emails will come.")
+            )
         return redirect("tracking:reminders")
     if request.method == "POST" and request.POST.get("action") == "resend":
         if reminder is None or not reminder.enabled or reminders.is_confirmed(reminder):
             return redirect("tracking:reminders")
         _send_confirmation(request, person, reminder)
         return redirect("tracking:reminders")
+    offered = push.is_configured()
+    has_phones = offered and push.has_phones(person)
     if request.method == "POST":
-        form = ReminderForm(request.POST)
+        form = ReminderForm(request.POST, push=offered, has_phones=has_phones)
         if form.is_valid():
             data = form.cleaned_data
             reminder = reminders.do_save_reminder(
-                person, data["time"], data["time_zone"], data["weekdays"], data["email"]
+                person,
+                data["time"],
+                data["time_zone"],
+                data["weekdays"],
+                data["email"],
+                data.get("channel", Channel.EMAIL),
             )
-            if reminders.is_confirmed(reminder):
+            if not reminder.by_email or reminders.is_confirmed(reminder):
                 messages.success(request, gettext("Saved. Reminders are on."))
             else:
                 _send_confirmation(request, person, reminder)
             return redirect("tracking:reminders")
         status = 400
     else:
-        form = ReminderForm(initial=_reminder_initial(person, reminder))
+        form = ReminderForm(
+            initial=_reminder_initial(person, reminder), push=offered, has_phones=has_phones
+        )
         status = 200
+    on = reminder is not None and reminder.enabled and (reminder.by_push or bool(person.email))
     context = {
         "form": form,
         "reminder": reminder,
-        "on": reminder is not None and reminder.enabled and bool(person.email),
+        "on": on,
+        "by_email": reminder is None or reminder.by_email,
         "confirmed": reminder is not None and reminders.is_confirmed(reminder),
         "can_resend": reminders.can_send_confirmation(person),
         "summary": _reminder_summary(reminder) if reminder else "",
         "had_email": bool(person.email),
+        "push_offered": offered,
+        "push_key": push.public_key(),
+        "no_phone": on and reminder is not None and reminder.by_push and not has_phones,
     }
     return render(request, "waymark/tracking/reminders.html", context, status=status)
 
