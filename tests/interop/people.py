@@ -15,6 +15,7 @@ from waymark.accounts.models import User
 from waymark.checkup.models import Answer, CheckUp
 from waymark.plans.actions import do_save_version
 from waymark.plans.models import Plan
+from waymark.progress.models import TypicalSpend
 from waymark.tracking.actions import today
 from waymark.tracking.models import CheckIn, Reminder, SubstanceAmount
 
@@ -25,7 +26,7 @@ BY_NAME = {v["name"]: v for v in load("vignettes.json")}
 def rich_person(client: Client, username: str = "robin") -> User:
     """Three completed check-ups (in one, skip logic left AUDIT questions out), one left
     half-way, a plan with three versions, 40 days of check-ins with notes, amounts and missed
-    days, and a reminder."""
+    days, a reminder, and a usual spend on a day of use."""
     user = User.objects.create_user(username, email=f"{username}@example.org", password=PASSWORD)
     client.force_login(user)
     complete(client, BY_NAME["weekend drinker over limits, wants to cut down"]["profile"])
@@ -70,4 +71,5 @@ def rich_person(client: Client, username: str = "robin") -> User:
                 SubstanceAmount.objects.create(check_in=check_in, substance="cannabis", amount="1")
     Reminder.objects.create(owner=user, time=time(19, 30), time_zone="Europe/Madrid",
                             weekdays=[0, 2, 4])  # fmt: skip
+    TypicalSpend.objects.create(owner=user, amount="12.50", currency="EUR")
     return user

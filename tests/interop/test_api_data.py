@@ -30,12 +30,16 @@ NOT_EXPORTED = {
     "clinic.ClinicalNote": "a program's notes, in the program's own records",
     "clinic.ClinicianScale": "entered by a program's clinicians",
     "clinic.Alert": "a program's caseload alerts, worked out again from the records",
+    "clinic.Episode": "a program's own record of admission and discharge, like its notes",
     "audit.AuditEntry": "the server's own log",
     "admin.LogEntry": "the admin site's log of what staff changed",
     "otp_totp.TOTPDevice": "staff authenticators are enrolled again",
     "otp_static.StaticDevice": "staff backup codes are made again",
     "jobs.Job": "the server's queue",
     "tracking.SubmissionKey": "API retry keys of this server, meaningless elsewhere",
+    "tracking.PushSubscription": "a phone's push address, turned on again on the new server",
+    "measures.MeasureRequest": "a program's asks on this server, with their one-time links "
+    "(the answers are exported)",
 }
 
 

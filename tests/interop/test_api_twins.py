@@ -41,7 +41,8 @@ def test_the_reminder_twin(client: Client) -> None:
     assert client.get("/api/v1/reminder").json() == {"reminder": None}
     Reminder.objects.create(owner=user, time=time(8, 15), time_zone="America/Chicago",
                             weekdays=[5, 6])  # fmt: skip
-    expected = {"enabled": True, "time": "08:15:00", "time_zone": "America/Chicago"}
+    expected = {"enabled": True, "time": "08:15:00", "time_zone": "America/Chicago",
+                "channel": "email"}  # fmt: skip
     assert client.get("/api/v1/reminder").json()["reminder"] == expected | {"weekdays": [5, 6]}
 
 

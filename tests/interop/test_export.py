@@ -71,7 +71,8 @@ def test_export_import_export_is_identical(client: Client) -> None:
     assert not CheckIn.objects.exists()
     moved = User.objects.create_user("robin")
     counts = do_import(moved, first, actor=None, new_account=True)
-    assert counts == {"checkups": 4, "plans": 1, "checkins": 40, "reminders": 1}
+    assert counts == {"checkups": 4, "plans": 1, "checkins": 40, "reminders": 1,
+                      "typical_spend": 1, "measures": 0, "measure_emails_off": 0}  # fmt: skip
     second = document(moved)
     assert without_time(json.loads(first)) == without_time(second)
 
@@ -143,7 +144,8 @@ def test_the_csv_zip_has_a_file_per_table_and_a_readme(client: Client) -> None:
     archive = zipfile.ZipFile(io.BytesIO(csvzip.build(document(user))))
     names = set(archive.namelist())
     tables = ["account", "checkups", "answers", "plans", "plan_versions", "checkins", "amounts",
-              "reminders"]  # fmt: skip
+              "reminders", "typical_spend", "measures", "measure_schedules",
+              "measure_emails_off"]  # fmt: skip
     assert names == {"README.txt", "outcomes.csv", *(f"{name}.csv" for name in tables)}
     readme = archive.read("README.txt").decode()
     for name in names - {"README.txt"}:

@@ -1,13 +1,14 @@
 """Deleting an account and everything in it (docs/data.md "Deleting your account").
 
 What the person owns goes with the user row, by the database's cascades: check-ups and their
-answers, plans and every version, check-ins and amounts, reminders, API tokens, alerts and
-clinician-rated scales. Three kinds of rows are kept on purpose by their own apps (PROTECT,
+answers, plans and every version, check-ins and amounts, reminders, API tokens, alerts,
+clinician-rated scales, and measures (requests, answers, schedules set for them, the email
+choice). Three kinds of rows are kept on purpose by their own apps (PROTECT,
 append-only) and are removed here explicitly, because the person's right to leave comes first:
 their consents with the consent history, and the notes programs wrote about them in Waymark
 (programs keep their own records in their own systems; the FHIR export is how they take them).
 django-axes' records of their sign-ins, which name them only by their nickname, go too, and so
-do queued jobs keyed by their public id (reminder emails).
+do queued jobs keyed by their public id (reminder emails) or by their measures' requests.
 
 A staff account (with a program membership) is not deleted here: the program's records name
 who did what, so its admin ends the membership first.
@@ -28,6 +29,8 @@ from waymark.accounts.models import Consent, ConsentEvent, Membership, User
 from waymark.accounts.throttle import forget_account
 from waymark.interop.audit import audit
 from waymark.jobs.models import Job
+from waymark.measures.models import MeasureRequest
+from waymark.measures.sending import dedupe_key as measure_email_key
 
 
 class CannotDeleteError(ValueError):
@@ -47,6 +50,11 @@ def _erase_protected(user: User) -> None:
     except LookupError:  # the clinic app is not installed
         return
     _raw_delete(note._base_manager.filter(person=user))
+
+
+def measure_email_keys(user: User) -> list[str]:
+    requests = MeasureRequest.objects.filter(person=user)
+    return [measure_email_key(request) for request in requests]
 
 
 @transaction.atomic
@@ -74,5 +82,7 @@ def do_delete_account(user: User, request: HttpRequest | None = None) -> str:
     forget_account(user.get_username())  # the sign-in throttle's count for the nickname
     # Queued work keyed by the person (reminder emails) names them by their public id.
     Job.objects.filter(dedupe_key__contains=reference).delete()
+    # A measure's email is keyed by its request, which goes with the account.
+    Job.objects.filter(dedupe_key__in=measure_email_keys(user)).delete()
     user.delete()
     return reference

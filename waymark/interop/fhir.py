@@ -6,7 +6,8 @@
   ``urn:waymark:questionnaire:<id>`` with its version, the LOINC panel and item codes where
   FACTS.md marks them verified (the instrument data files carry only those).
 - QuestionnaireResponse: one per instrument completed in a completed check-up (an instrument
-  whose answers cannot be scored, because items are missing, is left out).
+  whose answers cannot be scored, because items are missing, is left out), and one per
+  measure a program asked for and the person answered (waymark/measures), the same way.
 - Observation: one per total score, LOINC-coded where the total's code is verified, derived
   from its QuestionnaireResponse; for an instrument with no single total (the BAM), one per
   subscale instead.
@@ -151,19 +152,59 @@ def _scored(checkup: dict[str, Any]) -> Iterable[tuple[scoring.Score, str, str, 
 
 
 def _reported(
-    result: scoring.Score,
+    instrument: scoring.Instrument, total: int | None, band: str, subscales: dict[str, int]
 ) -> list[tuple[tuple[str, ...], str, int, str | None, str | None]]:
     """(id key, title, value, LOINC code, band label) of each Observation: the total, or each
     subscale of an instrument with no single total (the BAM, whose subscales have no codes)."""
-    instrument = result.instrument
-    if instrument.has_total:
+    if instrument.has_total and total is not None:
         title = f"{instrument.short_name} total score"
-        return [(("total",), title, result.total, instrument.loinc_total, result.band.label)]
+        return [(("total",), title, total, instrument.loinc_total, band or None)]
     return [
         (("subscale", part.id), f"{instrument.short_name} {part.label.lower()} score",
-         result.subscales[part.id], None, None)
+         subscales[part.id], None, None)
         for part in instrument.subscales
+        if part.id in subscales
     ]  # fmt: skip
+
+
+Answered = tuple[scoring.Score, str, str, list[int | None], str, str, str]
+
+
+def _band_label(instrument: scoring.Instrument, band_id: str) -> str:
+    """The words of a stored band, whichever sex's bands it came from."""
+    for bands in instrument.bands.values():
+        for band in bands:
+            if band.id == band_id:
+                return band.label
+    return ""
+
+
+def _measures(data: dict[str, Any]) -> Iterable[Answered]:
+    """Each measure the person answered for a program (waymark/measures), with the band they
+    were shown (it may depend on the sex they gave). Answers that cannot be scored (a file from
+    another version) are left out, as in a check-up."""
+    for response in data.get("measures", []):
+        try:
+            result = scoring.score(response["instrument"], response["answers"])
+        except scoring.ScoringError:
+            continue
+        band = _band_label(result.instrument, response["band"])
+        if not band and result.band_or_none is not None:
+            band = result.band_or_none.label
+        yield (result, response["version"], "", response["answers"], response["completed_at"],
+               f"measure/{response['id']}", band)  # fmt: skip
+
+
+def _answered(data: dict[str, Any]) -> Iterable[Answered]:
+    """(score, version, context, answers, when, record id, band label) of every instrument
+    answered: in each completed check-up, then each measure on its own."""
+    for checkup in data["checkups"]:
+        if checkup["status"] != "complete" or not checkup["completed_at"]:
+            continue
+        for result, version, context, answers in _scored(checkup):
+            band = result.band_or_none.label if result.band_or_none is not None else ""
+            yield result, version, context, answers, checkup["completed_at"], checkup["id"], band
+    yield from _measures(data)
 
 
 def _plan(plan: dict[str, Any], patient: str, active: bool, notes: bool) -> dict[str, Any]:
@@ -201,56 +242,54 @@ def bundle(user: User, data: dict[str, Any], *, notes: bool = True) -> dict[str,
         patient["telecom"] = [{"system": "email", "value": data["account"]["email"]}]
     resources: list[dict[str, Any]] = [patient]
     questionnaires: dict[tuple[str, str], dict[str, Any]] = {}
-    for checkup in data["checkups"]:
-        if checkup["status"] != "complete" or not checkup["completed_at"]:
-            continue
-        for result, version, context, answers in _scored(checkup):
-            instrument = result.instrument
-            if (instrument.id, version) not in questionnaires:
-                questionnaires[(instrument.id, version)] = questionnaire(instrument, version)
-            response_id = _id("response", checkup["id"], instrument.id, context)
-            items = []
-            for item, option in zip(instrument.items, answers, strict=True):
-                entry: dict[str, Any] = {"linkId": item.id, "text": item.text_for(context)}
-                if option is not None:
-                    entry["answer"] = [
-                        {
-                            "valueCoding": {
-                                "system": _option_system(instrument),
-                                "code": str(option),
-                                "display": item.options[option].label,
-                            }
+    for result, version, context, answers, authored, record, band in _answered(data):
+        instrument = result.instrument
+        if (instrument.id, version) not in questionnaires:
+            questionnaires[(instrument.id, version)] = questionnaire(instrument, version)
+        response_id = _id("response", record, instrument.id, context)
+        items = []
+        for item, option in zip(instrument.items, answers, strict=True):
+            entry: dict[str, Any] = {"linkId": item.id, "text": item.text_for(context)}
+            if option is not None:
+                entry["answer"] = [
+                    {
+                        "valueCoding": {
+                            "system": _option_system(instrument),
+                            "code": str(option),
+                            "display": item.options[option].label,
                         }
-                    ]
-                items.append(entry)
-            resources.append(
-                {
-                    "resourceType": "QuestionnaireResponse",
-                    "id": response_id,
-                    "questionnaire": f"{CANONICAL}{instrument.id}|{version}",
-                    "status": "completed",
-                    "subject": _ref(patient_id),
-                    "authored": checkup["completed_at"],
-                    "item": items,
-                }
-            )
-            for key, title, value, code, meaning in _reported(result):
-                if context:
-                    title += f" ({context})"
-                observation: dict[str, Any] = {
-                    "resourceType": "Observation",
-                    "id": _id(*key, checkup["id"], instrument.id, context),
-                    "status": "final",
-                    "category": [{"coding": [{"system": CATEGORY, "code": "survey"}]}],
-                    "code": _loinc(code, title),
-                    "subject": _ref(patient_id),
-                    "effectiveDateTime": checkup["completed_at"],
-                    "valueInteger": value,
-                    "derivedFrom": [_ref(response_id)],
-                }
-                if meaning:
-                    observation["interpretation"] = [{"text": meaning}]
-                resources.append(observation)
+                    }
+                ]
+            items.append(entry)
+        resources.append(
+            {
+                "resourceType": "QuestionnaireResponse",
+                "id": response_id,
+                "questionnaire": f"{CANONICAL}{instrument.id}|{version}",
+                "status": "completed",
+                "subject": _ref(patient_id),
+                "authored": authored,
+                "item": items,
+            }
+        )
+        reported = _reported(instrument, result.total_or_none, band, dict(result.subscales))
+        for key, title, value, code, meaning in reported:
+            if context:
+                title += f" ({context})"
+            observation: dict[str, Any] = {
+                "resourceType": "Observation",
+                "id": _id(*key, record, instrument.id, context),
+                "status": "final",
+                "category": [{"coding": [{"system": CATEGORY, "code": "survey"}]}],
+                "code": _loinc(code, title),
+                "subject": _ref(patient_id),
+                "effectiveDateTime": authored,
+                "valueInteger": value,
+                "derivedFrom": [_ref(response_id)],
+            }
+            if meaning:
+                observation["interpretation"] = [{"text": meaning}]
+            resources.append(observation)
     plans = sorted(data["plans"], key=lambda p: p["created_at"])
     for index, plan in enumerate(plans):
         resources.append(_plan(plan, patient_id, index == len(plans) - 1, notes))

@@ -21,6 +21,7 @@ from waymark.clinical import strict_json
 from waymark.interop.audit import audit
 from waymark.interop.export import FORMAT, HEADER, VERSION
 from waymark.interop.sections import SECTIONS, Loading
+from waymark.measures.models import MeasureResponse
 from waymark.plans.models import Plan
 from waymark.tracking.models import CheckIn
 
@@ -57,6 +58,8 @@ def parse(text: str) -> dict[str, Any]:
     parsed: dict[str, Any] = {}
     for section in SECTIONS:
         if section.name not in data:
+            if section.optional:  # an export made before this part existed
+                continue
             raise ImportFileError(f"the part {section.name!r} is missing")
         if section.part is None or section.load is None:
             continue
@@ -80,6 +83,7 @@ def is_empty(user: User) -> bool:
         CheckUp.objects.filter(owner=user).exists()
         or CheckIn.objects.filter(owner=user).exists()
         or Plan.objects.filter(checkup__owner=user).exists()
+        or MeasureResponse.objects.filter(person=user).exists()
     )
 
 

@@ -30,8 +30,11 @@ from waymark.clinical import progress as core
 from waymark.clinical import scoring
 from waymark.clinical.labels import APPROACH
 from waymark.clinical.profile import SUBSTANCES
+from waymark.measures.models import EmailOptOut, MeasureResponse, Schedule, Via
+from waymark.measures.schedule import MEASURES
 from waymark.plans.content import PERSONAL_LISTS
 from waymark.plans.models import Plan, PlanVersion
+from waymark.progress.models import MAX_SPEND, Currency, TypicalSpend
 from waymark.tracking.models import CheckIn, Helper, Reminder, SubstanceAmount, Trigger
 
 APPROACHES = tuple(APPROACH)
@@ -132,6 +135,12 @@ class ReminderPart(Part):
     updated_at: datetime
 
 
+class TypicalSpendPart(Part):
+    amount: Decimal = Field(gt=0, le=MAX_SPEND, max_digits=12, decimal_places=2)
+    currency: Literal[tuple(Currency.values)]  # type: ignore[valid-type]
+    updated_at: datetime
+
+
 class OutcomesPart(Part):
     """Computed on export, the same numbers as the progress page; not read back on import."""
 
@@ -176,6 +185,8 @@ class Section:
     tables: Callable[[Any], dict[str, Table]]
     models: tuple[type[Model], ...]
     ids: Callable[[Any], list[uuid.UUID]] = lambda part: []
+    # Added after exports were already being made: a file without it is read as having none.
+    optional: bool = False
 
 
 def _when(value: datetime | None) -> str:
@@ -596,6 +607,233 @@ def reminder_tables(parts: list[dict[str, Any]]) -> dict[str, Table]:
     }
 
 
+# --- the usual spend on a day of use (progress page) ----------------------------------------
+
+
+def dump_typical_spend(user: User) -> list[dict[str, Any]]:
+    return [
+        TypicalSpendPart.model_construct(
+            amount=s.amount, currency=s.currency, updated_at=s.updated_at
+        ).model_dump(mode="json")
+        for s in TypicalSpend.objects.filter(owner=user)
+    ]
+
+
+def load_typical_spend(loading: Loading, parts: list[TypicalSpendPart]) -> None:
+    if len(parts) > 1:
+        raise ValueError("a person has at most one usual spend")
+    for part in parts:
+        spend = TypicalSpend.objects.create(
+            owner=loading.user, amount=part.amount, currency=part.currency
+        )
+        _restamp(TypicalSpend, spend.pk, updated_at=part.updated_at)
+
+
+def typical_spend_tables(parts: list[dict[str, Any]]) -> dict[str, Table]:
+    columns = (
+        ("amount", "what you usually spent on a day of use, as you entered it"),
+        ("currency", "its currency (ISO 4217 code); empty if you chose none"),
+        ("updated_at", "when you last changed it (ISO 8601, UTC)"),
+    )
+    rows = [[p["amount"], p["currency"], p["updated_at"]] for p in parts]
+    return {
+        "typical_spend.csv": Table(
+            "Your usual spend on a day of use, if you entered one (the progress page's "
+            "'money not spent').",
+            columns,
+            rows,
+        )
+    }
+
+
+# --- measures a program asked for (waymark/measures) -----------------------------------------
+
+
+class MeasureResponsePart(Part):
+    id: uuid.UUID
+    instrument: Literal[MEASURES]  # type: ignore[valid-type]
+    version: str = Field(max_length=20)
+    program: str = Field(max_length=200, description="the program that asked; empty if none")
+    answers: list[int | None] = Field(
+        description="the 0-based option chosen for each item, in order; null: not asked"
+    )
+    total: int | None = Field(ge=0, le=32767, description="null for the BAM (no single total)")
+    band: str = Field(max_length=40, description="the band's id; empty for the BAM")
+    subscales: dict[str, int] = Field(description="subscale id: score (the BAM's three)")
+    flags: list[str] = Field(description="the ids of the flags the answers raised")
+    completed_at: datetime
+    via: Literal[tuple(Via.values)]  # type: ignore[valid-type]
+
+
+class MeasureSchedulePart(Part):
+    """Export only: a schedule belongs to its program, on the server it is on."""
+
+    program: str
+    instrument: str
+    every_days: int | None = Field(description="null: not sent to you")
+    personal: bool = Field(description="set for you by a clinician, not the program's own")
+
+
+class MeasureEmailsOffPart(Part):
+    since: datetime = Field(description="when measure emails were turned off")
+
+
+def dump_measures(user: User) -> list[dict[str, Any]]:
+    responses = MeasureResponse.objects.filter(person=user).select_related("program")
+    return [
+        MeasureResponsePart.model_construct(
+            id=r.public_id,
+            instrument=r.instrument,
+            version=r.version,
+            program=r.program.name if r.program else "",
+            answers=list(r.answers),
+            total=r.total,
+            band=r.band,
+            subscales=dict(r.subscales),
+            flags=list(r.flags),
+            completed_at=r.completed_at,
+            via=r.via,
+        ).model_dump(mode="json")
+        for r in responses.order_by("completed_at", "public_id")
+    ]
+
+
+def _check_measure(part: MeasureResponsePart) -> None:
+    """The scores must be the ones the answers give (alert rules read them): a file cannot
+    raise, or hide, a flag its answers do not."""
+    try:
+        scored = scoring.score(part.instrument, part.answers)
+    except scoring.ScoringError as error:
+        raise ValueError(f"{part.instrument}: {error}") from None
+    instrument = scored.instrument
+    if part.total != scored.total_or_none or part.subscales != dict(scored.subscales):
+        raise ValueError(f"{part.instrument}: the scores are not the ones its answers give")
+    if sorted(part.flags) != sorted(scored.flags):
+        raise ValueError(f"{part.instrument}: the flags are not the ones its answers raise")
+    # A band may depend on the sex given when answering: any of the instrument's holding it.
+    total = scored.total_or_none
+    if total is None:
+        bands = {""}
+    else:
+        bands = {b.id for by_sex in instrument.bands.values() for b in by_sex if b.holds(total)}
+    if part.band not in bands:
+        raise ValueError(f"{part.instrument}: no band {part.band!r} for a total of {total}")
+
+
+def load_measures(loading: Loading, parts: list[MeasureResponsePart]) -> None:
+    """The answers come back without their program and request: both are the old server's."""
+    for index, part in enumerate(parts):
+        try:
+            _check_measure(part)
+        except ValueError as error:
+            raise ValueError(f"[{index}]: {error}") from error
+    MeasureResponse.objects.bulk_create(
+        MeasureResponse(
+            public_id=loading.public_id(p.id),
+            person=loading.user,
+            instrument=p.instrument,
+            version=p.version,
+            answers=list(p.answers),
+            total=p.total,
+            band=p.band,
+            subscales=dict(p.subscales),
+            flags=list(p.flags),
+            completed_at=p.completed_at,
+            via=p.via,
+        )
+        for p in parts
+    )
+
+
+def measure_tables(parts: list[dict[str, Any]]) -> dict[str, Table]:
+    columns = (
+        ("id", "the answer's id"),
+        ("instrument", "the measure's id (bam, phq-9, gad-7, audit-c, assist-…, barc-10)"),
+        ("version", "the measure's version"),
+        ("program", "the program that asked for it; empty if it is no longer on the server"),
+        ("answers", "the option chosen for each question, from 0, separated by ';' (empty: "
+                    "not asked)"),
+        ("total", "the total score; empty for the BAM, which has none"),
+        ("band", "the score's band; empty for the BAM"),
+        ("subscales", "the BAM's subscale scores, as JSON"),
+        ("flags", "answers that raised a flag for your program, separated by ';'"),
+        ("completed_at", "when you answered (ISO 8601, UTC)"),
+        ("via", "link (the emailed link) or app"),
+    )  # fmt: skip
+    rows = [
+        [
+            p["id"],
+            p["instrument"],
+            p["version"],
+            p["program"],
+            ";".join("" if a is None else str(a) for a in p["answers"]),
+            _blank(p["total"]),
+            p["band"],
+            _json(p["subscales"]) if p["subscales"] else "",
+            ";".join(p["flags"]),
+            p["completed_at"],
+            p["via"],
+        ]
+        for p in parts
+    ]
+    return {"measures.csv": Table("One row per measure you answered.", columns, rows)}
+
+
+def dump_measure_schedules(user: User) -> list[dict[str, Any]]:
+    """How often each program you share check-ups with asks each measure of you now."""
+    from waymark.measures.actions import sharing_programs
+    from waymark.measures.results import schedule_rows
+
+    consents = sharing_programs(user).select_related("organization")
+    programs = {c.organization_id: c.organization for c in consents}
+    return [
+        MeasureSchedulePart.model_construct(
+            program=program.name,
+            instrument=row.measure,
+            every_days=row.every_days,
+            personal=row.personal,
+        ).model_dump(mode="json")
+        for program in sorted(programs.values(), key=lambda p: (p.name, str(p.public_id)))
+        for row in schedule_rows(program, user)
+    ]
+
+
+def measure_schedule_tables(parts: list[dict[str, Any]]) -> dict[str, Table]:
+    columns = (
+        ("program", "the program"),
+        ("instrument", "the measure's id"),
+        ("every_days", "how often it is asked, in days; empty: not sent to you"),
+        ("personal", "true if a clinician set it for you, false if it is the program's"),
+    )
+    rows = [
+        [p["program"], p["instrument"], _blank(p["every_days"]), _flag(p["personal"])]
+        for p in parts
+    ]
+    about = "How often the programs you share check-ups with ask you each measure, today."
+    return {"measure_schedules.csv": Table(about, columns, rows)}
+
+
+def dump_measure_emails_off(user: User) -> list[dict[str, Any]]:
+    return [
+        MeasureEmailsOffPart.model_construct(since=o.at).model_dump(mode="json")
+        for o in EmailOptOut.objects.filter(person=user)
+    ]
+
+
+def load_measure_emails_off(loading: Loading, parts: list[MeasureEmailsOffPart]) -> None:
+    if len(parts) > 1:
+        raise ValueError("measure emails are turned off once")
+    for part in parts:
+        off, _ = EmailOptOut.objects.get_or_create(person=loading.user)
+        _restamp(EmailOptOut, off.pk, at=part.since)
+
+
+def measure_emails_off_tables(parts: list[dict[str, Any]]) -> dict[str, Table]:
+    columns = (("since", "when you turned measure emails off (ISO 8601, UTC)"),)
+    about = "A row if you turned measure emails off (the measures still wait in Waymark)."
+    return {"measure_emails_off.csv": Table(about, columns, [[p["since"]] for p in parts])}
+
+
 # --- outcomes (computed) ---------------------------------------------------------------------
 
 
@@ -715,6 +953,48 @@ SECTIONS: tuple[Section, ...] = (
         load_reminders,
         reminder_tables,
         (Reminder,),
+    ),
+    Section(
+        "typical_spend",
+        TypicalSpendPart,
+        True,
+        dump_typical_spend,
+        load_typical_spend,
+        typical_spend_tables,
+        (TypicalSpend,),
+        optional=True,
+    ),
+    Section(
+        "measures",
+        MeasureResponsePart,
+        True,
+        dump_measures,
+        load_measures,
+        measure_tables,
+        (MeasureResponse,),
+        ids=lambda parts: [p.id for p in parts],
+        optional=True,
+    ),
+    # The schedules belong to the programs of this server: exported, never read back.
+    Section(
+        "measure_schedules",
+        MeasureSchedulePart,
+        True,
+        dump_measure_schedules,
+        None,
+        measure_schedule_tables,
+        (Schedule,),
+        optional=True,
+    ),
+    Section(
+        "measure_emails_off",
+        MeasureEmailsOffPart,
+        True,
+        dump_measure_emails_off,
+        load_measure_emails_off,
+        measure_emails_off_tables,
+        (EmailOptOut,),
+        optional=True,
     ),
     Section("outcomes", OutcomesPart, False, dump_outcomes, None, outcome_tables, ()),
 )
