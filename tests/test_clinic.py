@@ -10,17 +10,22 @@ from typing import Any
 
 import pytest
 from django.core import mail
+from django.db import transaction
 from django.utils import timezone
 
 from tests.programs import make_consent, make_person, make_program, make_staff
+from tests.worker import run_jobs
 from waymark.accounts.models import Role, User
+from waymark.audit.log import seal
 from waymark.audit.models import AuditEntry
 from waymark.checkup.models import Answer, CheckUp
-from waymark.clinic import actions
+from waymark.clinic import actions, hooks
 from waymark.clinic.models import Alert, AppendOnlyError, ClinicalNote, ClinicianScale
-from waymark.jobs.registry import TICKS
+from waymark.jobs.models import Job
+from waymark.jobs.registry import KINDS, TICKS
 from waymark.jobs.worker import claim_next, run_job
 from waymark.tracking.actions import CheckInData, do_record_checkin
+from waymark.tracking.models import CheckIn, SubstanceAmount
 
 pytestmark = pytest.mark.django_db
 
@@ -52,15 +57,6 @@ def checkin(person: User, days_ago: int, cravings: int | None = None, **amounts:
     do_record_checkin(person, today() - timedelta(days=days_ago), data)
 
 
-def run_jobs() -> int:
-    """What `waymark worker` does with the queued jobs that are due."""
-    ran = 0
-    while (job := claim_next("test-worker")) is not None:
-        run_job(job, "test-worker")
-        ran += 1
-    return ran
-
-
 def linked() -> tuple[Any, User]:
     program = make_program()
     clinician = make_staff(Role.CLINICIAN, program=program)
@@ -74,24 +70,22 @@ def linked() -> tuple[Any, User]:
 # Evaluating ---------------------------------------------------------------------------------
 
 
-def test_a_check_in_with_strong_cravings_raises_an_alert_after_commit(
-    django_capture_on_commit_callbacks: Callable[..., Any],
-) -> None:
+def test_a_check_in_with_strong_cravings_raises_an_alert_in_the_worker() -> None:
     _clinician, person = linked()
-    with django_capture_on_commit_callbacks(execute=True):
-        checkin(person, 0, cravings=9)
+    checkin(person, 0, cravings=9)
+    assert not Alert.objects.exists()  # never in the person's own request
+    run_jobs()
     alert = Alert.objects.get(person=person)
     assert (alert.rule, alert.priority, alert.evidence_on) == ("craving-spike", "normal", today())
     assert alert.params == {"cravings": 9}
 
 
-def test_nobody_watching_means_no_alert(
-    django_capture_on_commit_callbacks: Callable[..., Any],
-) -> None:
+def test_nobody_watching_means_no_alert() -> None:
     person = make_person()
-    with django_capture_on_commit_callbacks(execute=True):
-        checkin(person, 0, cravings=10)
+    checkin(person, 0, cravings=10)
+    assert run_jobs() == 1
     assert not Alert.objects.exists()
+    assert Job.objects.get().outcome == "skipped: nobody watching"
 
 
 def test_the_same_finding_is_raised_once() -> None:
@@ -108,7 +102,7 @@ def test_an_urgent_alert_emails_the_clinician_once_with_no_clinical_detail() -> 
     actions.evaluate(person)
     assert mail.outbox == []  # the worker sends it, never the person's own request
     actions.evaluate(person)
-    assert run_jobs() == 1
+    run_jobs()
     assert run_jobs() == 0
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
@@ -125,9 +119,9 @@ def test_an_urgent_alert_emails_the_clinician_once_with_no_clinical_detail() -> 
 def test_a_normal_alert_sends_no_email() -> None:
     _clinician, person = linked()
     checkin(person, 0, cravings=9)
-    actions.evaluate(person)
+    run_jobs()
     assert Alert.objects.filter(person=person).exists()
-    assert run_jobs() == 0
+    assert not Job.objects.filter(kind=actions.NOTIFY_JOB).exists()
     assert mail.outbox == []
 
 
@@ -165,18 +159,14 @@ def complete_crisis_checkup(person: User) -> CheckUp:
     return checkup
 
 
-def test_completing_a_check_up_evaluates_the_alerts(
-    django_capture_on_commit_callbacks: Callable[..., Any],
-) -> None:
+def test_completing_a_check_up_evaluates_the_alerts() -> None:
     _clinician, person = linked()
-    with django_capture_on_commit_callbacks(execute=True):
-        complete_crisis_checkup(person)
+    complete_crisis_checkup(person)
+    run_jobs()
     assert Alert.objects.filter(person=person, rule="suicidal-thoughts").exists()
 
 
-def test_a_crisis_from_before_sharing_began_is_raised_when_the_consent_starts(
-    django_capture_on_commit_callbacks: Callable[..., Any],
-) -> None:
+def test_a_crisis_from_before_sharing_began_is_raised_when_the_consent_starts() -> None:
     """The newcomer's finding: suicidal thoughts in a check-up taken before sharing showed as
     'None' on the caseload, below people at lower risk."""
     program = make_program()
@@ -186,17 +176,19 @@ def test_a_crisis_from_before_sharing_began_is_raised_when_the_consent_starts(
     CheckUp.objects.filter(pk=checkup.pk).update(
         completed_at=timezone.now() - timedelta(days=40)  # long before the lookback
     )
-    with django_capture_on_commit_callbacks(execute=True):
-        make_consent(person, clinician.membership)
+    make_consent(person, clinician.membership)
+    run_jobs()
     alert = Alert.objects.get(person=person, rule="suicidal-thoughts")
     assert alert.priority == "urgent" or str(alert.priority).lower().endswith("urgent")
 
 
 def test_an_older_crisis_behind_a_newer_calm_check_up_is_not_raised_again() -> None:
+    """Any check-up with a crisis raises (issue 16), once: its alert, stored already, is not
+    raised again by a newer calm check-up."""
     _clinician, person = linked()
-    old = complete_crisis_checkup(person)
-    CheckUp.objects.filter(pk=old.pk).update(completed_at=timezone.now() - timedelta(days=40))
-    Alert.objects.filter(person=person).delete()
+    complete_crisis_checkup(person)
+    run_jobs()
+    assert Alert.objects.filter(person=person, rule="suicidal-thoughts").count() == 1
     calm = CheckUp.objects.create(owner=person)
     from waymark.checkup import actions as checkup_actions
     from waymark.clinical.checkup import answers_from_profile
@@ -210,13 +202,18 @@ def test_an_older_crisis_behind_a_newer_calm_check_up_is_not_raised_again() -> N
     )  # fmt: skip
     checkup_actions.do_complete_checkup(calm)
     assert not [a for a in actions.evaluate(person) if a.rule == "suicidal-thoughts"]
+    assert Alert.objects.filter(person=person, rule="suicidal-thoughts").count() == 1
 
 
 def test_the_worker_tick_finds_missed_check_ins() -> None:
     _clinician, person = linked()
     checkin(person, 4)
+    run_jobs()
+    Alert.objects.all().delete()  # as if the days had passed without a write
     assert "clinic.alerts" in TICKS
     TICKS["clinic.alerts"].run()
+    assert not Alert.objects.exists()  # the tick queues the work ...
+    run_jobs()  # ... and the worker does it
     alert = Alert.objects.get(person=person)
     assert (alert.rule, alert.evidence_on) == ("no-checkin", today() - timedelta(days=4))
 
@@ -232,6 +229,144 @@ def test_a_missed_check_in_alert_ends_with_the_next_check_in() -> None:
     assert alert.resolved_at is not None
     assert alert.acknowledged_at is None
     assert not alert.open
+
+
+# Off the request path: one job per person, queued by the write --------------------------------
+
+
+def evaluation_job(person: User) -> Job:
+    return Job.objects.get(dedupe_key=hooks.evaluation_key(person.public_id))
+
+
+def test_a_write_queues_one_evaluation_in_its_own_transaction(
+    django_assert_num_queries: Callable[..., Any],
+) -> None:
+    _clinician, person = linked()
+    checkin(person, 2)
+    checkin(person, 1)
+    assert Job.objects.filter(kind=hooks.EVALUATE).count() == 1  # one per person, waiting
+    run_jobs()
+    with django_assert_num_queries(1):  # what a write pays for its alerts: one UPDATE
+        hooks.record_changed(person)
+    assert evaluation_job(person).done_at is None  # done, then waiting again
+    Job.objects.all().delete()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        checkin(person, 0)
+        raise RuntimeError("the write fails after the check-in is saved")
+    assert not Job.objects.exists()  # no write, no job
+
+
+def test_nobody_watching_costs_the_worker_one_query(
+    django_assert_num_queries: Callable[..., Any],
+) -> None:
+    person = make_person()
+    checkin(person, 0, cravings=10)
+    job = evaluation_job(person)
+    with django_assert_num_queries(1):
+        assert KINDS[hooks.EVALUATE].handler(job) == "skipped: nobody watching"
+
+
+def test_a_write_during_an_evaluation_runs_it_once_more_never_beside_itself(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _clinician, person = linked()
+    run_jobs()  # the consent's evaluation
+    checkin(person, 1, cravings=2)
+    running = claim_next("worker-1")
+    assert running is not None
+    read_record = actions.person_record
+    beside: list[Job | None] = []
+
+    def read_then_the_person_checks_in(*args: Any, **kwargs: Any) -> Any:
+        record_ = read_record(*args, **kwargs)
+        if not beside:  # the run in hand has read the record; now a check-in lands
+            checkin(person, 0, cravings=9)
+            beside.append(claim_next("worker-2"))  # another worker finds nothing to claim
+        return record_
+
+    monkeypatch.setattr(actions, "person_record", read_then_the_person_checks_in)
+    assert run_job(running, "worker-1")
+    assert beside == [None]
+    assert not Alert.objects.filter(rule="craving-spike").exists()  # it read before the write
+    assert run_jobs() == 1  # once more, after it
+    assert Alert.objects.filter(person=person, rule="craving-spike").exists()
+    assert run_jobs() == 0
+
+
+def history(person: User, count: int) -> None:
+    """``count`` days of check-ins up to yesterday, the same pattern counted back from today:
+    cravings, drinks, and opioids every fifth day."""
+    rows = CheckIn.objects.bulk_create(
+        CheckIn(owner=person, day=today() - timedelta(days=n), used=n % 5 == 0, cravings=n % 9)
+        for n in range(1, count + 1)
+    )
+    SubstanceAmount.objects.bulk_create(
+        SubstanceAmount(check_in=row, substance="opioids", amount=Decimal(1))
+        for row in rows
+        if row.used
+    )
+
+
+def test_an_evaluation_costs_the_same_after_a_month_or_three_years(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from waymark.clinical import alerts as rules
+
+    rule_days: list[int] = []
+    evaluate_rules = rules.evaluate
+
+    def counting(record_: rules.Record) -> list[rules.Alert]:
+        rule_days.append(len(record_.days))
+        return evaluate_rules(record_)
+
+    monkeypatch.setattr(rules, "evaluate", counting)
+    costs = []
+    for count in (30, 365, 1095):
+        _clinician, person = linked()
+        crisis_checkup(person, days_ago=2)
+        history(person, count)
+        with CaptureQueriesContext(connection) as queries:
+            raised = actions.evaluate(person)
+        costs.append((len(queries), rule_days[-1], sorted(a.dedupe_key for a in raised)))
+    assert costs[0][1] == rules.WINDOW_DAYS - 1  # yesterday back to the window's first day
+    assert costs[0][2]  # something to raise, the same each time
+    assert costs[0] == costs[1] == costs[2]
+
+
+def test_the_alert_record_is_the_whole_history_cut_to_the_window() -> None:
+    """The bounded loader gives the rules what the whole record gives them: the same targets
+    as `load` (its baseline reads the first check-in; targets do not), the days of the window,
+    and the last check-in and opioid use from before it."""
+    from dataclasses import replace
+
+    from django.test import Client
+
+    from tests.test_plans import make_plan
+    from waymark.clinical import alerts as rules
+    from waymark.plans.actions import do_switch_path
+    from waymark.progress.record import load
+
+    person = make_person()
+    own = Client()
+    own.force_login(person)
+    plan = make_plan(own, "weekend drinker over limits, wants to cut down")
+    do_switch_path(plan, "abstinence", person)
+    make_consent(person, make_staff(Role.CLINICIAN).membership)
+    history(person, 120)
+    record_ = actions.person_record(person)
+    whole = load(person.pk)
+    assert record_.targets == whole.targets is not None
+    assert record_.last_opioid_before == today() - timedelta(days=30)
+    assert record_.last_checkin_before == today() - timedelta(days=29)
+    assert len(record_.days) == rules.WINDOW_DAYS - 1 < len(whole.days)
+    unbounded = replace(
+        record_, days=whole.days, since=None, last_checkin_before=None, last_opioid_before=None
+    )
+    assert rules.window(unbounded) == record_
+    assert rules.evaluate(unbounded) == rules.evaluate(record_)
 
 
 # Pages --------------------------------------------------------------------------------------
@@ -254,7 +389,8 @@ def test_the_caseload_puts_urgent_people_first_and_shows_alias_and_short_id() ->
 
 
 # Everything included — session, user, device, membership, the audit entry (7 of its own) — and
-# 4 for the page itself: people, consents, alerts, programs led. The same for any caseload size.
+# 5 for the page itself: the count, the sorted page, its people's consents and alerts, programs
+# led. The same for any caseload size (tests/test_caseload_scale.py: 3, 30 and 120 people).
 CASELOAD_QUERIES = 16
 
 
@@ -304,7 +440,7 @@ def test_the_chart_shows_safety_first_and_acknowledging_keeps_the_note() -> None
     actions.evaluate(person)
     page = clinician.client.get(f"/clinic/people/{person.public_id}/").content.decode()
     assert page.index("Safety and alerts") < page.index("Screeners over time")
-    assert "Suicidal thoughts were reported in a check-up." in page
+    assert "Suicidal thoughts were reported in a check-up or a measure." in page
     assert "never decide whether withdrawal at home is safe" in page
     alert = Alert.objects.get(person=person)
     url = f"/clinic/people/{person.public_id}/alerts/{alert.public_id}/acknowledge/"
@@ -331,6 +467,7 @@ def test_the_latest_check_ups_safety_findings_lead_the_chart() -> None:
 def test_a_chart_view_is_audited_without_clinical_detail() -> None:
     clinician, person = linked()
     clinician.client.get(f"/clinic/people/{person.public_id}/")
+    assert seal() == 1  # a read waits, signed, until the worker seals it into the chain
     entry = AuditEntry.objects.get(action="view.chart")
     assert entry.subject_ref == str(person.public_id)
     assert entry.actor_ref == str(clinician.user.public_id)
@@ -427,6 +564,7 @@ def test_the_report_is_for_leads_of_that_program_only() -> None:
     assert "Not shown (fewer than 11 people)" in response.content.decode()
     assert clinician.client.get(url).status_code == 404
     assert other_lead.client.get(url).status_code == 404
+    seal()
     assert AuditEntry.objects.filter(action="view.report").count() == 1
 
 

@@ -11,6 +11,7 @@ from django.test import Client
 from tests.programs import make_consent, make_person, make_program, make_staff
 from tests.test_clinic import checkin, crisis_checkup
 from waymark.accounts.models import Role
+from waymark.audit.log import seal
 from waymark.audit.models import AuditEntry
 from waymark.clinic import actions
 from waymark.clinic.models import Alert, ClinicianScale
@@ -40,6 +41,7 @@ def test_the_caseload_lists_alerts_most_urgent_first() -> None:
     assert [r["alias"] for r in rows] == ["marker-alias"]
     assert [a["rule"] for a in rows[0]["alerts"]] == ["suicidal-thoughts", "craving-spike"]
     assert rows[0]["id"] == str(person.public_id)
+    seal()
     assert AuditEntry.objects.filter(action="view.caseload", via="api").exists()
 
 

@@ -62,9 +62,12 @@ def test_a_crisis_in_the_latest_check_up_counts_however_old_it_is() -> None:
     assert evaluate(record)[0].key == evaluate(record)[0].key
 
 
-def test_an_old_crisis_behind_a_newer_check_up_is_not_raised_again() -> None:
-    checkups = (CheckUp(ago(30), crisis_reported=True), CheckUp(ago(20)))
-    assert ids(Record(TODAY, days=(none(0),), checkups=checkups)) == []
+def test_an_old_crisis_behind_a_newer_check_up_still_raises_one_alert_of_its_own_day() -> None:
+    """Issue 16: any check-up with a crisis, however old and whatever came after, raises
+    once (its key is its day: an alert stored already is not stored again)."""
+    checkups = (CheckUp(ago(700), crisis_reported=True), CheckUp(ago(20)))
+    found = evaluate(Record(TODAY, days=(none(0),), checkups=checkups))
+    assert [(a.id, a.evidence) for a in found] == [("suicidal-thoughts", ago(700))]
 
 
 def test_opioid_use_after_a_week_without_is_urgent() -> None:

@@ -21,7 +21,9 @@ from waymark.clinical.alerts import (
     OPIOIDS,
     WINDOW_DAYS,
     Alert,
+    Asked,
     CheckUp,
+    Measure,
     Record,
     evaluate,
     window,
@@ -82,6 +84,23 @@ def a_checkup(draw: st.DrawFn) -> CheckUp:
 
 
 @st.composite
+def a_measure(draw: st.DrawFn) -> Measure:
+    """A PHQ-9 (item 9 or not) or a BAM (risk elevated or not), at any age."""
+    if draw(st.booleans()):
+        flags = {"suicidal-ideation"} if draw(st.booleans()) else set()
+        return Measure("phq-9", ago(draw(days_ago())), frozenset(flags))
+    risk = draw(st.integers(0, 24))
+    flags = {"risk-elevated"} if risk >= 12 else set()
+    return Measure("bam", ago(draw(days_ago())), frozenset(flags), {"risk": risk})
+
+
+@st.composite
+def an_asked(draw: st.DrawFn) -> Asked:
+    measure = draw(st.sampled_from(["phq-9", "bam", "gad-7"]))
+    return Asked(measure, ago(draw(st.integers(1, 120))), draw(st.booleans()))
+
+
+@st.composite
 def taper(draw: st.DrawFn) -> Targets:
     numbers = sorted(draw(st.sets(st.integers(1, 40), min_size=1, max_size=5)))
     limits = sorted(
@@ -105,6 +124,8 @@ def histories(draw: st.DrawFn) -> Record:
         plan_start=ago(draw(days_ago())) if approach else None,
         targets=draw(st.none() | taper()),
         watching_since=draw(st.none() | days_ago().map(ago)),
+        measures=tuple(draw(st.lists(a_measure(), max_size=6))),
+        asked=tuple(draw(st.lists(an_asked(), max_size=10))),
     )
 
 
@@ -129,6 +150,9 @@ def test_the_window_raises_exactly_what_the_whole_history_raises(record: Record)
     assert len(bounded.days) <= WINDOW_DAYS
     assert all(day.date >= alerts.window_start(TODAY) for day in bounded.days)
     assert window(bounded) == bounded  # cutting again changes nothing
+    # ... and from measures of the window or with a crisis, and two requests of each measure
+    assert all(m.completed_on >= alerts.window_start(TODAY) or m.crisis for m in bounded.measures)
+    assert len(bounded.asked) <= alerts.MISSED_IN_A_ROW * len({a.instrument for a in record.asked})
 
 
 def test_a_run_that_began_before_the_window_is_no_new_run() -> None:

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import json
+import random
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
 
 from waymark.clinical.progress import Day
-from waymark.clinical.report import MIN_CELL, PersonRecord, program_report
+from waymark.clinical.report import (
+    MIN_CELL,
+    PERIOD_DAYS,
+    PersonRecord,
+    ReportBuilder,
+    program_report,
+    report_as_dict,
+    report_from_dict,
+)
 
 TODAY = date(2026, 6, 30)
 
@@ -103,3 +114,58 @@ def test_people_who_share_only_check_ups_count_for_screeners_alone() -> None:
     assert report.retention.people == MIN_CELL
     assert report.retention.value == 100.0
     assert report.screeners[0].change.people == MIN_CELL + 3
+
+
+def random_person(rng: random.Random) -> PersonRecord:
+    """A record of any length (up to a year and a half) with gaps, slips, unknown amounts and
+    a few days after TODAY; screeners on some."""
+    length = rng.randint(0, 540)
+    days = []
+    for offset in range(length, -3, -1):
+        if rng.random() < 0.3:
+            continue
+        used = rng.random() < 0.5
+        known = rng.random() < 0.9
+        amount = round(rng.uniform(0, 12), 2) if used and known else (None if used else 0.0)
+        substances = frozenset({"alcohol"}) if used and amount else frozenset()
+        days.append(Day(ago(offset), amount, used, substances=substances))
+    screeners = {"phq-9": [(ago(rng.randint(0, 300)), rng.randint(0, 27)) for _ in range(3)]}
+    return PersonRecord(ago(length), tuple(days), rng.choice(("female", "male", None)),
+                        screeners if rng.random() < 0.5 else {}, rng.random() < 0.9)  # fmt: skip
+
+
+def read_days_only(person: PersonRecord, today: date) -> PersonRecord:
+    """The person's record cut to the days ReportBuilder says it reads: the first PERIOD_DAYS
+    from their first day on or before ``today``, and the last PERIOD_DAYS to ``today``."""
+    past = sorted((d for d in person.days if d.date <= today), key=lambda d: d.date)
+    if not past:
+        return replace(person, days=())
+    first_end = past[0].date + timedelta(days=PERIOD_DAYS - 1)
+    since = today - timedelta(days=PERIOD_DAYS - 1)
+    kept = tuple(d for d in past if d.date <= first_end or d.date >= since)
+    return replace(person, days=kept)
+
+
+def test_the_days_the_builder_reads_give_the_whole_records_numbers() -> None:
+    rng = random.Random(14)
+    people = [random_person(rng) for _ in range(300)]
+    expected = program_report(people, TODAY)
+    assert program_report([read_days_only(p, TODAY) for p in people], TODAY) == expected
+    assert expected.heavy_day_reduction.people >= MIN_CELL  # not a vacuous comparison
+
+
+def test_the_builder_does_not_care_about_the_order_of_people() -> None:
+    rng = random.Random(15)
+    people = [random_person(rng) for _ in range(200)]
+    builder = ReportBuilder(TODAY)
+    for person in reversed(people):
+        builder.add(person)
+    assert builder.report() == program_report(people, TODAY)
+
+
+def test_a_kept_report_reads_back_equal() -> None:
+    rng = random.Random(16)
+    report = program_report([random_person(rng) for _ in range(100)], TODAY)
+    kept = json.loads(json.dumps(report_as_dict(report)))
+    assert report_from_dict(kept) == report
+    assert report_from_dict(report_as_dict(program_report([], TODAY))) == program_report([], TODAY)

@@ -14,19 +14,29 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
+from ninja.params import functions as param
 from ninja.security import django_auth
 
 from waymark import access
-from waymark.accounts.models import User
+from waymark.accounts.models import Organization, User
 from waymark.accounts.staff import StaffProblem, staff_problem
 from waymark.api.errors import ApiError, errors
 from waymark.api.pagination import Page, resolved
-from waymark.audit.log import record
-from waymark.clinic import actions
-from waymark.clinic.chart import AlertRow, CaseRow, audit_caseload, caseload, chart, short_id
+from waymark.audit.log import record_read
+from waymark.clinic import actions, episodes, snapshots
+from waymark.clinic.chart import (
+    ALERT_FILTERS,
+    MAX_SEARCH,
+    AlertRow,
+    Caseload,
+    CaseloadQuery,
+    CaseRow,
+    audit_caseload,
+    chart,
+    short_id,
+)
 from waymark.clinic.forms import CLINICIAN_SCALES, MAX_NOTE
-from waymark.clinic.models import Alert, ClinicalNote, ClinicianScale
-from waymark.clinic.report import program_report_for
+from waymark.clinic.models import Alert, ClinicalNote, ClinicianScale, DischargeReason, Episode
 from waymark.clinical import progress as core
 from waymark.clinical import scoring
 from waymark.clinical.report import MIN_CELL, Cell
@@ -209,18 +219,52 @@ class ChartOut(Schema):
 # Endpoints ----------------------------------------------------------------------------------
 
 
+class _ReadPage:
+    """A page already read with LIMIT and OFFSET in SQL, as `@paginate(Page)` takes it: its
+    slice is the page itself and its length the count of every match."""
+
+    def __init__(self, items: list[dict[str, Any]], count: int) -> None:
+        self.items, self._count = items, count
+
+    def __getitem__(self, window: slice) -> list[dict[str, Any]]:
+        return self.items
+
+    def __len__(self) -> int:
+        return self._count
+
+
 @router.get(
     "/clinic/caseload",
     response={200: list[CaseRowOut], **STAFF_ERRORS},
     operation_id="clinic_caseload",
     summary="The people who share with you, most urgent first",
 )
-@paginate(Page)
-def get_caseload(request: HttpRequest) -> list[dict[str, Any]]:
+@paginate(Page, pass_parameter="window")  # noqa: S106 - the name of an argument
+def get_caseload(
+    request: HttpRequest,
+    q: str = param.Query(
+        "",
+        max_length=MAX_SEARCH,
+        pattern=r"^[^\x00]*$",  # no NUL: PostgreSQL refuses it in text
+        description="part of the alias, or the start of the short id (or of the id)",
+    ),
+    alert: str = param.Query(
+        "",
+        description="only people with an open alert you may see, of this kind: "
+        + ", ".join(ALERT_FILTERS),
+    ),
+    **kwargs: Any,
+) -> _ReadPage:
+    """Only the page asked for is read, and only its rows are audited."""
     viewer = _staff(request)
-    rows = caseload(viewer)
+    if alert and alert not in ALERT_FILTERS:
+        known = ", ".join(ALERT_FILTERS)
+        raise ApiError(400, "invalid-request", "Unknown alert filter.", {"query.alert": known})
+    window = kwargs["window"]
+    found = Caseload(viewer, CaseloadQuery(q.strip(), alert))
+    rows = found[window.offset : window.offset + window.limit]
     audit_caseload(request, rows)
-    return [_case_row(row) for row in rows]
+    return _ReadPage([_case_row(row) for row in rows], found.count())
 
 
 @router.get(
@@ -233,7 +277,7 @@ def get_chart(request: HttpRequest, public_id: uuid.UUID) -> dict[str, Any]:
     viewer = _staff(request)
     person = _person(viewer, public_id)
     data = chart(viewer, person)
-    record("view.chart", actor=viewer, subject=person, request=request, detail="chart")
+    record_read("view.chart", actor=viewer, subject=person, request=request, detail="chart")
     notes_shared = "notes" in data.scopes
     outcomes = None
     if data.record is not None:
@@ -307,7 +351,7 @@ def get_alerts(request: HttpRequest, public_id: uuid.UUID) -> list[dict[str, Any
     viewer = _staff(request)
     person = _person(viewer, public_id)
     data = chart(viewer, person)
-    record("view.alerts", actor=viewer, subject=person, request=request, detail="alerts")
+    record_read("view.alerts", actor=viewer, subject=person, request=request, detail="alerts")
     return [_alert_row(r) for r in (*data.open_alerts, *data.acknowledged)]
 
 
@@ -415,6 +459,23 @@ class ScreenerChangeOut(Schema):
     better: CellOut
 
 
+class EpisodeSummaryOut(Schema):
+    target: int = Field(description="the program's follow-up target, percent")
+    episodes: CellOut = Field(description="value: how many episodes; people: how many people")
+    followup_rate: CellOut = Field(description="percent of episodes whose window has closed")
+    response: CellOut = Field(description="PHQ-9 drop of 50% or more, percent")
+    remission: CellOut = Field(description="PHQ-9 under 5 at follow-up (or discharge), percent")
+    bam_use_change: CellOut = Field(description="mean BAM use change, follow-up minus baseline")
+    bam_use_better: CellOut = Field(description="percent whose BAM use went down")
+
+
+def _episode_summary(summary: Any) -> dict[str, Any] | None:
+    if summary is None:
+        return None
+    names = EpisodeSummaryOut.model_fields.keys() - {"target"}
+    return {"target": summary.target, **{n: _cell(getattr(summary, n)) for n in names}}
+
+
 class ReportOut(Schema):
     program: str
     today: date
@@ -427,21 +488,61 @@ class ReportOut(Schema):
     heavy_day_reduction: CellOut
     who_level_down: CellOut
     screeners: list[ScreenerChangeOut]
+    episodes: EpisodeSummaryOut | None = Field(
+        None, description="episodes and follow-up; null in a report kept before them"
+    )
+    computed_at: datetime = Field(
+        description="when these numbers were computed: now, or for a large program when its "
+        "kept report was (WAYMARK_REPORT_LIVE_LIMIT)"
+    )
+    live: bool = Field(description="computed for this request (false: a kept report)")
+    refresh: str | None = Field(
+        description="a new computation of a large program's report: queued, running or "
+        "failed (the last one gave up); null when none"
+    )
+
+
+class ReportPendingOut(Schema):
+    program: str
+    live: bool = Field(description="always false: only a large program's report is prepared")
+    computed_at: None = Field(description="null: no report has been kept yet")
+    refresh: str | None = Field(description="queued or running")
+
+
+class ReportRefreshOut(Schema):
+    program: str
+    live: bool = Field(description="true: computed on every read, so nothing was queued")
+    refresh: str | None = Field(description="queued or running; null when live")
+
+
+def _led_program(viewer: User, program_id: uuid.UUID) -> Organization:
+    program = access.led_organizations(viewer).filter(public_id=program_id).first()
+    if program is None:
+        raise ApiError(404, "not-found", "No such program among those you lead.")
+    return program
 
 
 @router.get(
     "/clinic/programs/{program_id}/report",
-    response={200: ReportOut, **STAFF_ERRORS},
+    response={200: ReportOut, 202: ReportPendingOut, **STAFF_ERRORS},
     operation_id="clinic_program_report",
     summary="A program's de-identified outcomes (program leads; no cell under 11 people)",
+    description="A program with more consenting people than WAYMARK_REPORT_LIVE_LIMIT gets "
+    "its latest kept report, computed in the background (`computed_at`); 202 while its first "
+    "one is prepared.",
 )
-def get_report(request: HttpRequest, program_id: uuid.UUID) -> dict[str, Any]:
+def get_report(request: HttpRequest, program_id: uuid.UUID) -> Any:
     viewer = _staff(request)
-    program = access.led_organizations(viewer).filter(public_id=program_id).first()
-    if program is None:
-        raise ApiError(404, "not-found", "No such program among those you lead.")
-    result = program_report_for(program)
-    record("view.report", actor=viewer, request=request, detail=f"program report: {program.name}")
+    program = _led_program(viewer, program_id)
+    shown = snapshots.report_for(program)
+    detail = f"program report: {program.name}"
+    record_read("view.report", actor=viewer, request=request, detail=detail)
+    result = shown.report
+    if result is None:
+        return Status(
+            202,
+            {"program": program.name, "live": False, "computed_at": None, "refresh": shown.refresh},
+        )
     return {
         "program": program.name,
         "today": result.today,
@@ -457,4 +558,123 @@ def get_report(request: HttpRequest, program_id: uuid.UUID) -> dict[str, Any]:
             {"instrument": s.instrument, "change": _cell(s.change), "better": _cell(s.better)}
             for s in result.screeners
         ],
+        "episodes": _episode_summary(result.episodes),
+        "computed_at": shown.computed_at,
+        "live": shown.live,
+        "refresh": shown.refresh,
     }
+
+
+@router.post(
+    "/clinic/programs/{program_id}/report",
+    response={202: ReportRefreshOut, **STAFF_ERRORS},
+    operation_id="clinic_program_report_compute",
+    summary="Compute a large program's report again, in the background (program leads)",
+)
+def compute_report(request: HttpRequest, program_id: uuid.UUID) -> Status[dict[str, Any]]:
+    viewer = _staff(request)
+    program = _led_program(viewer, program_id)
+    state = snapshots.compute_again(program)
+    return Status(202, {"program": program.name, "live": state is None, "refresh": state})
+
+
+# Episodes of care -----------------------------------------------------------------------------
+
+
+class EpisodeOut(Schema):
+    id: uuid.UUID
+    program: uuid.UUID
+    program_name: str
+    admitted_on: date
+    discharged_on: date | None = Field(description="null while the episode is open")
+    discharge_reason: str | None = Field(description="completed, left, transferred or other")
+
+
+def _episode(episode: Episode) -> dict[str, Any]:
+    return {
+        "id": episode.public_id,
+        "program": episode.program.public_id,
+        "program_name": episode.program.name,
+        "admitted_on": episode.admitted_on,
+        "discharged_on": episode.discharged_on,
+        "discharge_reason": episode.discharge_reason or None,
+    }
+
+
+@router.get(
+    "/clinic/people/{public_id}/episodes",
+    response={200: list[EpisodeOut], **STAFF_ERRORS},
+    operation_id="clinic_episodes",
+    summary="A person's episodes of care in the programs you see them through",
+)
+@paginate(Page)
+@resolved
+def get_episodes(request: HttpRequest, public_id: uuid.UUID) -> list[dict[str, Any]]:
+    viewer = _staff(request)
+    person = _person(viewer, public_id)
+    record_read("view.episodes", actor=viewer, subject=person, request=request, detail="episodes")
+    return [_episode(e) for e in episodes.episodes_for(viewer, person)]
+
+
+class AdmitIn(Schema):
+    program: uuid.UUID = Field(description="a program you see the person through")
+    admitted_on: date
+
+
+def _episode_problem(error: episodes.EpisodeError, field: str) -> ApiError:
+    return ApiError(400, "invalid-request", str(error), {field: str(error)})
+
+
+@router.post(
+    "/clinic/people/{public_id}/episodes",
+    response={201: EpisodeOut, **errors(400, 401, 403, 404, 429)},
+    operation_id="clinic_admit",
+    summary="Record an admission (one open episode per person and program)",
+)
+def admit(request: HttpRequest, public_id: uuid.UUID, body: AdmitIn) -> Status[dict[str, Any]]:
+    viewer = _staff(request)
+    person = _person(viewer, public_id)
+    program = next(
+        (p for p in episodes.programs_for(viewer, person) if p.public_id == body.program), None
+    )
+    if program is None:
+        raise ApiError(404, "not-found", "No such program for this person.")
+    try:
+        episode = episodes.do_admit(viewer, person, program, body.admitted_on, request)
+    except episodes.EpisodeError as error:
+        raise _episode_problem(error, "body.admitted_on") from error
+    return Status(201, _episode(episode))
+
+
+class DischargeIn(Schema):
+    discharged_on: date
+    reason: DischargeReason
+
+
+@router.post(
+    "/clinic/people/{public_id}/episodes/{episode_id}/discharge",
+    response={200: EpisodeOut, **errors(400, 401, 403, 404, 429)},
+    operation_id="clinic_discharge",
+    summary="Record a discharge, with its reason",
+)
+def discharge(
+    request: HttpRequest, public_id: uuid.UUID, episode_id: uuid.UUID, body: DischargeIn
+) -> dict[str, Any]:
+    viewer = _staff(request)
+    person = _person(viewer, public_id)
+    episode = (
+        Episode.objects.filter(
+            person=person,
+            public_id=episode_id,
+            program_id__in=actions.shared_organizations(viewer, person),
+        )
+        .select_related("program", "person")
+        .first()
+    )
+    if episode is None:
+        raise ApiError(404, "not-found", "No such episode.")
+    try:
+        done = episodes.do_discharge(viewer, episode, body.discharged_on, body.reason, request)
+    except episodes.EpisodeError as error:
+        raise _episode_problem(error, "body.discharged_on") from error
+    return _episode(done)

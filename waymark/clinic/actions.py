@@ -4,20 +4,21 @@ The rules are `waymark.clinical.alerts` (pure); this module loads the days they 
 window, whatever the length of the history), stores each new finding once, and emails the
 consented clinicians about urgent ones with no clinical detail. Evaluation runs in `waymark
 worker`, never in the person's request: each write that can change a finding (a check-in, a
-completed check-up, a consent) queues one job per person (`hooks.record_changed`), and the
-hourly `clinic.alerts` tick queues everyone's for findings that come from time passing (missed
-check-ins). Who may see or change anything is `waymark.access`'s decision; every staff change
-is audited.
+completed check-up, an answered measure, a consent) queues one job per person
+(`hooks.record_changed`), and the hourly `clinic.alerts` tick queues everyone's for findings
+that come from time passing (missed check-ins, measures that expired unanswered). Who may see
+or change anything is `waymark.access`'s decision; every staff change is audited.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date
+from datetime import date, datetime, time
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Min, Q
+from django.db.models import F, Min, Q, Window
+from django.db.models.functions import RowNumber
 from django.http import HttpRequest
 from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
@@ -37,6 +38,8 @@ from waymark.clinical.profile import ProfileError, parse_profile
 from waymark.clinical.risk import DIMENSIONS, assess
 from waymark.jobs import enqueue, register, register_tick, requeue
 from waymark.jobs.models import Job
+from waymark.measures.models import MeasureRequest, MeasureResponse
+from waymark.measures.schedule import MEASURES
 from waymark.progress.record import load_recent, plan_start
 
 TICK = "clinic.alerts"
@@ -75,6 +78,56 @@ def _checkup(checkup: CheckUp) -> rules.CheckUp:
     )
 
 
+def _crisis_q() -> Q:
+    """Responses whose flags may hold a crisis flag of their measure (PHQ-9 item 9): a text
+    match on the JSON list narrows the rows on any database; `rules.Measure.crisis` decides."""
+    found = Q(pk__in=[])
+    for measure in MEASURES:
+        for flag in rules.crisis_flags(measure):
+            found |= Q(instrument=measure, flags__icontains=f'"{flag}"')
+    return found
+
+
+def measures_of(person: User, since: date) -> tuple[rules.Measure, ...]:
+    """The measures the person answered from ``since`` (local date) on, and those with a crisis
+    flag from any time (few: each one is an urgent alert), in one query."""
+    start = timezone.make_aware(datetime.combine(since, time.min))
+    rows = MeasureResponse.objects.filter(
+        Q(completed_at__gte=start) | _crisis_q(), person=person
+    ).values_list("instrument", "completed_at", "flags", "subscales")
+    return tuple(
+        rules.Measure(
+            instrument,
+            timezone.localdate(completed_at),
+            frozenset(str(flag) for flag in flags or ()),
+            {k: v for k, v in (subscales or {}).items() if isinstance(v, int)},
+        )
+        for instrument, completed_at, flags, subscales in rows
+    )
+
+
+def asked_of(person: User, now: datetime) -> tuple[rules.Asked, ...]:
+    """Each measure's latest `rules.MISSED_IN_A_ROW` requests that are over (answered, or
+    expired unanswered by ``now``), in one query however many there were."""
+    over = Q(answered_at__isnull=False) | Q(expires_at__lte=now)
+    latest = (
+        MeasureRequest.objects.filter(over, person=person)
+        .annotate(
+            place=Window(
+                RowNumber(),
+                partition_by=F("instrument"),
+                order_by=(F("due_on").desc(), F("answered_at").desc(nulls_last=True)),
+            )
+        )
+        .filter(place__lte=rules.MISSED_IN_A_ROW)
+        .values_list("instrument", "due_on", "answered_at")
+    )
+    return tuple(
+        rules.Asked(instrument, due_on, answered_at is not None)
+        for instrument, due_on, answered_at in latest
+    )
+
+
 def _watching_since(**person: Any) -> date | None:
     started = Consent.objects.active().filter(**person).aggregate(first=Min("starts_at"))["first"]
     return timezone.localdate(started) if started is not None else None
@@ -91,10 +144,12 @@ def person_record(
 ) -> rules.Record:
     """What the alert rules read about ``person``: the days of the rules' window
     (`rules.WINDOW_DAYS`) and what they need from before it, in the same number of queries
-    and with the same number of days after a month of check-ins or after years of them.
-    ``watching``: `watching_since`, when the caller has it already."""
+    and with the same number of days after a month of check-ins or after years of them; the
+    same for measures (`measures_of`, `asked_of`). ``watching``: `watching_since`, when the
+    caller has it already."""
     today = today or timezone.localdate()
-    recent = load_recent(person.pk, rules.window_start(today))
+    since = rules.window_start(today)
+    recent = load_recent(person.pk, since)
     approach, started = None, None
     if recent.versions:
         approach = recent.versions[0].content.get("approach")
@@ -110,6 +165,8 @@ def person_record(
         since=recent.since,
         last_checkin_before=recent.last_checkin_before,
         last_opioid_before=recent.last_opioid_before,
+        measures=measures_of(person, since),
+        asked=asked_of(person, timezone.now()),
     )
 
 
@@ -203,11 +260,11 @@ def _evaluate_job(job: Job) -> str:
 
 
 def evaluate_everyone() -> int:
-    """The hourly tick, for what time alone changes (missed check-ins): queue the evaluation
-    of everyone with an active consent, a chunk of people per UPDATE, rather than evaluate them
-    here one after another. Each is then its own at-least-once job — retried alone if it
-    fails, shared among all the workers, and merged with any queued by a write — and the tick
-    stays short. How many people were queued."""
+    """The hourly tick, for what time alone changes (missed check-ins and measures): queue the
+    evaluation of everyone with an active consent, a chunk of people per UPDATE, rather than
+    evaluate them here one after another. Each is then its own at-least-once job — retried
+    alone if it fails, shared among all the workers, and merged with any queued by a write —
+    and the tick stays short. How many people were queued."""
     people = list(
         Consent.objects.active()
         .order_by("person__public_id")

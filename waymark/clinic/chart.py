@@ -8,22 +8,37 @@ pages and the API build from these functions, so they cannot disagree.
 
 from __future__ import annotations
 
+import string
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cached_property
 from typing import Any
 
-from django.db.models import Max
+from django.db import connection
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    When,
+)
+from django.db.models.functions import Coalesce, Collate
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from waymark import access
-from waymark.accounts.models import User
-from waymark.audit.log import record, record_many
+from waymark.accounts.models import ConsentQuerySet, Scope, User
+from waymark.audit.log import record_read, record_reads
 from waymark.checkup.history import TRACKED, scores
 from waymark.checkup.models import CheckUp
 from waymark.clinic.actions import alert_message, notes_for, scales_for, shared_organizations
-from waymark.clinic.models import Alert, ClinicalNote, ClinicianScale
+from waymark.clinic.models import PRIORITY_RANK, Alert, ClinicalNote, ClinicianScale, Priority
 from waymark.clinical import alerts as rules
 from waymark.clinical import labels, scoring
 from waymark.plans.content import PERSONAL_LISTS
@@ -42,6 +57,12 @@ def short_id(person: User) -> str:
 
 
 # The caseload -------------------------------------------------------------------------------
+
+PAGE_SIZE = 50  # people on a page of the caseload ❓
+MAX_SEARCH = 100
+# The alert filter: any open alert, an urgent or a high one, or one rule's (by its id).
+ALERT_KINDS = ("any", "urgent", "high")
+ALERT_FILTERS = (*ALERT_KINDS, *(rule.id for rule in rules.RULES))
 
 
 @dataclass
@@ -67,7 +88,7 @@ class CaseRow:
     def high(self) -> int:
         return sum(1 for a in self.alerts if a.rank == 2)
 
-    @property
+    @cached_property
     def days_since_checkin(self) -> int | None:
         if self.last_checkin is None:
             return None
@@ -77,27 +98,121 @@ class CaseRow:
     def top_priority(self) -> str | None:
         return self.alerts[0].priority if self.alerts else None
 
-    def sort_key(self) -> tuple[int, int, int, str]:
+    def sort_key(self) -> tuple[int, int, bool, int, str]:
+        """The caseload's order (what `Caseload` sorts by in SQL): urgent alerts, then high,
+        then the longest silence, never checked in (or check-ins not shared) the longest of
+        all, then the alias."""
         silent = self.days_since_checkin
-        # Never checked in (or not shared) sorts with the longest silences.
-        return (-self.urgent, -self.high, -(silent if silent is not None else 10_000), self.alias)
+        return (-self.urgent, -self.high, silent is not None, -(silent or 0), self.alias)
 
 
-def caseload(viewer: Any) -> list[CaseRow]:
-    """The viewer's consented people, most urgent first, in three queries however many."""
-    people = list(
-        access.people_visible_to(viewer).annotate(last_day=Max("checkins__day")).order_by("pk")
+@dataclass(frozen=True)
+class CaseloadQuery:
+    """Who to list: everyone (the defaults), or those whose alias contains `search` or whose
+    short id starts with it, and those with an open alert of `alert` (one of ALERT_FILTERS)."""
+
+    search: str = ""
+    alert: str = ""
+
+    def __post_init__(self) -> None:
+        if self.alert and self.alert not in ALERT_FILTERS:
+            raise ValueError(f"unknown alert filter {self.alert!r}")
+
+
+# Each alert rule reads one kind of data: an alert is visible only where that scope is shared.
+_RULES_BY_SCOPE: dict[str, list[str]] = defaultdict(list)
+for _rule in rules.RULES:
+    _RULES_BY_SCOPE[_rule.scope].append(_rule.id)
+
+
+def _open_visible_alerts(consents: ConsentQuerySet) -> QuerySet[Alert]:
+    """The outer person's open alerts (for a subquery on User) that `consents` (the viewer's
+    active ones) let the viewer see: those of a rule whose scope one of them shares."""
+    shown = Q()
+    for scope, ids in _RULES_BY_SCOPE.items():
+        sharing = consents.sharing(scope).filter(person=OuterRef("person"))
+        shown |= Q(Exists(sharing), rule__in=ids)
+    return Alert.objects.filter(
+        shown, person=OuterRef("pk"), acknowledged_at__isnull=True, resolved_at__isnull=True
     )
+
+
+def _count(alerts: QuerySet[Alert]) -> Coalesce:
+    counted = alerts.order_by().values("person").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted), 0)
+
+
+def _alias_order() -> Any:
+    """The alias in code-point order, as Python's sort has it (PostgreSQL's own collation may
+    put "b" before "C"; SQLite's default is already byte order)."""
+    if connection.vendor == "postgresql":
+        return Collate(F("username"), "C")
+    return F("username")
+
+
+def _matching(
+    people: QuerySet[User], query: CaseloadQuery, alerts: QuerySet[Alert]
+) -> QuerySet[User]:
+    """`people` narrowed to those `query` asks for (`alerts`: their open, visible alerts)."""
+    if query.search:
+        people = people.filter(_search(query.search))
+    if query.alert:
+        ranks = {"urgent": Priority.URGENT, "high": Priority.HIGH}
+        if query.alert in ranks:
+            alerts = alerts.filter(rank=PRIORITY_RANK[ranks[query.alert]])
+        elif query.alert != "any":
+            alerts = alerts.filter(rule=query.alert)
+        people = people.filter(Exists(alerts))
+    return people
+
+
+def _search(text: str) -> Q:
+    """An alias containing the text, or a short id (or a longer part of the id) starting
+    with it."""
+    text = text.strip()
+    found = Q(username__icontains=text)
+    digits = text.replace("-", "")
+    if digits and all(c in string.hexdigits for c in digits):
+        found |= Q(public_id__istartswith=text)
+    return found
+
+
+def _ranked(
+    people: QuerySet[User], consents: ConsentQuerySet, alerts: QuerySet[Alert]
+) -> QuerySet[User]:
+    """`people`, each with their open visible urgent and high alerts counted and their last
+    check-in day (only where check-ins are shared), in the caseload's order
+    (`CaseRow.sort_key`): one query, to be sliced."""
+    checkins_shared = consents.sharing(Scope.CHECKINS).filter(person=OuterRef("pk"))
+    # The (owner, day) unique index answers this at once: no scan of anyone's check-ins.
+    latest = CheckIn.objects.filter(owner=OuterRef("pk")).order_by("-day").values("day")[:1]
+    ranked = people.annotate(
+        urgent=_count(alerts.filter(rank=PRIORITY_RANK[Priority.URGENT])),
+        high=_count(alerts.filter(rank=PRIORITY_RANK[Priority.HIGH])),
+        last_day=Case(When(Exists(checkins_shared), then=Subquery(latest)), default=None),
+    )
+    silence = F("last_day").asc(nulls_first=True)  # the oldest day first, never before it
+    return ranked.order_by("-urgent", "-high", silence, _alias_order().asc())
+
+
+def _rows(consents: ConsentQuerySet, people: list[User]) -> list[CaseRow]:
+    """The rows of one page of people (in their order): their scopes (from `consents`, the
+    viewer's active ones) and open alerts, in one query each."""
+    if not people:
+        return []
+    ids = [p.pk for p in people]
     scopes: dict[int, set[str]] = defaultdict(set)
-    flags = access.active_consents_for(viewer).values_list(
+    flags = consents.filter(person__in=ids).values_list(
         "person_id", *(f"share_{scope}" for scope in access.SCOPES)
     )
     for person_id, *shared in flags:
         scopes[person_id] |= {s for s, on in zip(access.SCOPES, shared, strict=True) if on}
     open_alerts: dict[int, list[Alert]] = defaultdict(list)
-    for alert in Alert.objects.filter(
-        person__in=[p.pk for p in people], acknowledged_at__isnull=True, resolved_at__isnull=True
-    ).order_by("-rank", "-evidence_on", "-pk"):
+    found = Alert.objects.filter(
+        person__in=ids, acknowledged_at__isnull=True, resolved_at__isnull=True
+    )
+    # Open alerts have no acknowledgement note: no need to decrypt one.
+    for alert in found.defer("ack_note").order_by("-rank", "-evidence_on", "-pk"):
         open_alerts[alert.person_id].append(alert)
     rows = []
     for person in people:
@@ -107,22 +222,48 @@ def caseload(viewer: Any) -> list[CaseRow]:
                 person=person,
                 scopes=shared,
                 alerts=visible(open_alerts[person.pk], shared),
-                last_checkin=person.last_day if "checkins" in shared else None,
+                last_checkin=person.last_day if "checkins" in shared else None,  # type: ignore[attr-defined]
             )
         )
-    return sorted(rows, key=CaseRow.sort_key)
+    return rows
 
 
-def audit_caseload(request: Any, rows: list[CaseRow]) -> None:
-    """The caseload shows each person's open alerts and last check-in: one entry per person,
-    so each sees it in their access log (and one for an empty caseload), in fixed queries."""
+class Caseload:
+    """The viewer's consented people (matching `query`), most urgent first, read a page at a
+    time: `count()` is one query, and a slice (what Django's Paginator and the API's
+    pagination take) is three — the sorted page itself, its people's scopes and their open
+    alerts — however many people there are."""
+
+    def __init__(self, viewer: Any, query: CaseloadQuery | None = None) -> None:
+        self.query = query or CaseloadQuery()
+        self._consents = access.active_consents_for(viewer)
+        self._alerts = _open_visible_alerts(self._consents)
+        self._people = _matching(access.people_visible_to(viewer), self.query, self._alerts)
+
+    def count(self) -> int:
+        return self._people.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, window: slice) -> list[CaseRow]:
+        if not isinstance(window, slice):
+            raise TypeError("a caseload is read a page at a time: slice it")
+        ranked = _ranked(self._people, self._consents, self._alerts)
+        return _rows(self._consents, list(ranked[window]))
+
+
+def audit_caseload(request: Any, rows: Sequence[CaseRow]) -> None:
+    """The caseload shows each person's open alerts and last check-in: one entry per person
+    shown (the rows of the page, no one else), so each sees it in their access log (and one
+    entry for an empty page), in a fixed number of queries."""
     viewer = request.user
     if rows:
-        detail = "caseload list: open alerts and last check-in"
-        record_many("view.caseload", actor=viewer, subjects=[r.person for r in rows],
-                    request=request, detail=detail)  # fmt: skip
+        subjects, detail = [r.person for r in rows], "caseload list: open alerts and last check-in"
+        record_reads("view.caseload", actor=viewer, subjects=subjects, request=request,
+                     detail=detail)  # fmt: skip
     else:
-        record("view.caseload", actor=viewer, request=request, detail="caseload list")
+        record_read("view.caseload", actor=viewer, request=request, detail="caseload list")
 
 
 def visible(alerts: list[Alert], scopes: frozenset[str]) -> list[Alert]:

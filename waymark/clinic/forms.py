@@ -1,4 +1,5 @@
-"""Clinic forms: acknowledging an alert, a clinician-rated scale, a clinical note."""
+"""Clinic forms: the caseload's search, acknowledging an alert, a clinician-rated scale, a
+clinical note."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from waymark.checkup.steps import InstrumentStepForm, instrument_form
+from waymark.clinic.chart import MAX_SEARCH, CaseloadQuery
+from waymark.clinical import alerts as rules
 from waymark.clinical import scoring
 from waymark.clinical.checkup import Answers
 from waymark.forms import LongTextField
@@ -15,6 +18,35 @@ from waymark.forms import LongTextField
 MAX_NOTE = 5000
 
 CLINICIAN_SCALES = ("ciwa-ar", "cows")
+
+
+class CaseloadSearchForm(forms.Form):
+    """The caseload's search (GET): by alias or short id, and by open alert."""
+
+    q = forms.CharField(
+        label=_("Name or short id"),
+        help_text=_("Part of the name the person chose, or the start of their short id."),
+        max_length=MAX_SEARCH,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+    alert = forms.ChoiceField(label=_("Open alerts"), required=False, choices=lambda: [
+        ("", _("Everyone")),
+        ("any", _("Any open alert")),
+        ("urgent", _("An urgent alert")),
+        ("high", _("A high alert")),
+        (_("One kind of alert"), [(rule.id, _(rule.title)) for rule in rules.RULES]),
+    ])  # fmt: skip
+
+    def query(self) -> CaseloadQuery:
+        """What to list: everyone when the form is empty or not valid (its errors say why)."""
+        if not self.is_bound or not self.is_valid():
+            return CaseloadQuery()
+        return CaseloadQuery(self.cleaned_data["q"].strip(), self.cleaned_data["alert"])
+
+    @property
+    def narrowed(self) -> bool:
+        return self.query() != CaseloadQuery()
 
 
 class AcknowledgeForm(forms.Form):

@@ -71,7 +71,16 @@ class Alert(models.Model):
         constraints = (
             models.UniqueConstraint(fields=("person", "dedupe_key"), name="one_alert_per_finding"),
         )
-        indexes = (models.Index(fields=("person", "acknowledged_at")),)
+        indexes = (
+            models.Index(fields=("person", "acknowledged_at")),
+            # The caseload counts each person's open alerts by rank and rule (waymark/clinic/
+            # chart.py): only open ones are indexed, a few a person however long the history.
+            models.Index(
+                fields=("person", "rank", "rule"),
+                condition=models.Q(acknowledged_at__isnull=True, resolved_at__isnull=True),
+                name="clinic_alert_open",
+            ),
+        )
 
     def __str__(self) -> str:
         return f"alert {self.public_id}"
@@ -160,3 +169,75 @@ class ClinicalNote(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError("clinical notes cannot be deleted; add an amendment")
+
+
+class ReportSnapshot(models.Model):
+    """A program report computed in the background and kept (`waymark.clinic.snapshots`), for
+    a program too large to compute on every visit: counts and means only, as
+    `waymark.clinical.report.report_as_dict` writes them (no cell under 11 people has a value).
+    Derived data: recomputed at will, and only the latest few are kept."""
+
+    program = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="report_snapshots"
+    )
+    # When the computation started: the numbers are the data as it was then.
+    computed_at = models.DateTimeField(default=timezone.now)
+    today = models.DateField()  # the day the numbers are for
+    report: models.JSONField[Any, Any] = models.JSONField()
+
+    class Meta:
+        ordering = ("-computed_at", "-pk")
+        indexes = (models.Index(fields=("program", "-computed_at"), name="clinic_snapshot_latest"),)
+
+    def __str__(self) -> str:
+        return f"report snapshot {self.pk}"
+
+
+class DischargeReason(models.TextChoices):
+    COMPLETED = "completed", _("Completed treatment")
+    LEFT = "left", _("Left before completing")
+    TRANSFERRED = "transferred", _("Transferred to other care")
+    OTHER = "other", _("Other")
+
+
+class Episode(models.Model):
+    """One episode of care: a person's admission to a program, until discharge
+    (`waymark.clinic.episodes`; the maths in `waymark.clinical.episodes`). At most one open
+    episode per person and program. Dates and a reason only: no free text."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="episodes"
+    )
+    program = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="episodes")
+    admitted_on = models.DateField(_("admitted on"))
+    discharged_on = models.DateField(_("discharged on"), null=True, blank=True)
+    discharge_reason = models.CharField(
+        _("discharge reason"), max_length=20, choices=DischargeReason.choices, blank=True
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ("program", "admitted_on", "pk")
+        constraints = (
+            models.UniqueConstraint(
+                fields=("person", "program"),
+                condition=models.Q(discharged_on__isnull=True),
+                name="one_open_episode_per_program",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(discharged_on__isnull=True)
+                | models.Q(discharged_on__gte=models.F("admitted_on")),
+                name="episode_discharged_after_admission",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"episode {self.public_id}"

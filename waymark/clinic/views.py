@@ -10,22 +10,24 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from waymark import access
 from waymark.accounts.models import User
 from waymark.accounts.staff import staff_required
-from waymark.audit.log import record
-from waymark.clinic import actions, report
-from waymark.clinic.chart import audit_caseload, caseload, chart
+from waymark.audit.log import record_read
+from waymark.clinic import actions, episodes, snapshots
+from waymark.clinic.chart import PAGE_SIZE, Caseload, audit_caseload, chart
 from waymark.clinic.forms import (
     CLINICIAN_SCALES,
     AcknowledgeForm,
+    CaseloadSearchForm,
     NoteForm,
     scale_answers,
     scale_form,
@@ -33,6 +35,7 @@ from waymark.clinic.forms import (
 from waymark.clinic.models import Alert, ClinicalNote
 from waymark.clinical import scoring
 from waymark.clinical.progress import weekly, windows
+from waymark.measures import results as measures
 from waymark.progress import figures
 from waymark.progress.charts import Legend, line_chart
 
@@ -46,10 +49,21 @@ def _person(request: HttpRequest, public_id: Any, scope: str | None = None) -> U
 
 @staff_required
 def caseload_page(request: HttpRequest) -> HttpResponse:
-    rows = caseload(request.user)
+    form = CaseloadSearchForm(request.GET if {"q", "alert"} & set(request.GET) else None)
+    found: Any = Caseload(request.user, form.query())  # counted and sliced, never iterated
+    pages = Paginator(found, PAGE_SIZE)
+    page = pages.get_page(request.GET.get("page"))
+    rows = list(page.object_list)
     audit_caseload(request, rows)
     leads = access.led_organizations(request.user)
-    return render(request, "waymark/clinic/caseload.html", {"rows": rows, "leads": leads})
+    context = {
+        "rows": rows,
+        "page": page,
+        "pages": pages.get_elided_page_range(page.number, on_each_side=1, on_ends=1),
+        "form": form,
+        "leads": leads,
+    }
+    return render(request, "waymark/clinic/caseload.html", context)
 
 
 def screener_figure(series: Any) -> figures.Figure:
@@ -114,6 +128,9 @@ def _chart_context(request: HttpRequest, person: User, **extra: Any) -> dict[str
             figures.use_figure(weeks),
             figures.cravings_figure(weeks),
         ]
+    if "checkups" in data.scopes:  # measures are screener results: the same scope
+        context["measures"] = measures.chart_section(request.user, person)
+    context["episodes"] = episodes.chart_section(request.user, person)
     context.update(extra)
     return context
 
@@ -121,13 +138,13 @@ def _chart_context(request: HttpRequest, person: User, **extra: Any) -> dict[str
 @staff_required
 def chart_page(request: HttpRequest, public_id: Any) -> HttpResponse:
     person = _person(request, public_id)
-    record("view.chart", actor=request.user, subject=person, request=request, detail="chart")  # type: ignore[arg-type]
+    record_read("view.chart", actor=request.user, subject=person, request=request, detail="chart")  # type: ignore[arg-type]
     return render(request, "waymark/clinic/chart.html", _chart_context(request, person))
 
 
 def _chart_again(request: HttpRequest, person: User, **extra: Any) -> HttpResponse:
     """The chart shown again with a form's errors (400): a view of the chart, audited too."""
-    record("view.chart", actor=request.user, subject=person, request=request, detail="chart")  # type: ignore[arg-type]
+    record_read("view.chart", actor=request.user, subject=person, request=request, detail="chart")  # type: ignore[arg-type]
     context = _chart_context(request, person, **extra)
     return render(request, "waymark/clinic/chart.html", context, status=400)
 
@@ -197,15 +214,22 @@ def add_note(request: HttpRequest, public_id: Any) -> HttpResponse:
 
 
 @staff_required
+@require_http_methods(["GET", "POST"])
 def report_page(request: HttpRequest, program_id: Any) -> HttpResponse:
+    """GET shows the report (live, or the latest kept one for a large program); POST asks for
+    a large program's report to be computed again (`waymark.clinic.snapshots`)."""
     program = access.led_organizations(request.user).filter(public_id=program_id).first()
     if program is None:
         raise Http404("No such program among those you lead.")
-    result = report.program_report_for(program)
-    record(
+    if request.method == "POST":
+        snapshots.compute_again(program)
+        return redirect("clinic:report", program_id=program.public_id)
+    shown = snapshots.report_for(program)
+    record_read(
         "view.report",
         actor=request.user,  # type: ignore[arg-type]
         request=request,
         detail=f"program report: {program.name}",
     )
-    return render(request, "waymark/clinic/report.html", {"program": program, "report": result})
+    context = {"program": program, "report": shown.report, "shown": shown}
+    return render(request, "waymark/clinic/report.html", context)

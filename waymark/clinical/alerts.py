@@ -1,7 +1,8 @@
 """Caseload alerts: which people in a program need a clinician's attention, and why.
 
-The rules read one person's recent record — check-in days, completed check-ups, the plan's
-approach and daily targets — and return alerts, each with a rule id, a priority, a sentence for
+The rules read one person's recent record — check-in days, completed check-ups, the measures
+they answered or let expire (`waymark.measures`), the plan's approach and daily targets — and
+return alerts, each with a rule id, a priority, a sentence for
 the clinician and the date of the evidence. They never diagnose and never decide treatment:
 an alert says "look at this person", nothing more.
 
@@ -11,7 +12,9 @@ evidence date, so the same finding is raised once however often the rules run.
 
 The rules read a bounded window of days (`WINDOW_DAYS`), and each reads it in one pass: a
 record cut to the window (`window`) raises exactly what the whole history raises, so an
-evaluation costs the same after three years of check-ins as after three weeks.
+evaluation costs the same after three years of check-ins as after three weeks. Measures are
+bounded the same way: the answers of the window, those with a crisis flag from any time, and
+each measure's latest `MISSED_IN_A_ROW` requests that were answered or expired.
 
 Pure: no Django, no I/O.
 """
@@ -43,6 +46,14 @@ CRAVING_HIGH = 8
 CRAVING_RISE = 4
 CRAVING_BASELINE_DAYS = 14
 CRAVING_MIN_RATINGS = 3
+# Missed measures: this many scheduled requests of one measure in a row expired unanswered
+# (ours ❓: one missed measure is ordinary, two in a row is a pattern worth a call).
+MISSED_IN_A_ROW = 2
+# The BAM's flags that raise `bam-risk`: the Risk factors subscale at 12 or more, the VA
+# scoring guidance's elevated risk (⚠️ the cut-off is from secondary summaries of it, see
+# bam.json). Use on its own (`any-use`) is the plan's business (return-to-use), not this rule's.
+BAM = "bam"
+BAM_RISK_FLAGS = frozenset({"risk-elevated"})
 # The days the rules read, today included: alerts rest on the last LOOKBACK_DAYS; a run that
 # started earlier is no new run, which `_run_starts` sees from the day before the lookback;
 # and whether that day was a craving spike reads the CRAVING_BASELINE_DAYS before it. So 14 +
@@ -87,9 +98,9 @@ SUICIDAL = Rule(
     "suicidal-thoughts",
     Priority.URGENT,
     N_("Suicidal thoughts reported"),
-    "FACTS §11.1, §2.7 (PHQ-9 item 9 ≥ 1, or thoughts said directly)",
+    "FACTS §11.1, §2.7 (PHQ-9 item 9 ≥ 1 in a check-up or a measure, or thoughts said directly)",
     "checkups",
-    message=N_("Suicidal thoughts were reported in a check-up."),
+    message=N_("Suicidal thoughts were reported in a check-up or a measure."),
 )
 OPIOID_AFTER_GAP = Rule(
     "opioid-use-after-gap",
@@ -144,6 +155,25 @@ HIGH_RISK = Rule(
     "checkups",
     message=N_("A check-up found a high withdrawal or overdose risk."),
 )
+BAM_RISK = Rule(
+    "bam-risk",
+    Priority.HIGH,
+    N_("Risk factors elevated on the BAM"),
+    "bam.json flag risk-elevated (VA BAM scoring guidance: Risk factors 12 or more ⚠️); "
+    "priority high is ours ❓",
+    "checkups",
+    message=N_(
+        "The Brief Addiction Monitor's risk factors scored %(score)d: 12 or more is elevated."
+    ),
+)
+MISSED_MEASURES = Rule(
+    "missed-measures",
+    Priority.HIGH,
+    N_("Measures missed in a row"),
+    "ours ❓ (2 requests of one measure in a row expired unanswered; priority high)",
+    "checkups",
+    message=N_("The last %(count)d %(instrument)s requests expired unanswered."),
+)
 NO_CHECKIN = Rule(
     "no-checkin",
     Priority.NORMAL,
@@ -159,6 +189,8 @@ RULES: tuple[Rule, ...] = (
     RETURN_TO_USE,
     TAPER_NOT_FOLLOWED,
     WORSENING,
+    BAM_RISK,
+    MISSED_MEASURES,
     CRAVING_SPIKE,
     NO_CHECKIN,
 )
@@ -200,6 +232,35 @@ class CheckUp:
 
 
 @dataclass(frozen=True)
+class Measure:
+    """A measure the person answered (`waymark.measures`), as far as the alerts need it."""
+
+    instrument: str
+    completed_on: date
+    flags: frozenset[str] = frozenset()  # the flag ids its answers raised
+    subscales: Mapping[str, int] = field(default_factory=dict, hash=False)
+
+    @property
+    def crisis(self) -> bool:
+        """A flag of its instrument that shows crisis help at once (PHQ-9 item 9 ≥ 1)."""
+        return bool(self.flags & crisis_flags(self.instrument))
+
+
+@dataclass(frozen=True)
+class Asked:
+    """A scheduled measure request that is over: answered, or expired unanswered."""
+
+    instrument: str
+    due_on: date
+    answered: bool
+
+
+def crisis_flags(instrument: str) -> frozenset[str]:
+    """The instrument's flags that show crisis help at once (scoring: ``FlagRule.crisis``)."""
+    return frozenset(rule.id for rule in get_instrument(instrument).flag_rules if rule.crisis)
+
+
+@dataclass(frozen=True)
 class Record:
     """One person's recent record. ``checkups`` and ``days`` may come in any order.
 
@@ -207,8 +268,10 @@ class Record:
     check-in yet counts missing days from then.
 
     A bounded record (`window`) holds only the days from ``since`` on, and carries the two
-    facts the rules need from before: the last check-in and the last day of opioid use.
-    ``since`` None: ``days`` are the whole history.
+    facts the rules need from before: the last check-in and the last day of opioid use. Its
+    ``measures`` are those answered from ``since`` on and those with a crisis flag from any
+    time; its ``asked``, each measure's latest `MISSED_IN_A_ROW` requests that are over.
+    ``since`` None: ``days``, ``measures`` and ``asked`` are the whole history.
     """
 
     today: date
@@ -221,6 +284,8 @@ class Record:
     since: date | None = None
     last_checkin_before: date | None = None  # the last check-in before ``since``
     last_opioid_before: date | None = None  # the last day of opioid use before ``since``
+    measures: tuple[Measure, ...] = ()  # answered measures, in any order
+    asked: tuple[Asked, ...] = ()  # measure requests that are over, in any order
 
     @property
     def last_checkin(self) -> date | None:
@@ -245,7 +310,19 @@ def window(record: Record) -> Record:
         since=since,
         last_checkin_before=max((d.date for d in earlier), default=record.last_checkin_before),
         last_opioid_before=max(_opioid_days(earlier), default=record.last_opioid_before),
+        measures=tuple(m for m in record.measures if m.completed_on >= since or m.crisis),
+        asked=tuple(a for run in _latest_asked(record.asked).values() for a in run),
     )
+
+
+def _latest_asked(asked: Iterable[Asked]) -> dict[str, list[Asked]]:
+    """Each measure's latest `MISSED_IN_A_ROW` requests that are over, newest first."""
+    by_measure: dict[str, list[Asked]] = {}
+    for request in sorted(asked, key=lambda a: (a.due_on, a.answered), reverse=True):
+        kept = by_measure.setdefault(request.instrument, [])
+        if len(kept) < MISSED_IN_A_ROW:
+            kept.append(request)
+    return by_measure
 
 
 def _recent(record: Record, on: date) -> bool:
@@ -255,16 +332,17 @@ def _recent(record: Record, on: date) -> bool:
 def suicidal_thoughts(record: Record) -> list[Alert]:
     """FACTS §11.1: PHQ-9 item 9 ≥ 1 or suicidal thoughts said directly start the crisis flow
     whatever the totals; the person saw crisis lines at once, and the clinician is told too.
-    The latest check-up is the person's picture now, so a crisis in it is raised however long
-    ago it was taken — including before sharing began (ours ❓: the lookback applies only to
-    the check-ups before it)."""
-    latest = max(record.checkups, key=lambda c: c.completed_on, default=None)
-    return [
-        Alert(SUICIDAL, say(SUICIDAL.message), c.completed_on)
+    Every completed check-up and every answered measure with a crisis raises it, however long
+    ago — including before sharing began, raised when the consent starts: a crisis from two
+    years ago still deserves one look (issue 16). One alert per day (the key is its date), so
+    it is raised once however often the rules run."""
+    found = [
+        c.completed_on
         for c in record.checkups
-        if (c.crisis_reported or c.risks.get("mental_health") == "high")
-        and (c is latest or _recent(record, c.completed_on))
+        if c.crisis_reported or c.risks.get("mental_health") == "high"
     ]
+    found += [m.completed_on for m in record.measures if m.crisis]
+    return [Alert(SUICIDAL, say(SUICIDAL.message), on) for on in found if on <= record.today]
 
 
 # What the alert says for the dimensions that are high (whole sentences, for translation).
@@ -455,6 +533,37 @@ def worsening_screener(record: Record) -> list[Alert]:
     ]
 
 
+def bam_risk(record: Record) -> list[Alert]:
+    """A recent BAM whose Risk factors subscale is elevated (`BAM_RISK_FLAGS`): the VA guidance
+    reads it as a higher risk of a return to use, so the clinician looks at which items are
+    high. The evidence is the day it was answered."""
+    return [
+        Alert(BAM_RISK, say(BAM_RISK.message, score=m.subscales.get("risk", 0)), m.completed_on)
+        for m in record.measures
+        if m.instrument == BAM and m.flags & BAM_RISK_FLAGS and _recent(record, m.completed_on)
+    ]
+
+
+def missed_measures(record: Record) -> list[Alert]:
+    """Ours ❓: the latest `MISSED_IN_A_ROW` requests of one measure all expired unanswered.
+    Counted per measure, not across them: measures due together (the default schedule starts
+    several on the same day) are one missed day, not a pattern, and a measure skipped every
+    time while others are answered is still a gap in what the clinician sees. The evidence is
+    the last missed due date, so each further miss raises again until one is answered; no
+    lookback, like a missed check-in: the run is the person's state now."""
+    alerts = []
+    for instrument, latest in _latest_asked(record.asked).items():
+        if len(latest) < MISSED_IN_A_ROW or any(a.answered for a in latest):
+            continue
+        message = say(
+            MISSED_MEASURES.message,
+            count=MISSED_IN_A_ROW,
+            instrument=get_instrument(instrument).short_name,
+        )
+        alerts.append(Alert(MISSED_MEASURES, message, latest[0].due_on))
+    return alerts
+
+
 def evaluate(record: Record) -> list[Alert]:
     """Every alert the record raises, most urgent first, then the most recent evidence first.
     A key appears once (two findings of one rule on one day are one alert)."""
@@ -466,6 +575,8 @@ def evaluate(record: Record) -> list[Alert]:
         *return_to_use(record, days),
         *taper_not_followed(record, days),
         *worsening_screener(record),
+        *bam_risk(record),
+        *missed_measures(record),
         *craving_spike(record, days),
         *no_checkin(record, days),
     )

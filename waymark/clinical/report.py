@@ -19,8 +19,10 @@ import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 from waymark.clinical.drinks import RISK_LEVELS
+from waymark.clinical.episodes import DEFAULT_TARGET, Outcome
 from waymark.clinical.outcomes import Outcomes, window
 from waymark.clinical.progress import Day, drinking_record
 from waymark.clinical.reassess import HIGHER_IS_BETTER
@@ -80,6 +82,21 @@ class ScreenerChange:
 
 
 @dataclass(frozen=True)
+class EpisodeSummary:
+    """Episodes and follow-up (`waymark.clinical.episodes`). Each cell's ``people`` is the
+    number of different people behind it, and a cell is withheld under MIN_CELL people ❓
+    (one person can have several episodes; counting people keeps the report's rule)."""
+
+    target: int  # the program's follow-up target, in percent
+    episodes: Cell  # value: how many episodes
+    followup_rate: Cell  # percent of episodes whose window closed that had a follow-up
+    response: Cell  # percent of episodes with baseline and outcome PHQ-9 that responded
+    remission: Cell  # ... that were in remission
+    bam_use_change: Cell  # mean change in BAM use, follow-up minus baseline
+    bam_use_better: Cell  # percent of those episodes whose BAM use went down
+
+
+@dataclass(frozen=True)
 class Report:
     today: date
     people: int
@@ -90,25 +107,16 @@ class Report:
     heavy_day_reduction: Cell  # mean of first - latest, in percentage points, same people
     who_level_down: Cell  # percent of people whose WHO risk level fell by at least one
     screeners: tuple[ScreenerChange, ...]
+    # Added with episodes of care (issue 16): None in a report kept before them.
+    episodes: EpisodeSummary | None = None
 
     @property
     def shown(self) -> bool:
         return self.people >= MIN_CELL
 
 
-def _first_window(days: Sequence[Day], sex: Sex | None) -> Outcomes | None:
-    if not days:
-        return None
-    end = days[0].date + timedelta(days=PERIOD_DAYS - 1)
-    return window(drinking_record(days), end, PERIOD_DAYS, sex)
-
-
-def _latest_window(days: Sequence[Day], today: date, sex: Sex | None) -> Outcomes:
-    return window(drinking_record(days), today, PERIOD_DAYS, sex)
-
-
-def _enough(result: Outcomes | None) -> bool:
-    return result is not None and result.days_recorded >= MIN_DAYS
+def _enough(result: Outcomes) -> bool:
+    return result.days_recorded >= MIN_DAYS
 
 
 def _who_rank(result: Outcomes) -> int | None:
@@ -116,74 +124,242 @@ def _who_rank(result: Outcomes) -> int | None:
     return None if level is None else RISK_LEVELS.index(level)
 
 
-def program_report(people: Iterable[PersonRecord], today: date) -> Report:
-    """The report over ``people`` on ``today``. Only days up to ``today`` count."""
-    records = [
-        PersonRecord(
-            p.enrolled_on,
-            tuple(sorted((d for d in p.days if d.date <= today), key=_date)),
-            p.sex,
-            p.screeners,
-            p.checkins,
-        )
-        for p in people
-    ]
-    since = today - timedelta(days=PERIOD_DAYS - 1)
-    tracked = [p for p in records if p.checkins]
-    retained = sum(1 for p in tracked if any(d.date >= since for d in p.days))
-    abstinent: list[float] = []
-    first_heavy: list[float] = []
-    latest_heavy: list[float] = []
-    reduction: list[float] = []
-    who_down: list[float] = []
-    for person in tracked:
-        latest = _latest_window(person.days, today, person.sex)
+class ReportBuilder:
+    """The report built one person at a time, so that a large program's records need never be
+    in memory together: ``add`` each person once (in any order), then ``report()``.
+
+    Of a person's days it reads only those that fall in the first PERIOD_DAYS of their record
+    (from their first day on or before ``today``) and in the last PERIOD_DAYS ending ``today``;
+    a record holding just those days gives the same numbers as the whole record.
+    """
+
+    def __init__(self, today: date, target: int = DEFAULT_TARGET) -> None:
+        self.today = today
+        self.target = target  # the program's follow-up target, carried into the report
+        self._since = today - timedelta(days=PERIOD_DAYS - 1)
+        self._people = 0
+        self._tracked = 0
+        self._retained = 0
+        self._abstinent: list[float] = []
+        self._first_heavy: list[float] = []
+        self._latest_heavy: list[float] = []
+        self._reduction: list[float] = []
+        self._who_down: list[float] = []
+        self._instruments: set[str] = set()
+        self._changes: dict[str, list[float]] = {}
+        self._better: dict[str, int] = {}
+        self._episodes = _EpisodeTally()
+
+    def add_episodes(self, person: object, outcomes: Sequence[Outcome]) -> None:
+        """One person's episodes (``person`` is any key that tells people apart)."""
+        self._episodes.add(person, outcomes)
+
+    def add(self, person: PersonRecord) -> None:
+        self._people += 1
+        self._add_screeners(person)
+        if not person.checkins:
+            return
+        days = tuple(sorted((d for d in person.days if d.date <= self.today), key=_date))
+        self._tracked += 1
+        if any(d.date >= self._since for d in days):
+            self._retained += 1
+        records = drinking_record(days)
+        latest = window(records, self.today, PERIOD_DAYS, person.sex)
         if _enough(latest) and latest.percent_days_abstinent is not None:
-            abstinent.append(latest.percent_days_abstinent)
+            self._abstinent.append(latest.percent_days_abstinent)
         # Change needs two separate periods: the record must be at least two periods long.
-        if not person.days or person.days[0].date + timedelta(days=PERIOD_DAYS - 1) >= since:
-            continue
-        first = _first_window(person.days, person.sex)
-        if first is None or not (_enough(first) and _enough(latest)):
-            continue
+        if not days:
+            return
+        first_end = days[0].date + timedelta(days=PERIOD_DAYS - 1)
+        if first_end >= self._since:
+            return
+        first = window(records, first_end, PERIOD_DAYS, person.sex)
+        if not (_enough(first) and _enough(latest)):
+            return
         before, after = first.percent_heavy_drinking_days, latest.percent_heavy_drinking_days
         if before is not None and after is not None:
-            first_heavy.append(before)
-            latest_heavy.append(after)
-            reduction.append(before - after)
+            self._first_heavy.append(before)
+            self._latest_heavy.append(after)
+            self._reduction.append(before - after)
         rank_before, rank_after = _who_rank(first), _who_rank(latest)
         if rank_before is not None and rank_after is not None:
-            who_down.append(1.0 if rank_after < rank_before else 0.0)
-    return Report(
-        today=today,
-        people=len(records),
-        retention=share(retained, len(tracked)),
-        percent_days_abstinent=cell(abstinent),
-        heavy_days_first=cell(first_heavy),
-        heavy_days_latest=cell(latest_heavy),
-        heavy_day_reduction=cell(reduction),
-        who_level_down=share(int(sum(who_down)), len(who_down)),
-        screeners=_screener_changes(records),
-    )
+            self._who_down.append(1.0 if rank_after < rank_before else 0.0)
+
+    def _add_screeners(self, person: PersonRecord) -> None:
+        for instrument, given in person.screeners.items():
+            self._instruments.add(instrument)
+            series = sorted(given)
+            if len(series) < 2:
+                continue
+            difference = series[-1][1] - series[0][1]
+            self._changes.setdefault(instrument, []).append(difference)
+            if (difference > 0) if instrument in HIGHER_IS_BETTER else (difference < 0):
+                self._better[instrument] = self._better.get(instrument, 0) + 1
+
+    def report(self) -> Report:
+        return Report(
+            today=self.today,
+            people=self._people,
+            retention=share(self._retained, self._tracked),
+            percent_days_abstinent=cell(self._abstinent),
+            heavy_days_first=cell(self._first_heavy),
+            heavy_days_latest=cell(self._latest_heavy),
+            heavy_day_reduction=cell(self._reduction),
+            who_level_down=share(int(sum(self._who_down)), len(self._who_down)),
+            screeners=tuple(self._screener_change(i) for i in sorted(self._instruments)),
+            episodes=self._episodes.summary(self.target),
+        )
+
+    def _screener_change(self, instrument: str) -> ScreenerChange:
+        changes = self._changes.get(instrument, [])
+        better = share(self._better.get(instrument, 0), len(changes))
+        return ScreenerChange(instrument, cell(changes), better)
+
+
+class _EpisodeTally:
+    """Episodes counted one person at a time: for each cell, the episodes and hits behind it
+    and the people they belong to."""
+
+    def __init__(self) -> None:
+        self.groups: dict[str, list[int]] = {}  # name: [episodes, hits]
+        self.people: dict[str, set[object]] = {}
+        self.bam_changes: list[float] = []
+        self.bam_people: set[object] = set()
+
+    def _count(self, name: str, person: object, hit: bool) -> None:
+        tally = self.groups.setdefault(name, [0, 0])
+        tally[0] += 1
+        tally[1] += int(hit)
+        self.people.setdefault(name, set()).add(person)
+
+    def add(self, person: object, outcomes: Sequence[Outcome]) -> None:
+        for found in outcomes:
+            self._count("episodes", person, True)
+            if found.window_closed:
+                self._count("followup", person, found.followup_achieved)
+            if found.response is not None:
+                self._count("response", person, found.response)
+            if found.remission is not None:
+                self._count("remission", person, found.remission)
+            change = found.bam_use_change
+            if change is not None:
+                self._count("bam", person, change < 0)
+                self.bam_changes.append(float(change))
+                self.bam_people.add(person)
+
+    def _share(self, name: str) -> Cell:
+        episodes, hits = self.groups.get(name, [0, 0])
+        people = len(self.people.get(name, ()))
+        if people < MIN_CELL:
+            return Cell(people, None)
+        return Cell(people, round(100 * hits / episodes, 1))
+
+    def summary(self, target: int) -> EpisodeSummary:
+        people = len(self.people.get("episodes", ()))
+        count = self.groups.get("episodes", [0, 0])[0]
+        change = None
+        if len(self.bam_people) >= MIN_CELL:
+            change = round(statistics.fmean(self.bam_changes), 1)
+        return EpisodeSummary(
+            target=target,
+            episodes=Cell(people, float(count) if people >= MIN_CELL else None),
+            followup_rate=self._share("followup"),
+            response=self._share("response"),
+            remission=self._share("remission"),
+            bam_use_change=Cell(len(self.bam_people), change),
+            bam_use_better=self._share("bam"),
+        )
+
+
+def program_report(people: Iterable[PersonRecord], today: date) -> Report:
+    """The report over ``people`` on ``today``. Only days up to ``today`` count."""
+    builder = ReportBuilder(today)
+    for person in people:
+        builder.add(person)
+    return builder.report()
 
 
 def _date(day: Day) -> date:
     return day.date
 
 
-def _screener_changes(records: Sequence[PersonRecord]) -> tuple[ScreenerChange, ...]:
-    instruments = sorted({i for p in records for i in p.screeners})
-    found = []
-    for instrument in instruments:
-        changes: list[float] = []
-        better = 0
-        for person in records:
-            series = sorted(person.screeners.get(instrument, ()))
-            if len(series) < 2:
-                continue
-            difference = series[-1][1] - series[0][1]
-            changes.append(difference)
-            if (difference > 0) if instrument in HIGHER_IS_BETTER else (difference < 0):
-                better += 1
-        found.append(ScreenerChange(instrument, cell(changes), share(better, len(changes))))
-    return tuple(found)
+# Kept reports (JSON) ------------------------------------------------------------------------
+
+
+def _cell_as_dict(found: Cell) -> dict[str, Any]:
+    return {"people": found.people, "value": found.value}
+
+
+def _cell_from_dict(data: Mapping[str, Any]) -> Cell:
+    value = data["value"]
+    return Cell(int(data["people"]), None if value is None else float(value))
+
+
+def report_as_dict(report: Report) -> dict[str, Any]:
+    """The report as plain JSON values, to keep: `report_from_dict` gives it back equal."""
+    return {
+        "today": report.today.isoformat(),
+        "people": report.people,
+        **{name: _cell_as_dict(getattr(report, name)) for name in _CELLS},
+        "screeners": [
+            {
+                "instrument": change.instrument,
+                "change": _cell_as_dict(change.change),
+                "better": _cell_as_dict(change.better),
+            }
+            for change in report.screeners
+        ],
+        "episodes": _episodes_as_dict(report.episodes),
+    }
+
+
+def _episodes_as_dict(summary: EpisodeSummary | None) -> dict[str, Any] | None:
+    if summary is None:
+        return None
+    cells = {name: _cell_as_dict(getattr(summary, name)) for name in _EPISODE_CELLS}
+    return {"target": summary.target, **cells}
+
+
+def _episodes_from_dict(data: Mapping[str, Any] | None) -> EpisodeSummary | None:
+    if data is None:
+        return None
+    cells = {name: _cell_from_dict(data[name]) for name in _EPISODE_CELLS}
+    return EpisodeSummary(target=int(data["target"]), **cells)
+
+
+def report_from_dict(data: Mapping[str, Any]) -> Report:
+    """A report kept with `report_as_dict`; KeyError, TypeError or ValueError for anything
+    else."""
+    return Report(
+        today=date.fromisoformat(data["today"]),
+        people=int(data["people"]),
+        **{name: _cell_from_dict(data[name]) for name in _CELLS},
+        screeners=tuple(
+            ScreenerChange(
+                str(change["instrument"]),
+                _cell_from_dict(change["change"]),
+                _cell_from_dict(change["better"]),
+            )
+            for change in data["screeners"]
+        ),
+        episodes=_episodes_from_dict(data.get("episodes")),
+    )
+
+
+_CELLS = (
+    "retention",
+    "percent_days_abstinent",
+    "heavy_days_first",
+    "heavy_days_latest",
+    "heavy_day_reduction",
+    "who_level_down",
+)
+
+_EPISODE_CELLS = (
+    "episodes",
+    "followup_rate",
+    "response",
+    "remission",
+    "bam_use_change",
+    "bam_use_better",
+)

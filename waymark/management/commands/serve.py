@@ -9,6 +9,15 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
+# gunicorn restarts a worker whose request has run this long (its own default is 30 s). 60 s
+# leaves room for the slowest legitimate requests on a busy 2-core machine (a program's FHIR
+# export, a plan's PDF; a large program's report is computed by the worker, never here) and
+# still frees a stuck worker within a minute ❓ (ours).
+TIMEOUT = 60
+# On a restart or stop, the requests in hand get this long to finish (gunicorn's default);
+# deploy/waymark.service's TimeoutStopSec (40 s) is set above it.
+GRACEFUL_TIMEOUT = 30
+
 
 class Command(BaseCommand):
     help = "Check the configuration, then serve Waymark with gunicorn."
@@ -19,6 +28,20 @@ class Command(BaseCommand):
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
         parser.add_argument("--workers", type=int, default=int(os.environ.get("WORKERS", "2")))
+        parser.add_argument(
+            "--timeout",
+            type=int,
+            default=int(os.environ.get("TIMEOUT", str(TIMEOUT))),
+            help="seconds a request may take before gunicorn restarts its worker "
+            f"(env TIMEOUT; default {TIMEOUT})",
+        )
+        parser.add_argument(
+            "--graceful-timeout",
+            type=int,
+            default=int(os.environ.get("GRACEFUL_TIMEOUT", str(GRACEFUL_TIMEOUT))),
+            help="seconds the requests in hand may take to finish on a restart or stop "
+            f"(env GRACEFUL_TIMEOUT; default {GRACEFUL_TIMEOUT})",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("check", fail_level="ERROR")
@@ -34,6 +57,10 @@ class Command(BaseCommand):
             bind,
             "--workers",
             str(options["workers"]),
+            "--timeout",
+            str(options["timeout"]),
+            "--graceful-timeout",
+            str(options["graceful_timeout"]),
             "--access-logfile",
             "-",
             "--forwarded-allow-ips",

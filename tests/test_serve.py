@@ -1,0 +1,41 @@
+"""`waymark serve` hands gunicorn an explicit request timeout and graceful timeout."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+
+from waymark.management.commands import serve
+
+
+def gunicorn_argv(monkeypatch: pytest.MonkeyPatch, *args: str) -> list[str]:
+    started: list[list[str]] = []
+    monkeypatch.setattr(serve, "call_command", lambda *a, **k: None)  # the checks: not here
+    monkeypatch.setattr(os, "execv", lambda path, argv: started.append(list(argv)))
+    call_command("serve", *args)
+    (argv,) = started
+    return argv
+
+
+def option(argv: list[str], name: str) -> str:
+    return argv[argv.index(name) + 1]
+
+
+def test_the_timeouts_default_to_a_minute_and_half_a_minute(monkeypatch: Any) -> None:
+    monkeypatch.delenv("TIMEOUT", raising=False)
+    monkeypatch.delenv("GRACEFUL_TIMEOUT", raising=False)
+    argv = gunicorn_argv(monkeypatch)
+    assert option(argv, "--timeout") == "60"
+    assert option(argv, "--graceful-timeout") == "30"
+
+
+def test_the_timeouts_come_from_the_environment_or_the_options(monkeypatch: Any) -> None:
+    monkeypatch.setenv("TIMEOUT", "90")
+    monkeypatch.setenv("GRACEFUL_TIMEOUT", "20")
+    argv = gunicorn_argv(monkeypatch)
+    assert (option(argv, "--timeout"), option(argv, "--graceful-timeout")) == ("90", "20")
+    argv = gunicorn_argv(monkeypatch, "--timeout", "120", "--graceful-timeout", "10")
+    assert (option(argv, "--timeout"), option(argv, "--graceful-timeout")) == ("120", "10")
