@@ -26,12 +26,11 @@ from hypothesis import strategies as st
 from tests.reference import load
 from waymark.api import ratelimit
 from waymark.api.errors import CODES
-from waymark.checkup.actions import SESSION_KEY
-from waymark.checkup.models import Answer, CheckUp
+from waymark.checkup.models import SESSION_KEY, Answer, CheckUp
 from waymark.cli import run_clinical
 from waymark.clinical import pathway, scoring
 from waymark.clinical.profile import CRITERIA, SUBSTANCES, schema
-from waymark.paths.views import examples
+from waymark.paths.examples import examples
 
 if TYPE_CHECKING:
     from django.test.client import _MonkeyPatchedWSGIResponse as Response
@@ -421,6 +420,13 @@ def test_the_openapi_document_lists_every_path_and_documents_its_errors(client: 
         "/api/v1/clinic/people/{public_id}/scales",
         "/api/v1/clinic/people/{public_id}/notes",
         "/api/v1/clinic/programs/{program_id}/report",
+        "/api/v1/clinic/people/{public_id}/episodes",
+        "/api/v1/clinic/people/{public_id}/episodes/{episode_id}/discharge",
+        "/api/v1/measures",
+        "/api/v1/measures/{measure_id}/answers",
+        "/api/v1/clinic/programs/{program_id}/measures",
+        "/api/v1/clinic/people/{public_id}/measures",
+        "/api/v1/clinic/people/{public_id}/measures/schedule",
     }
     error_ref = {"$ref": "#/components/schemas/Error"}
     for path, operations in document["paths"].items():

@@ -30,8 +30,7 @@ from tests.test_reassess_pages import (
     today,
 )
 from waymark.accounts.models import User
-from waymark.checkup.actions import SESSION_KEY
-from waymark.checkup.models import CheckUp
+from waymark.checkup.models import SESSION_KEY, CheckUp
 from waymark.clinical.plan import APPROACHES
 from waymark.clinical.reassess import ABSTINENCE_TRIAL, LOWER_TARGET
 from waymark.plans.actions import do_create_plan, do_switch_path

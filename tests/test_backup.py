@@ -284,9 +284,11 @@ def test_a_backup_taken_during_writes_restores_to_a_consistent_database(
 def test_a_backup_from_an_older_waymark_is_restored_then_migrated(
     sites: Sites, vendor: str, tmp_path: Path
 ) -> None:
+    folder = Path(__file__).resolve().parent.parent / "waymark" / "tracking" / "migrations"
+    *_, previous, latest = sorted(path.stem for path in folder.glob("0*.py"))
     source = sites.new(vendor, "older")
     source.run("migrate", "--noinput", "-v", "0")
-    source.run("migrate", "tracking", "0004", "--noinput", "-v", "0")  # one migration behind
+    source.run("migrate", "tracking", previous, "--noinput", "-v", "0")  # one migration behind
     source.run("backup", "--output", str(tmp_path / "older.waymark"))
     target = sites.new(vendor, "newer")
 
@@ -294,7 +296,7 @@ def test_a_backup_from_an_older_waymark_is_restored_then_migrated(
 
     assert "migrated: 1 newer migration applied" in done.stdout
     shown = target.run("showmigrations", "tracking").stdout
-    assert "[X] 0005_reminder_email_confirmed" in shown
+    assert f"[X] {latest}" in shown
 
 
 def test_a_database_that_holds_data_is_never_restored_over(sites: Sites, vendor: str) -> None:

@@ -7,7 +7,7 @@ from django.test import Client
 
 from waymark.clinical import checkup, scoring
 from waymark.clinical.checkup import Answers, StoredAnswer
-from waymark.screeners.views import SELF_SCREENS
+from waymark.screeners.catalogue import SELF_SCREENS
 
 CLINICIAN_SCALES = ("cows", "ciwa-ar")
 

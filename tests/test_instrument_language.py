@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from waymark.clinical import scoring
-from waymark.screeners.views import SELF_SCREENS
+from waymark.screeners.catalogue import SELF_SCREENS
 
 pytestmark = pytest.mark.django_db
 UNVALIDATED_ES = "Esta versión en español es una traducción nuestra y no ha sido validada."

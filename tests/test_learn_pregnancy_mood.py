@@ -15,7 +15,7 @@ from django.utils import translation
 from waymark.clinical.pathway import recommend
 from waymark.clinical.profile import parse_profile
 from waymark.content import library
-from waymark.paths.views import examples
+from waymark.paths.examples import examples
 from waymark.templatetags.waymark import learn_links
 
 pytestmark = pytest.mark.django_db

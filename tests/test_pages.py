@@ -8,8 +8,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from waymark.paths.views import examples
-from waymark.screeners.views import SELF_SCREENS
+from waymark.paths.examples import examples
+from waymark.screeners.catalogue import SELF_SCREENS
 
 pytestmark = pytest.mark.django_db
 

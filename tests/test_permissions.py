@@ -25,6 +25,7 @@ from tests.programs import as_verified, make_consent, make_person, make_program,
 from tests.test_clinic import complete_crisis_checkup
 from tests.test_plans import make_plan
 from waymark.accounts.models import Role, User
+from waymark.audit.log import seal
 from waymark.audit.models import AuditEntry
 from waymark.clinic import actions
 from waymark.clinic.models import Alert, ClinicalNote, ClinicianScale
@@ -263,6 +264,54 @@ def test_the_program_report_is_for_its_leads_only(world: World) -> None:
             no_marker(world, response, f"{persona} {url}")
 
 
+def test_the_episodes_csv_is_for_the_programs_leads_only(world: World) -> None:
+    url = f"/clinic/programs/{world.program_id}/episodes.csv"
+    for persona in PERSONAS:
+        response = world.clients[persona].get(url)
+        if persona == "anonymous":
+            assert response.status_code == 302
+        elif persona in ("person", "other_person"):
+            assert response.status_code == 403, persona
+        else:
+            assert response.status_code == 404, f"{persona} {url}"
+        no_marker(world, response, f"{persona} {url}")
+
+
+def test_nobody_but_the_consented_clinician_can_admit_or_see_episodes(world: World) -> None:
+    person = world.person.public_id
+    day = timezone.localdate().isoformat()
+    for persona in PERSONAS:
+        if persona == "clinician":
+            continue
+        client = world.clients[persona]
+        page = client.post(f"/clinic/people/{person}/episodes/", {"admitted_on": day})
+        assert page.status_code in ({302} if persona == "anonymous" else {403, 404}), persona
+        url = f"/api/v1/clinic/people/{person}/episodes"
+        body = json.dumps({"program": world.program_id, "admitted_on": day})
+        api = client.post(url, body, content_type="application/json")
+        assert api.status_code in {401, 403, 404}, f"{persona} {url}"
+        assert client.get(url).status_code in {401, 403, 404}, f"{persona} {url}"
+    assert not world.person.episodes.exists()
+
+
+def test_only_the_programs_leads_may_ask_for_its_report_again(world: World) -> None:
+    from waymark.clinic.snapshots import KIND
+    from waymark.jobs.models import Job
+
+    for prefix in ("/clinic/programs/", "/api/v1/clinic/programs/"):
+        url = f"{prefix}{world.program_id}/report" + ("/" if prefix == "/clinic/programs/" else "")
+        for persona in PERSONAS:
+            response = world.clients[persona].post(url)
+            if persona == "anonymous":
+                assert response.status_code in {302, 401}
+            elif persona in ("person", "other_person"):
+                assert response.status_code == 403, persona
+            else:
+                assert response.status_code == 404, f"{persona} {url}"
+            no_marker(world, response, f"{persona} {url}")
+    assert not Job.objects.filter(kind=KIND).exists()
+
+
 def test_nobody_but_the_consented_clinician_can_change_the_chart(world: World) -> None:
     alert = Alert.objects.filter(person=world.person, acknowledged_at__isnull=True).first()
     assert alert is not None
@@ -309,14 +358,157 @@ def test_a_staff_session_without_its_second_factor_sees_nothing(world: World) ->
 
 
 def test_every_staff_read_of_the_person_is_audited(world: World) -> None:
+    seal()
     before = AuditEntry.objects.filter(subject_ref=str(world.person.public_id)).count()
     client = world.clients["clinician"]
     client.get(f"/clinic/people/{world.person.public_id}/")
     client.get(f"/api/v1/clinic/people/{world.person.public_id}")
     client.get(f"/api/v1/clinic/people/{world.person.public_id}/alerts")
+    assert seal() == 3
     entries = AuditEntry.objects.filter(subject_ref=str(world.person.public_id)).order_by("seq")
     assert entries.count() == before + 3
     assert [e.action for e in entries][-3:] == ["view.chart", "view.chart", "view.alerts"]
     for entry in entries:
         for marker in (CHECKIN_NOTE, CLINICAL_NOTE, ACK_NOTE):
             assert marker not in entry.detail
+
+
+# Measures (issue 16): the person's own, the one-time link, the staff schedules and results ----
+
+
+@dataclass
+class Measures:
+    waiting: str  # a waiting measure's public id: a marker of the person's own
+    token: str
+    lead: Any  # the lead of the person's program (no persona is)
+
+
+def measures_in(world: World) -> Measures:
+    from waymark.accounts.models import Organization
+    from waymark.measures import actions as measure_actions
+    from waymark.measures import links, sending
+    from waymark.measures.models import MeasureRequest, Via
+
+    program = Organization.objects.get(public_id=world.program_id)
+    lead = make_staff(Role.LEAD, program=program)
+    measure_actions.do_set_program_schedule(program, {"bam": 30, "phq-9": 14}, lead.user)
+    sending.make_due_requests()
+    bam = MeasureRequest.objects.get(person=world.person, instrument="bam")
+    measure_actions.do_answer(bam, [0, 0, 0, 1, 0, 1] + [0] * 17, Via.APP)
+    waiting = MeasureRequest.objects.get(person=world.person, instrument="phq-9")
+    token, digest = links.new_token(waiting)
+    MeasureRequest.objects.filter(pk=waiting.pk).update(nonce_hash=digest)
+    world.markers = (*world.markers, str(waiting.public_id))
+    return Measures(str(waiting.public_id), token, lead)
+
+
+def test_the_persons_measures_are_theirs_alone(world: World) -> None:
+    m = measures_in(world)
+    own = world.clients["person"]
+    for url in ("/measures/", "/api/v1/measures", f"/measures/{m.waiting}/"):
+        response = own.get(url)
+        assert response.status_code == 200, url
+        if url != f"/measures/{m.waiting}/":
+            assert m.waiting in body(response), url
+    for persona in PERSONAS[1:]:
+        client = world.clients[persona]
+        for url in ("/measures/", "/api/v1/measures"):
+            response = client.get(url)
+            expected = {401} if persona == "anonymous" and "/api/" in url else {200, 302}
+            assert response.status_code in expected, f"{persona} {url}"
+            no_marker(world, response, f"{persona} {url}")
+        response = client.get(f"/measures/{m.waiting}/")
+        assert response.status_code == (302 if persona == "anonymous" else 404), persona
+        answers = json.dumps({"answers": [0] * 9})
+        response = client.post(
+            f"/api/v1/measures/{m.waiting}/answers", answers, content_type="application/json"
+        )
+        assert response.status_code in {401, 403, 404}, persona
+        response = client.post(f"/measures/{m.waiting}/", {"interest": "0"})
+        assert response.status_code in {302, 404}, persona
+
+
+def test_the_link_opens_for_its_person_and_anyone_signed_out_only(world: World) -> None:
+    m = measures_in(world)
+    for persona in PERSONAS:
+        response = world.clients[persona].get(f"/m/{m.token}/")
+        expected = 200 if persona in ("person", "anonymous") else 403
+        assert response.status_code == expected, persona
+        if persona != "person":  # the person's own measure, on their own page
+            no_marker(world, response, f"{persona} link")
+    # After the person stops sharing, it opens for nobody.
+    from waymark.accounts.actions import do_revoke_consent
+    from waymark.accounts.models import Consent
+
+    for consent in Consent.objects.active().filter(person=world.person):
+        do_revoke_consent(consent, actor=world.person)
+    for persona in ("person", "anonymous"):
+        assert world.clients[persona].get(f"/m/{m.token}/").status_code == 410
+
+
+MEASURE_READS = {
+    # url: expected status per persona (the consented clinician: 200)
+    "/clinic/people/{person}/measures/": {"person": 403, "other_person": 403, "anonymous": 302},
+    "/api/v1/clinic/people/{person}/measures": {
+        "person": 403,
+        "other_person": 403,
+        "anonymous": 401,
+    },
+}
+
+
+@pytest.mark.parametrize("pattern", list(MEASURE_READS))
+def test_a_persons_measures_follow_consent(world: World, pattern: str) -> None:
+    measures_in(world)
+    url = clinic_url(world, pattern)
+    for persona in PERSONAS:
+        response = world.clients[persona].get(url)
+        where = f"{persona} {url}"
+        if persona == "clinician":
+            assert response.status_code == 200, where
+            assert "bam" in body(response).lower(), where
+            continue
+        expected = MEASURE_READS[pattern].get(persona, 404)
+        assert response.status_code == expected, f"{where}: {response.status_code}"
+        no_marker(world, response, where)
+
+
+def test_a_programs_schedule_is_for_its_leads_only(world: World) -> None:
+    m = measures_in(world)
+    pages = (f"/clinic/programs/{world.program_id}/measures/",
+             f"/api/v1/clinic/programs/{world.program_id}/measures")  # fmt: skip
+    for url in pages:
+        assert m.lead.client.get(url).status_code == 200, url
+        for persona in PERSONAS:
+            response = world.clients[persona].get(url)
+            if persona == "anonymous":
+                assert response.status_code in {302, 401}
+            elif persona in ("person", "other_person"):
+                assert response.status_code == 403, persona
+            else:
+                assert response.status_code == 404, f"{persona} {url}"
+            no_marker(world, response, f"{persona} {url}")
+
+
+def test_nobody_but_the_consented_clinician_or_the_lead_changes_measures(world: World) -> None:
+    from waymark.measures.models import Schedule
+
+    measures_in(world)
+    before = sorted(Schedule.objects.values_list("instrument", "every_days", "active"))
+    person = world.person.public_id
+    for persona in PERSONAS:
+        if persona == "clinician":
+            continue
+        client = world.clients[persona]
+        for url, data in (
+            (f"/clinic/people/{person}/measures/", {"every_bam": "7"}),
+            (f"/clinic/programs/{world.program_id}/measures/", {"every_bam": "7"}),
+        ):
+            response = client.post(url, data)
+            assert response.status_code in ({302} if persona == "anonymous" else {403, 404})
+        for url in (f"/api/v1/clinic/people/{person}/measures/schedule",
+                    f"/api/v1/clinic/programs/{world.program_id}/measures"):  # fmt: skip
+            payload = json.dumps({"every_days": {"bam": 7}})
+            response = client.put(url, payload, content_type="application/json")
+            assert response.status_code in {401, 403, 404}, f"{persona} {url}"
+    assert sorted(Schedule.objects.values_list("instrument", "every_days", "active")) == before

@@ -81,16 +81,25 @@ def active_consents_for(viewer: Any) -> ConsentQuerySet:
     who is not verified staff named in the consent with a patient-facing role."""
     if not is_verified(viewer):
         return Consent.objects.none()
+    return consents_naming(viewer)
+
+
+def consents_naming(staff: User) -> ConsentQuerySet:
+    """The consents active now that name `staff` through an active clinician or lead
+    membership of the consent's program, whether or not anyone is signed in. For telling
+    staff about their own caseload with no session (the weekly digest's counts); never for
+    showing data: pages and the API use `active_consents_for`, which also needs the second
+    factor."""
     # One filter() call: every condition applies to the same membership row.
     return (
         Consent.objects.active()
         .filter(
-            clinicians__user=viewer,
+            clinicians__user=staff,
             clinicians__active=True,
             clinicians__role__in=PATIENT_ROLES,
             clinicians__organization=F("organization"),
         )
-        .exclude(person=viewer)
+        .exclude(person=staff)
         .distinct()
     )
 

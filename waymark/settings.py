@@ -184,6 +184,8 @@ INSTALLED_APPS = [
     "waymark.audit.apps.AuditConfig",
     "waymark.interop.apps.InteropConfig",
     "waymark.clinic.apps.ClinicConfig",
+    "waymark.measures.apps.MeasuresConfig",
+    "waymark.progress.apps.ProgressConfig",
 ]
 
 MIDDLEWARE = [
@@ -329,6 +331,9 @@ CONTENT_SECURITY_POLICY = {
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
+        # The service worker (/sw.js) and the web app manifest: our own, like everything else.
+        "worker-src": ["'self'"],
+        "manifest-src": ["'self'"],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
         "form-action": ["'self'"],
@@ -369,6 +374,10 @@ WAYMARK_STAFF_SESSION_HOURS = env_int("WAYMARK_STAFF_SESSION_HOURS", 12)
 # it is at least 1; docs/clinical-rules.md, "Re-assessment and the next step").
 WAYMARK_REASSESS_DAYS = env_int("WAYMARK_REASSESS_DAYS", 28)
 
+# A program report over more consenting people than this is computed by `waymark worker` and
+# kept, not computed on each visit (docs/programs.md, "Large programs").
+WAYMARK_REPORT_LIVE_LIMIT = env_int("WAYMARK_REPORT_LIVE_LIMIT", 2000)
+
 # --- Email and background work ----------------------------------------------------------------
 # Reminders are sent by `waymark worker` (docs/architecture.md). With DEBUG on, email is printed
 # to the worker's console unless EMAIL_BACKEND says otherwise; with DEBUG off it goes to SMTP.
@@ -391,8 +400,74 @@ DEFAULT_FROM_EMAIL = env_text("DEFAULT_FROM_EMAIL", "Waymark <no-reply@localhost
 WAYMARK_SITE_URL = env_text("WAYMARK_SITE_URL", "http://localhost:8000").rstrip("/")
 # Reminder emails say nothing about what a person tracks, starting with the subject.
 WAYMARK_REMINDER_SUBJECT = env_text("WAYMARK_REMINDER_SUBJECT", "A reminder from Waymark")
+# Measures (docs/programs.md, "Measures"): the local hour their emails go out, and how many
+# days a measure's one-time link works (measures.E001 checks both).
+WAYMARK_MEASURE_SEND_HOUR = env_int("WAYMARK_MEASURE_SEND_HOUR", 10)
+WAYMARK_MEASURE_LINK_DAYS = env_int("WAYMARK_MEASURE_LINK_DAYS", 7)
 # How long `waymark worker` waits when nothing is due.
 WAYMARK_WORKER_POLL_SECONDS = env_int("WAYMARK_WORKER_POLL_SECONDS", 5)
+
+# --- Push reminders (Web Push) ----------------------------------------------------------------
+# Reminders can also come as a notification on the person's phone (waymark/tracking/push.py).
+# Each push is signed with a VAPID key (RFC 8292): a P-256 private key, its 32 bytes in
+# url-safe base64; the public key is derived from it. With DEBUG on, a local key is generated
+# once into the data folder; with DEBUG off, push is offered only once the key is given, and
+# the check tracking.W002 says so until then. A new key ends every phone's subscription.
+P256_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
+
+
+def vapid_key(source: str, text: str) -> str:
+    """The key as given ("" for none), or a configuration error that never shows the key."""
+    key = text.strip()
+    if not key:
+        return ""
+    try:
+        raw = base64.urlsafe_b64decode(key + "=" * (-len(key) % 4))
+    except ValueError:
+        raw = b""
+    if len(raw) != 32 or not 0 < int.from_bytes(raw, "big") < P256_ORDER:
+        raise ImproperlyConfigured(
+            f"{source}: not a VAPID private key (a P-256 key's 32 bytes in url-safe base64)"
+        )
+    return key.rstrip("=")
+
+
+def local_vapid_key() -> str:
+    """With DEBUG on: a VAPID key generated once into data/vapid-key (as `local_keys`)."""
+    key_file = DATA_DIR / "vapid-key"
+    if not key_file.exists():
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        scalar = secrets.randbelow(P256_ORDER - 1) + 1  # any number from 1 to the order - 1
+        with suppress(FileExistsError):
+            descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+                handle.write(base64.urlsafe_b64encode(scalar.to_bytes(32, "big")).decode())
+    return vapid_key(str(key_file), key_file.read_text(encoding="utf-8"))
+
+
+WAYMARK_VAPID_PRIVATE_KEY = vapid_key(
+    "WAYMARK_VAPID_PRIVATE_KEY", env_text("WAYMARK_VAPID_PRIVATE_KEY")
+)
+if not WAYMARK_VAPID_PRIVATE_KEY and DEBUG:
+    WAYMARK_VAPID_PRIVATE_KEY = local_vapid_key()
+# Who push services can write to about our pushes: a mailto: or https: address. Empty: the
+# address of DEFAULT_FROM_EMAIL (Apple refuses a subject at localhost: set a real one).
+WAYMARK_VAPID_SUBJECT = env_text("WAYMARK_VAPID_SUBJECT")
+# The push services a phone's subscription may point at (host names; each also allows its
+# subdomains), so that the worker never posts to an address someone made up; "*" allows any
+# https host. The browsers' own services: Chrome and Android (FCM), Firefox, Safari, Edge.
+WAYMARK_PUSH_SERVICES = env_list(
+    "WAYMARK_PUSH_SERVICES",
+    [
+        "fcm.googleapis.com",
+        "android.googleapis.com",
+        "push.services.mozilla.com",
+        "push.apple.com",
+        "notify.windows.com",
+    ],
+)
+# Tests only: a push service on plain http (the local one tests/test_push.py starts).
+WAYMARK_PUSH_ALLOW_HTTP = False
 
 # --- Help lines ------------------------------------------------------------------------------
 # Shown in the footer of every page and first on every result; see waymark/helplines.py and

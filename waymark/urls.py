@@ -10,6 +10,8 @@ handler500 = views.server_error  # help lines even on a fault
 
 urlpatterns = [
     path("", views.home, name="home"),
+    # The manifest and the service worker at the root, so the worker's scope is the whole site.
+    path("", include("waymark.phone.urls")),
     path("healthz", health.healthz, name="healthz"),
     path("help/find/", views.find_care, name="find-care"),
     path("api/v1/", api.urls),
@@ -28,4 +30,6 @@ urlpatterns = [
     path("track/", include("waymark.tracking.urls")),
     path("progress/", include("waymark.progress.urls")),
     path("clinic/", include("waymark.clinic.urls")),
+    # Measures (docs/programs.md): the one-time link /m/, /measures/, and staff schedules.
+    path("", include("waymark.measures.urls")),
 ]

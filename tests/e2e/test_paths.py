@@ -12,7 +12,7 @@ from pytest_django.live_server_helper import LiveServer
 
 from waymark.clinical.pathway import recommend
 from waymark.clinical.profile import parse_profile
-from waymark.paths.views import examples
+from waymark.paths.examples import examples
 
 from .helpers import ConsoleWatch, assert_accessible
 

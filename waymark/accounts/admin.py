@@ -120,7 +120,8 @@ class ProgramScopedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 @admin.register(Organization, site=site)
 class OrganizationAdmin(ProgramScopedAdmin):
     list_display = ("name", "created_at")
-    fields = ("name",)
+    # Episodes of care: the follow-up target and window (docs/programs.md).
+    fields = ("name", "followup_target", "followup_months", "followup_days")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Organization]:
         return self.programs(request)

@@ -30,6 +30,7 @@ from typing import Any, NoReturn
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -38,6 +39,9 @@ from django.utils.translation import gettext_lazy as _
 class User(AbstractUser):
     # The id that appears in URLs and the API; the integer key never leaves the database.
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # Staff only: the Monday email with their caseload's counts (waymark/clinic/digest.py).
+    # On unless they turn it off, on their staff page or with the link in one.
+    weekly_digest = models.BooleanField(_("weekly digest email"), default=True)
 
     class Meta:
         db_table = "accounts_user"
@@ -54,6 +58,22 @@ class Organization(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(_("name"), max_length=200, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Episodes of care (waymark/clinical/episodes.py): the follow-up the program aims for.
+    followup_target = models.PositiveSmallIntegerField(
+        _("follow-up target (percent)"),
+        default=80,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+    )
+    followup_months = models.PositiveSmallIntegerField(
+        _("follow-up after (months)"),
+        default=6,
+        validators=[MinValueValidator(1), MaxValueValidator(36)],
+    )
+    followup_days = models.PositiveSmallIntegerField(
+        _("follow-up window (plus or minus days)"),
+        default=30,
+        validators=[MinValueValidator(0), MaxValueValidator(90)],
+    )
 
     class Meta:
         ordering = ("name",)

@@ -28,6 +28,7 @@ from waymark.accounts.forms import EnrolForm, OneTimeCodeForm
 from waymark.accounts.models import INVITATION_DAYS, Invitation
 from waymark.accounts.views import next_url
 from waymark.audit.log import record
+from waymark.clinic import digest
 from waymark.compression import never_compress
 
 
@@ -171,8 +172,22 @@ def home(request: HttpRequest) -> HttpResponse:
         "can_manage": any(m.role in ("lead", "admin") for m in memberships),
         "landing": staff.staff_landing(),
         "invitation_days": INVITATION_DAYS,
+        "weekly_digest": request.user.weekly_digest,  # type: ignore[union-attr]
     }
     return render(request, "waymark/accounts/staff_home.html", context)
+
+
+@staff.staff_required
+@require_POST
+def weekly_digest(request: HttpRequest) -> HttpResponse:
+    """The Monday email with the caseload's counts, on or off (waymark/clinic/digest.py)."""
+    on = request.POST.get("weekly_digest") == "on"
+    digest.do_set_weekly_digest(request.user, on, request)  # type: ignore[arg-type]
+    if on:
+        messages.success(request, _("The weekly email is on."))
+    else:
+        messages.success(request, _("The weekly email is off."))
+    return redirect("accounts:staff_home")
 
 
 @staff.staff_required

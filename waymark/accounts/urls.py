@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from waymark.accounts import sharing, signin_views, staff_views, views
+from waymark.phone.device import clears_this_device
 
 app_name = "accounts"
 urlpatterns = [
@@ -11,7 +12,7 @@ urlpatterns = [
     path("recover/password/", signin_views.recovery_password, name="recovery_password"),
     path("recovery-codes/", signin_views.recovery_codes, name="recovery_codes"),
     path("unlock/<str:token>/", signin_views.unlock, name="unlock"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", clears_this_device(auth_views.LogoutView.as_view()), name="logout"),
     path(
         "password/",
         auth_views.PasswordChangeView.as_view(
@@ -42,5 +43,6 @@ urlpatterns = [
         name="staff_withdraw_code",
     ),
     path("staff/backup-codes/", staff_views.backup_codes, name="staff_backup_codes"),
+    path("staff/weekly-email/", staff_views.weekly_digest, name="staff_weekly_digest"),
     path("", views.home, name="home"),
 ]

@@ -11,6 +11,7 @@ from waymark.api import (
     data,
     examples,
     instruments,
+    measures,
     plans,
     recommend,
     tracking,
@@ -45,5 +46,6 @@ for area in (
     data,
     consents,
     account,
+    measures,
 ):
     api.add_router("", area.router)

@@ -71,6 +71,7 @@ class ReminderOut(Schema):
     time: time_of_day = Field(description="the time of day, in time_zone")
     time_zone: str
     weekdays: list[int] = Field(description="0 = Monday … 6 = Sunday")
+    channel: str = Field(description="email, push (a notification on the person's phones) or both")
 
 
 class ReminderState(Schema):
@@ -82,7 +83,7 @@ class ReminderState(Schema):
     auth=django_auth,
     response={200: ReminderState, **errors(401, 429)},
     operation_id="get_reminder",
-    summary="My check-in reminder by email, as /track/reminders/ shows it",
+    summary="My check-in reminder, as /track/reminders/ shows it",
 )
 def get_reminder(request: HttpRequest) -> dict[str, Any]:
     return {"reminder": Reminder.objects.filter(owner=_user(request)).first()}

@@ -43,7 +43,11 @@ ExportDocument: type[BaseModel] = create_model(  # type: ignore[call-overload]
     format=(Literal["waymark-export"], ...),
     version=(Literal[1], ...),
     exported_at=(datetime, ...),
-    **{section.name: (_section_shape(section), ...) for section in SECTIONS},
+    # A part added after exports were already being made may be missing from an older file.
+    **{
+        section.name: (_section_shape(section), [] if section.optional else ...)
+        for section in SECTIONS
+    },
 )
 ExportDocument.__doc__ = "Everything the person has (docs/data.md); import reads it back."
 

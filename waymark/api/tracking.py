@@ -36,7 +36,9 @@ from waymark.clinical import reassess
 from waymark.clinical.profile import SUBSTANCES
 from waymark.clinical.scoring import get_instrument
 from waymark.plans.document import text
+from waymark.progress.models import Currency
 from waymark.progress.record import Record, load, next_step_for
+from waymark.progress.spend import as_json, money_for
 from waymark.tracking import actions
 from waymark.tracking.models import CheckIn, Helper, SubmissionKey, Trigger
 
@@ -153,6 +155,24 @@ class SwitchOut(Schema):
     to_path: str = Field(alias="to", description="the path after")
 
 
+class NotSpentOut(Schema):
+    days: int | None = Field(description="the last this many days; null: every recorded day")
+    days_without_use: int = Field(description="recorded days without any use in the window")
+    amount: int = Field(description="the usual spend times those days, in whole units")
+
+
+class MoneyNotSpentOut(Schema):
+    typical_spend: Decimal = Field(description="what the person usually spent on a day of use")
+    currency: str = Field(
+        description="an ISO 4217 code, or empty: the number alone",
+        json_schema_extra={"enum": list(Currency.values)},
+    )
+    windows: list[NotSpentOut] = Field(
+        description=f"the last {core.SUMMARY_DAYS} days, then every recorded day; a day not "
+        "recorded never counts, and there is no figure for days of use"
+    )
+
+
 class ProgressOut(Schema):
     summary: str
     milestones: dict[str, Any]
@@ -165,6 +185,10 @@ class ProgressOut(Schema):
         f"{reassess.WEEKS_MET} full weeks; an offer, never a push"
     )
     switches: list[SwitchOut] = Field(description="every change of path, oldest first")
+    money_not_spent: MoneyNotSpentOut | None = Field(
+        description="what the person's usual spend comes to over their recorded days without "
+        "use; null until they give a usual spend on the progress page"
+    )
 
 
 @router.get(
@@ -266,6 +290,7 @@ def get_progress(request: HttpRequest) -> dict[str, Any]:
         "reassessment": _reassessment(record.again),
         "next_step": _next_step(record, today),
         "switches": [{"date": s.on, "from": s.before, "to": s.after} for s in record.switches],
+        "money_not_spent": as_json(money_for(request.user.pk, record.days, today)),
     }
 
 

@@ -58,6 +58,14 @@ ACTIONS = {
     "token.create": gettext_lazy("Made an API token"),
     "token.revoke": gettext_lazy("Revoked an API token"),
     "reminder.unsubscribe": gettext_lazy("Turned reminder emails off with the link in one of them"),
+    "view.measures": gettext_lazy("Looked at your answers to your program's questions"),
+    "measures.personal-schedule": gettext_lazy("Changed which questions your program sends you"),
+    "view.episodes": gettext_lazy("Looked at your admissions and discharges"),
+    "episode.admit": gettext_lazy("Recorded your admission to a program"),
+    "episode.discharge": gettext_lazy("Recorded your discharge from a program"),
+    "measures.unsubscribe": gettext_lazy(
+        "Turned emails about questions off with the link in one of them"
+    ),
     "account.sign-in-paused": gettext_lazy(
         "Paused signing in to your account after many wrong passwords"
     ),
