@@ -6,13 +6,13 @@ PORT ?= 8000
 # `make run` serves with DEBUG off, as in production: the key comes from a file in the
 # git-ignored data folder, made once. Emails (reminders) are printed in the terminal.
 RUN_ENV := DEBUG=False SECRET_KEY_FILE=data/secret-key WAYMARK_FIELD_KEYS_FILE=data/field-keys \
-	WAYMARK_AUDIT_KEYS_FILE=data/audit-keys \
+	WAYMARK_AUDIT_KEYS_FILE=data/audit-keys WAYMARK_VAPID_PRIVATE_KEY_FILE=data/vapid-key \
 	ALLOWED_HOSTS=127.0.0.1,localhost EMAIL_BACKEND=django.core.mail.backends.console.EmailBackend \
 	WAYMARK_SITE_URL=http://localhost:$(PORT)
 
 .PHONY: run test lint typecheck migrations-check pytest messages docs bench clean lock
 
-run: $(VENV)/.installed data/secret-key data/field-keys data/audit-keys
+run: $(VENV)/.installed data/secret-key data/field-keys data/audit-keys data/vapid-key
 	$(RUN_ENV) $(BIN)/waymark migrate --noinput
 	$(RUN_ENV) $(BIN)/waymark collectstatic --noinput --verbosity 0
 	$(RUN_ENV) $(BIN)/waymark demo
@@ -92,6 +92,12 @@ data/audit-keys:
 data/field-keys:
 	mkdir -p data
 	umask 077 && $(PYTHON) -c "import base64, secrets; print(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())" > $@
+
+# The key that signs push reminders (VAPID): a P-256 private key, any number from 1 to the
+# curve's order - 1, in url-safe base64; see docs/configuration.md.
+data/vapid-key:
+	mkdir -p data
+	umask 077 && $(PYTHON) -c "import base64, secrets; n = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551; print(base64.urlsafe_b64encode((secrets.randbelow(n - 1) + 1).to_bytes(32, 'big')).decode())" > $@
 
 clean:
 	rm -rf $(VENV) node_modules data/static
