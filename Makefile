@@ -37,7 +37,7 @@ pytest: $(VENV)/.installed-dev node_modules/.installed
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # Benchmarks: medians against a baseline measured in the same run (docs/performance.md).
-bench: $(VENV)/.installed-dev
+bench: $(VENV)/.installed-dev node_modules/.installed
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 # Translations: collect the strings (N_ marks those of the clinical core), then compile.

@@ -8,6 +8,7 @@ missed days and cravings.
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
 
@@ -17,6 +18,8 @@ from waymark.clinical.progress import Day
 
 HEALTH = ("liver-disease", "pancreatitis", "heart-disease", "seizure-disorder", "chronic-pain")
 ROUTES = ("oral", "smoked", "snorted", "injected", None)
+# One recorded day: (days before the last day, used, drinks, cravings 0-10, mood 1-5).
+DayRow = tuple[int, bool, float, int, int]
 
 
 def profile(rng: random.Random) -> dict[str, Any]:
@@ -55,26 +58,31 @@ def profiles(count: int, seed: int = 1) -> list[dict[str, Any]]:
     return [profile(rng) for _ in range(count)]
 
 
-def days(count: int, end: date, seed: int = 1, missing: float = 0.15) -> list[Day]:
-    """``count`` calendar days up to ``end``: about ``missing`` of them not recorded."""
-    rng = random.Random(seed)
-    recorded = []
+def day_rows(rng: random.Random, count: int, missing: float = 0.15) -> Iterator[DayRow]:
+    """``count`` calendar days, oldest first, as plain tuples (fast enough to seed millions of
+    check-ins): (days before the last day, used, drinks, cravings, mood). About ``missing`` of
+    the days are not recorded."""
     for offset in range(count - 1, -1, -1):
         if rng.random() < missing:
             continue
         used = rng.random() < 0.4
         amount = round(rng.uniform(1, 9), 1) if used else 0.0
-        recorded.append(
-            Day(
-                date=end - timedelta(days=offset),
-                amount=amount,
-                used=used,
-                cravings=rng.randint(0, 10),
-                mood=rng.randint(1, 5),
-                substances=frozenset({"alcohol"}) if used else frozenset(),
-            )
+        yield offset, used, amount, rng.randint(0, 10), rng.randint(1, 5)
+
+
+def days(count: int, end: date, seed: int = 1, missing: float = 0.15) -> list[Day]:
+    """``count`` calendar days up to ``end``: about ``missing`` of them not recorded."""
+    return [
+        Day(
+            date=end - timedelta(days=offset),
+            amount=amount,
+            used=used,
+            cravings=cravings,
+            mood=mood,
+            substances=frozenset({"alcohol"}) if used else frozenset(),
         )
-    return recorded
+        for offset, used, amount, cravings, mood in day_rows(random.Random(seed), count, missing)
+    ]
 
 
 def records(count: int, end: date, seed: int = 1) -> list[DayRecord]:

@@ -14,6 +14,7 @@ class Result:
     median_ms: float
     runs: int
     baseline: str | None = None  # the name of the result this one is compared with
+    note: str = ""  # what else was measured with it: queries, memory, requests a second
 
 
 def median_ms(work: Callable[[], object], runs: int, warmup: int = 1) -> float:
@@ -27,6 +28,23 @@ def median_ms(work: Callable[[], object], runs: int, warmup: int = 1) -> float:
     return statistics.median(samples)
 
 
+def elapsed_ms(work: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    work()
+    return (time.perf_counter() - start) * 1000
+
+
+def median_within(work: Callable[[], object], budget_s: float, most: int) -> tuple[float, int]:
+    """The median of as many runs as fit in ``budget_s`` seconds after a warm-up (at most
+    ``most``), and how many ran. A warm-up slower than the whole budget is the only run: at
+    10,000 people a second run teaches little and costs a minute."""
+    first = elapsed_ms(work)
+    if first >= budget_s * 1000:
+        return first, 1
+    runs = max(1, min(most, int(budget_s * 1000 / max(first, 0.001))))
+    return statistics.median(elapsed_ms(work) for _ in range(runs)), runs
+
+
 def table(results: list[Result]) -> str:
     """One line a benchmark: its median, and how many times its baseline's median it took."""
     by_name = {result.name: result for result in results}
@@ -38,7 +56,8 @@ def table(results: list[Result]) -> str:
             base = by_name[result.baseline]
             ratio = result.median_ms / base.median_ms if base.median_ms else float("inf")
             against = f"{ratio:6.2f}× {result.baseline}"
+        note = f"  [{result.note}]" if result.note else ""
         lines.append(
-            f"{result.name:<{width}}  {result.median_ms:10.3f}  {result.runs:5d}  {against}"
+            f"{result.name:<{width}}  {result.median_ms:10.3f}  {result.runs:5d}  {against}{note}"
         )
     return "\n".join(lines)

@@ -1,51 +1,16 @@
-"""Pages through Django's test client against a throwaway database: the home page is the
-baseline (the cost of any request), then the pages whose work grows with a person's record.
-
-It never touches a real database: it uses a fresh SQLite file in a temporary folder, or the
-database named by WAYMARK_BENCH_DATABASE_URL (a scratch PostgreSQL, for example).
-"""
+"""Pages through Django's test client against the scratch database (bench/database.py): the
+home page is the baseline (the cost of any request), then the pages whose work grows with a
+person's record."""
 
 from __future__ import annotations
 
-import os
 import secrets
-import tempfile
-from base64 import urlsafe_b64encode
 from decimal import Decimal
 from functools import partial
 from typing import Any
 
 from bench import synthetic
 from bench.timing import Result, median_ms
-
-
-def _configure(folder: str) -> None:
-    os.environ.pop("DATABASE_URL", None)
-    if url := os.environ.get("WAYMARK_BENCH_DATABASE_URL"):
-        os.environ["DATABASE_URL"] = url
-    os.environ.update(
-        DJANGO_SETTINGS_MODULE="waymark.settings",
-        DEBUG="False",
-        SECRET_KEY=secrets.token_urlsafe(50),
-        WAYMARK_FIELD_KEYS=urlsafe_b64encode(secrets.token_bytes(32)).decode(),
-        WAYMARK_AUDIT_KEYS=urlsafe_b64encode(secrets.token_bytes(32)).decode(),
-        WAYMARK_DATA_DIR=folder,
-        ALLOWED_HOSTS="testserver",
-        WAYMARK_API_RATE_LIMIT="0",
-    )
-    import django
-    from django.conf import settings
-    from django.core.management import call_command
-
-    django.setup()
-    import logging
-
-    logging.getLogger("axes").setLevel(logging.WARNING)  # one line a sign-in is noise here
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    call_command("migrate", verbosity=0)
 
 
 def _person(name: str, length: int) -> Any:
@@ -80,10 +45,7 @@ def _clinician_with_caseload(size: int, length: int) -> Any:
     each with ``length`` days of check-ins."""
     from datetime import timedelta
 
-    from django.test import Client
     from django.utils import timezone
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from waymark.access import SCOPES
     from waymark.accounts.actions import do_grant_consent
@@ -92,7 +54,6 @@ def _clinician_with_caseload(size: int, length: int) -> Any:
     program = Organization.objects.create(name=f"Bench program {size}")
     staff = User.objects.create_user(f"clinician-{size}", password=secrets.token_urlsafe(16))
     membership = Membership.objects.create(user=staff, organization=program, role=Role.CLINICIAN)
-    device = TOTPDevice.objects.create(user=staff, name="bench", confirmed=True)
     for number in range(size):
         do_grant_consent(
             _person(f"patient-{size}-{number}", length),
@@ -101,15 +62,26 @@ def _clinician_with_caseload(size: int, length: int) -> Any:
             scopes=SCOPES,
             ends_at=timezone.now() + timedelta(days=365),
         )
+    return verified_client(staff)
+
+
+def verified_client(staff: Any) -> Any:
+    """A test client signed in as ``staff``, verified with a second factor as entering a
+    right code does."""
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.create(user=staff, name="bench", confirmed=True)
     client = Client()
     client.force_login(staff)
     session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id  # as entering a right code does
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
     return client
 
 
-def _queries(client: Any, url: str) -> int:
+def queries(client: Any, url: str) -> int:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -119,42 +91,41 @@ def _queries(client: Any, url: str) -> int:
 
 
 def run(quick: bool = False) -> list[Result]:
+    """Needs the scratch database (bench/database.py)."""
+    from django.test import Client
+
     runs = 5 if quick else 20
     lengths = (30, 365) if quick else (30, 365, 1095)
-    with tempfile.TemporaryDirectory(prefix="waymark-bench-") as folder:
-        _configure(folder)
-        from django.test import Client
-
-        client = Client()
-        results = [Result("web: home page", median_ms(lambda: client.get("/"), runs), runs)]
-        for length in lengths:
-            client.force_login(_person(f"bench-{length}", length))
-            for name, url in (("progress page", "/progress/"), ("check-in page", "/track/")):
-                response = client.get(url)
-                if response.status_code != 200:
-                    raise RuntimeError(f"{url} answered {response.status_code}")
-                count = _queries(client, url)
-                results.append(
-                    Result(
-                        f"web: {name}, {length} days ({count} queries)",
-                        median_ms(partial(client.get, url), runs),
-                        runs,
-                        baseline="web: home page",
-                    )
-                )
-        for size in (5, 50) if quick else (5, 50, 200):
-            clinician = _clinician_with_caseload(size, 28)
-            url = "/clinic/"
-            response = clinician.get(url)
+    client = Client()
+    results = [Result("web: home page", median_ms(lambda: client.get("/"), runs), runs)]
+    for length in lengths:
+        client.force_login(_person(f"bench-{length}", length))
+        for name, url in (("progress page", "/progress/"), ("check-in page", "/track/")):
+            response = client.get(url)
             if response.status_code != 200:
                 raise RuntimeError(f"{url} answered {response.status_code}")
-            count = _queries(clinician, url)
+            count = queries(client, url)
             results.append(
                 Result(
-                    f"web: caseload, {size} people ({count} queries)",
-                    median_ms(partial(clinician.get, url), runs),
+                    f"web: {name}, {length} days ({count} queries)",
+                    median_ms(partial(client.get, url), runs),
                     runs,
                     baseline="web: home page",
                 )
             )
+    for size in (5, 50) if quick else (5, 50, 200):
+        clinician = _clinician_with_caseload(size, 28)
+        url = "/clinic/"
+        response = clinician.get(url)
+        if response.status_code != 200:
+            raise RuntimeError(f"{url} answered {response.status_code}")
+        count = queries(clinician, url)
+        results.append(
+            Result(
+                f"web: caseload, {size} people ({count} queries)",
+                median_ms(partial(clinician.get, url), runs),
+                runs,
+                baseline="web: home page",
+            )
+        )
     return results
