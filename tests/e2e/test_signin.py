@@ -35,6 +35,13 @@ def sign_in(page: Page, live_server: LiveServer) -> None:
     page.get_by_role("button", name="Sign in").click()
 
 
+def sign_out(page: Page, live_server: LiveServer) -> None:
+    """Sign out and wait for the home page: the sign-out form first clears this phone's
+    saved data (phone.js), so the next navigation must not race its submission."""
+    page.get_by_role("button", name="Sign out").click()
+    expect(page).to_have_url(live_server.url + "/")
+
+
 def test_a_paused_person_gets_back_in_with_a_saved_recovery_code(
     page: Page, live_server: LiveServer, console: ConsoleWatch
 ) -> None:
@@ -48,7 +55,7 @@ def test_a_paused_person_gets_back_in_with_a_saved_recovery_code(
     assert len(codes) == 8
     check(page, console)
     page.get_by_role("link", name="I have saved them — continue").click()
-    page.get_by_role("button", name="Sign out").click()
+    sign_out(page, live_server)
 
     # Someone else guessed 20 wrong passwords: signing in to the account is paused.
     key = throttle._key(SignInEvent.Scope.ACCOUNT, "rowan")
@@ -57,7 +64,7 @@ def test_a_paused_person_gets_back_in_with_a_saved_recovery_code(
     )
     sign_in(page, live_server)  # this phone signed in before: the pause does not stop it
     expect(page).not_to_have_url(live_server.url + "/account/login/")
-    page.get_by_role("button", name="Sign out").click()
+    sign_out(page, live_server)
     page.context.clear_cookies()  # another browser
     sign_in(page, live_server)
     expect(page.locator(".error-summary")).to_contain_text("paused for now")
