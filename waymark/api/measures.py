@@ -58,7 +58,7 @@ def _waiting(measure: MeasureRequest) -> dict[str, Any]:
 
 @router.get(
     "/measures",
-    response={200: list[WaitingOut], **errors(401, 429)},
+    response={200: list[WaitingOut], **errors(400, 401, 429)},
     operation_id="list_waiting_measures",
     summary="The measures waiting for you to answer, oldest first",
 )
