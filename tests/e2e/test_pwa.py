@@ -49,6 +49,7 @@ def controlled(page: Page) -> None:
 
 
 def waiting_rows(page: Page) -> list[dict[str, Any]]:
+    page.wait_for_function("() => typeof WaymarkQueue !== 'undefined'")  # a deferred script
     rows: list[dict[str, Any]] = page.evaluate("() => WaymarkQueue.all()")
     return rows
 
@@ -178,7 +179,9 @@ def test_a_check_in_made_offline_is_sent_when_back_online_and_recorded_once(
     # The same row sent again (a retry after a lost answer) changes nothing.
     page.evaluate("row => WaymarkQueue.keep(row)", row)
     page.evaluate("() => window.dispatchEvent(new Event('online'))")
-    page.wait_for_function("async () => (await WaymarkQueue.all()).length === 0")
+    page.wait_for_function(
+        "async () => typeof WaymarkQueue !== 'undefined' && (await WaymarkQueue.all()).length === 0"
+    )
     assert len(sent) > first and json.loads(sent[-1]["body"]) == json.loads(sent[0]["body"])
     assert CheckIn.objects.filter(owner=person).count() == 1
     again = CheckIn.objects.get(owner=person)
@@ -203,9 +206,11 @@ def test_signing_out_clears_the_waiting_check_in_and_the_kept_pages(
 
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("link", name="Sign in")).to_be_visible(timeout=15_000)
-    # Cleared by the header and the sign-out script; either may still be finishing.
+    # Cleared by the header and the sign-out script; either may still be finishing, and the
+    # signed-out page's deferred scripts may not have run yet when the link shows.
     page.wait_for_function(
-        "async () => (await WaymarkQueue.all()).length === 0"
+        "async () => typeof WaymarkQueue !== 'undefined'"
+        " && (await WaymarkQueue.all()).length === 0"
         " && !(await caches.keys()).includes('waymark-private')"
     )
     assert not CheckIn.objects.filter(owner=person).exists()
