@@ -16,13 +16,13 @@ from django.utils import timezone
 
 from tests.programs import make_consent, make_person, make_program, make_staff
 from tests.test_clinic import complete_crisis_checkup
-from waymark.accounts.models import Consent, Organization, Role, User
+from waymark.accounts.models import Consent, Membership, Organization, Role, User
 from waymark.checkup.history import scores
 from waymark.checkup.models import Answer, CheckUp
 from waymark.clinic.report import program_report_for
 from waymark.clinical import progress as core
 from waymark.clinical.report import MIN_CELL, PersonRecord, Report, program_report
-from waymark.progress.record import day_from_row
+from waymark.progress.record import day_from_row, with_drinks
 from waymark.tracking.models import CheckIn, SubstanceAmount
 
 pytestmark = pytest.mark.django_db
@@ -217,20 +217,24 @@ def people_with_checkins(count: int) -> Organization:
     return program
 
 
-def report_queries(program: Organization, chunk: int) -> int:
+def report_queries(program: Organization, chunk: int, counted_together: int = 10_000) -> int:
+    """The report's reads (not the savepoint of its transaction, nor PostgreSQL's setting)."""
     with CaptureQueriesContext(connection) as queries:
-        program_report_for(program, today(), chunk=chunk)
-    return len(queries)
+        program_report_for(program, today(), chunk=chunk, counted_together=counted_together)
+    return sum(1 for query in queries if query["sql"].lstrip().upper().startswith("SELECT"))
 
 
 def test_the_query_count_depends_on_the_chunks_not_on_the_people() -> None:
     twelve, thirty_six = people_with_checkins(12), people_with_checkins(36)
     # Three chunks each: the same queries for three times the people.
     assert report_queries(twelve, chunk=4) == report_queries(thirty_six, chunk=12)
-    # One query for the consents, then five a chunk: first days, last days, check-ups, answers,
-    # and the chunk's episodes of care (none here, so no results are read for them).
-    assert report_queries(thirty_six, chunk=12) == 1 + 5 * 3
-    assert report_queries(thirty_six, chunk=500) == 1 + 5
+    # One query for the consents; three that count everyone's check-ins together (first days,
+    # the latest period, the first period); then three a chunk: check-ups, answers, and the
+    # chunk's episodes of care (none here, so no results are read for them).
+    assert report_queries(thirty_six, chunk=12) == 1 + 3 + 3 * 3
+    assert report_queries(thirty_six, chunk=500) == 1 + 3 + 3
+    # Check-ins are counted again for each block of people counted together.
+    assert report_queries(thirty_six, chunk=12, counted_together=12) == 1 + (3 + 3) * 3
 
 
 def test_consents_that_share_nothing_the_report_reads_leave_no_trace() -> None:
@@ -244,3 +248,61 @@ def test_consents_that_share_nothing_the_report_reads_leave_no_trace() -> None:
     assert not Consent.objects.filter(organization=program).filter(
         Q(share_checkins=True) | Q(share_checkups=True)
     )
+
+
+def test_the_databases_drinks_are_the_cores_for_every_kind_of_check_in() -> None:
+    """`with_drinks` (SQL) against `day_from_row` (Python) on every branch of the rule: with
+    and without use, an alcohol amount of none, 0, a fraction and a heavy day's, and another
+    substance's amount of none, 0 and more."""
+    someone = make_person()
+    made = []
+    day = today() - timedelta(days=100)
+    for used in (False, True):
+        for alcohol in (None, "0", "2.50", "4"):
+            for other in (None, "0", "1"):
+                day += timedelta(days=1)
+                check_in = CheckIn.objects.create(owner=someone, day=day, used=used)
+                amounts = {"alcohol": alcohol, "cannabis": other}
+                for substance, amount in amounts.items():
+                    if amount is not None:
+                        SubstanceAmount.objects.create(
+                            check_in=check_in, substance=substance, amount=amount
+                        )
+                given = {s: Decimal(a) for s, a in amounts.items() if a is not None}
+                made.append((check_in.pk, day_from_row(day, used, None, None, given).drinks))
+    checkins = with_drinks(CheckIn.objects.filter(owner=someone))
+    in_sql = dict(checkins.values_list("pk", "drinks"))  # type: ignore[misc]
+    assert len(made) == 24
+    for pk, drinks in made:
+        found = in_sql[pk]
+        assert (None if found is None else float(found)) == drinks, pk
+    # Not vacuous: all three answers occur.
+    assert {None, 0.0, 2.5} <= {drinks for _, drinks in made}
+
+
+def test_drinks_a_day_at_a_who_cut_off_are_read_day_by_day(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Seven days of 20 drinks in all (2.1 + 2.9 + …) are 40 g a day, the medium level's upper
+    bound: a sum in floating point may land a hair either side of it, so the report reads such
+    a person's days and counts them in the core, and gives the numbers of the whole record."""
+    from waymark.clinic import report
+
+    program = seed_program()
+    edge = make_person()
+    make_consent(edge, Membership.objects.get(organization=program, role=Role.LEAD))
+    amounts = ["2.10", "2.90", "3.30", "2.70", "3.00", "3.00", "3.00"]
+    for offset, amount in zip(days_back(6), amounts, strict=True):
+        check_in = CheckIn.objects.create(
+            owner=edge, day=today() + timedelta(days=offset), used=True
+        )
+        SubstanceAmount.objects.create(check_in=check_in, substance="alcohol", amount=amount)
+    read = []
+    original = report.report_days
+
+    def spy(owners: list[int], on: date) -> dict[int, list[core.Day]]:
+        read.extend(owners)
+        return original(owners, on)
+
+    monkeypatch.setattr(report, "report_days", spy)
+    found = program_report_for(program, today())
+    assert read == [edge.pk]
+    assert found == old_program_report_for(program, today())

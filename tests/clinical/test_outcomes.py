@@ -282,3 +282,61 @@ def test_the_order_of_the_records_does_not_matter(
 def test_a_window_always_adds_up_to_its_days(record: list[DayRecord], end: int, size: int) -> None:
     result = window(record, START + timedelta(end), size)
     assert result.days_recorded + result.days_missing == size
+
+
+# Counts (the program report's database path) ------------------------------------------------
+
+AMOUNTS_IN_HUNDREDTHS = st.lists(st.integers(min_value=0, max_value=99_999), max_size=40)
+
+
+@given(AMOUNTS_IN_HUNDREDTHS, st.sampled_from([None, "female", "male"]))
+def test_outcomes_from_exact_decimal_counts_match_the_records_but_near_a_cut_off(
+    hundredths: list[int], sex: Sex | None
+) -> None:
+    """What a database gives (counts, and the drinks summed exactly in decimals) makes the
+    same outcomes as the records summed in floating point: every count and percentage equal,
+    the grams a day within rounding, and the WHO level equal whenever `near_a_cutoff` does
+    not flag it."""
+    from decimal import Decimal
+
+    from waymark.clinical.drinks import heavy_day_threshold, near_a_cutoff
+    from waymark.clinical.outcomes import Tally, from_tally
+
+    start = D("2024-01-01")
+    records = [DayRecord(start + timedelta(days=n), a / 100) for n, a in enumerate(hundredths)]
+    end = start + timedelta(days=39)
+    expected = window(records, end, 40, sex)
+    threshold = heavy_day_threshold(sex)
+    exact = Tally(
+        recorded=len(hundredths),
+        abstinent=sum(1 for a in hundredths if a == 0),
+        heavy=sum(1 for a in hundredths if a >= 100 * threshold),
+        drinks=float(sum(Decimal(a) / 100 for a in hundredths)),
+    )
+    found = from_tally(exact, start, end, sex)
+    for key in ("days_recorded", "days_missing", "percent_days_abstinent"):
+        assert getattr(found, key) == getattr(expected, key)
+    assert found.percent_heavy_drinking_days == expected.percent_heavy_drinking_days
+    if expected.grams_per_day is None:
+        assert found.grams_per_day is None and found.who_risk_level is None
+        return
+    assert found.grams_per_day == pytest.approx(expected.grams_per_day, rel=1e-12, abs=1e-12)
+    if not near_a_cutoff(expected.grams_per_day, sex):
+        assert found.who_risk_level == expected.who_risk_level
+
+
+def test_a_tally_that_cannot_be_is_refused() -> None:
+    from waymark.clinical.outcomes import Tally
+
+    for recorded, abstinent, heavy, drinks in ((2, 3, 0, 0.0), (2, 0, 3, 9.0), (2, 1, 2, 9.0),
+                                               (2, 0, 0, -1.0), (1, -1, 0, 0.0)):  # fmt: skip
+        with pytest.raises(ValueError, match="cannot be"):
+            Tally(recorded, abstinent, heavy, drinks)
+
+
+def test_near_a_cutoff_is_a_millionth_of_a_gram_either_side() -> None:
+    from waymark.clinical.drinks import near_a_cutoff
+
+    assert near_a_cutoff(40.0) and near_a_cutoff(40.0000005) and near_a_cutoff(19.9999995)
+    assert not near_a_cutoff(40.00001) and not near_a_cutoff(0.0)
+    assert near_a_cutoff(100.0, "male") and not near_a_cutoff(100.0, "female")

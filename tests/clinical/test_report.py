@@ -169,3 +169,16 @@ def test_a_kept_report_reads_back_equal() -> None:
     kept = json.loads(json.dumps(report_as_dict(report)))
     assert report_from_dict(kept) == report
     assert report_from_dict(report_as_dict(program_report([], TODAY))) == program_report([], TODAY)
+
+
+def test_a_persons_summary_is_what_the_builder_counts() -> None:
+    """`add` is `summary` then `add_summary`: a program of summaries gives the same report."""
+    from waymark.clinical.report import ReportBuilder, summary
+
+    people = [improving() for _ in range(MIN_CELL)] + [gone_quiet() for _ in range(MIN_CELL)]
+    counted = ReportBuilder(TODAY)
+    for person in people:
+        counted.add_summary(summary(person, TODAY))
+    assert counted.report() == program_report(people, TODAY)
+    first = summary(improving(), TODAY)
+    assert first.retained and first.first is not None and first.latest is not None

@@ -136,6 +136,15 @@ def who_risk_level(grams_per_day: float, sex: Sex | None = None) -> RiskLevel:
     return "high" if grams <= high else "very-high"
 
 
+def near_a_cutoff(grams_per_day: float, sex: Sex | None = None) -> bool:
+    """Whether ``grams_per_day`` lies so near a WHO level's cut-off (within a millionth of a
+    gram) that the order or the rounding of the sum behind it could decide the level: two
+    sums of the same drinks, one in decimals, one in floating point, can then differ in
+    level. Anything farther is on the same side either way."""
+    grams = _number("grams_per_day", grams_per_day, 0, math.inf)
+    return any(abs(grams - cutoff) <= 1e-6 for cutoff in RISK_CUTOFFS[_check_sex(sex)])
+
+
 def heavy_day_threshold(sex: Sex | None = None) -> int:
     """Drinks in a day that make it a heavy drinking day: 5 for men, else 4 (FACTS.md §3)."""
     return HEAVY_DAY_DRINKS[_check_sex(sex)]

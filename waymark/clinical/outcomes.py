@@ -128,29 +128,65 @@ def _days_from(first: date | None, last: date | None) -> int:
     return 0 if first is None or last is None else (last - first).days + 1
 
 
-def _summarise(
-    records: Sequence[DayRecord], first: date | None, last: date | None, sex: Sex | None
-) -> Outcomes:
+@dataclass(frozen=True)
+class Tally:
+    """The counts a span's outcomes rest on: recorded days, those without a drink, the heavy
+    ones (at the threshold of the sex they were counted for) and all the drinks. Every outcome
+    comes from these (:func:`from_tally`), whoever counted them: :func:`tally` from records,
+    or a database that counts the same days (waymark.clinic.report)."""
+
+    recorded: int
+    abstinent: int
+    heavy: int
+    drinks: float
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.abstinent <= self.recorded or not 0 <= self.heavy <= self.recorded:
+            raise ValueError(f"counts that cannot be: {self}")
+        if self.abstinent + self.heavy > self.recorded or self.drinks < 0:
+            raise ValueError(f"counts that cannot be: {self}")
+
+
+def tally(records: Iterable[DayRecord], sex: Sex | None = None) -> Tally:
+    """The counts of checked records: a heavy day has at least `heavy_day_threshold(sex)`."""
+    amounts = [record.amount for record in records]
+    threshold = heavy_day_threshold(sex)
+    return Tally(
+        recorded=len(amounts),
+        abstinent=sum(1 for amount in amounts if amount == 0),
+        heavy=sum(1 for amount in amounts if amount >= threshold),
+        drinks=math.fsum(amounts),
+    )
+
+
+def from_tally(counted: Tally, first: date | None, last: date | None, sex: Sex | None) -> Outcomes:
+    """The outcomes over ``first``..``last`` from the counts of the days recorded in it (with
+    the heavy days counted at the threshold of ``sex``)."""
     span = _days_from(first, last)
-    recorded = len(records)
+    recorded = counted.recorded
     if recorded == 0:
         return Outcomes(first, last, sex, 0, span, None, None, None, None, None)
-    amounts = [record.amount for record in records]
-    drinking = [amount for amount in amounts if amount > 0]
-    heavy = sum(1 for amount in amounts if amount >= heavy_day_threshold(sex))
-    grams = GRAMS_PER_US_DRINK * math.fsum(amounts) / recorded
+    drinking = recorded - counted.abstinent
+    grams = GRAMS_PER_US_DRINK * counted.drinks / recorded
     return Outcomes(
         first=first,
         last=last,
         sex=sex,
         days_recorded=recorded,
         days_missing=span - recorded,
-        percent_days_abstinent=_percent(recorded - len(drinking), recorded),
-        drinks_per_drinking_day=math.fsum(drinking) / len(drinking) if drinking else None,
-        percent_heavy_drinking_days=_percent(heavy, recorded),
+        percent_days_abstinent=_percent(counted.abstinent, recorded),
+        # The days without a drink add 0 to the drinks: all of them are the drinking days'.
+        drinks_per_drinking_day=counted.drinks / drinking if drinking else None,
+        percent_heavy_drinking_days=_percent(counted.heavy, recorded),
         grams_per_day=grams,
         who_risk_level=who_risk_level(grams, sex),
     )
+
+
+def _summarise(
+    records: Sequence[DayRecord], first: date | None, last: date | None, sex: Sex | None
+) -> Outcomes:
+    return from_tally(tally(records, sex), first, last, sex)
 
 
 def _span(

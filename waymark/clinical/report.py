@@ -49,6 +49,46 @@ class PersonRecord:
 
 
 @dataclass(frozen=True)
+class PersonSummary:
+    """A person's check-ins as the report reads them, counted: whether they checked in during
+    the last PERIOD_DAYS, the outcomes of those days (``latest``), and those of the first
+    PERIOD_DAYS of their record (``first``) when that period ends before the latest begins
+    (else None: no change can be told). Screeners and ``checkins`` as in PersonRecord."""
+
+    retained: bool = False
+    latest: Outcomes | None = None
+    first: Outcomes | None = None
+    screeners: Mapping[str, Sequence[tuple[date, int]]] = field(default_factory=dict, hash=False)
+    checkins: bool = True
+
+
+def latest_period(today: date) -> tuple[date, date]:
+    """The report's latest period: the PERIOD_DAYS days that end ``today``."""
+    return today - timedelta(days=PERIOD_DAYS - 1), today
+
+
+def first_period(first_day: date, today: date) -> tuple[date, date] | None:
+    """The first PERIOD_DAYS of a record that starts on ``first_day``, or None when they run
+    into the latest period (a record shorter than two periods shows no change)."""
+    end = first_day + timedelta(days=PERIOD_DAYS - 1)
+    return (first_day, end) if end < latest_period(today)[0] else None
+
+
+def summary(person: PersonRecord, today: date) -> PersonSummary:
+    """The person's summary from their days up to ``today``."""
+    if not person.checkins:
+        return PersonSummary(screeners=person.screeners, checkins=False)
+    days = tuple(sorted((d for d in person.days if d.date <= today), key=_date))
+    since, _ = latest_period(today)
+    records = drinking_record(days)
+    latest = window(records, today, PERIOD_DAYS, person.sex)
+    period = first_period(days[0].date, today) if days else None
+    first = window(records, period[1], PERIOD_DAYS, person.sex) if period else None
+    retained = any(d.date >= since for d in days)
+    return PersonSummary(retained, latest, first, person.screeners)
+
+
+@dataclass(frozen=True)
 class Cell:
     """One number and the people behind it; ``value`` is None when suppressed (or none)."""
 
@@ -136,7 +176,6 @@ class ReportBuilder:
     def __init__(self, today: date, target: int = DEFAULT_TARGET) -> None:
         self.today = today
         self.target = target  # the program's follow-up target, carried into the report
-        self._since = today - timedelta(days=PERIOD_DAYS - 1)
         self._people = 0
         self._tracked = 0
         self._retained = 0
@@ -155,26 +194,25 @@ class ReportBuilder:
         self._episodes.add(person, outcomes)
 
     def add(self, person: PersonRecord) -> None:
+        """A person from their days: counted here (`summary`), then as `add_summary`."""
+        self.add_summary(summary(person, self.today))
+
+    def add_summary(self, person: PersonSummary) -> None:
+        """A person whose days are already counted, by `summary` or by a database."""
         self._people += 1
-        self._add_screeners(person)
+        self._add_screeners(person.screeners)
         if not person.checkins:
             return
-        days = tuple(sorted((d for d in person.days if d.date <= self.today), key=_date))
         self._tracked += 1
-        if any(d.date >= self._since for d in days):
+        if person.retained:
             self._retained += 1
-        records = drinking_record(days)
-        latest = window(records, self.today, PERIOD_DAYS, person.sex)
+        latest, first = person.latest, person.first
+        if latest is None:
+            raise ValueError("a person who shares check-ins needs the latest period counted")
         if _enough(latest) and latest.percent_days_abstinent is not None:
             self._abstinent.append(latest.percent_days_abstinent)
         # Change needs two separate periods: the record must be at least two periods long.
-        if not days:
-            return
-        first_end = days[0].date + timedelta(days=PERIOD_DAYS - 1)
-        if first_end >= self._since:
-            return
-        first = window(records, first_end, PERIOD_DAYS, person.sex)
-        if not (_enough(first) and _enough(latest)):
+        if first is None or not (_enough(first) and _enough(latest)):
             return
         before, after = first.percent_heavy_drinking_days, latest.percent_heavy_drinking_days
         if before is not None and after is not None:
@@ -185,8 +223,8 @@ class ReportBuilder:
         if rank_before is not None and rank_after is not None:
             self._who_down.append(1.0 if rank_after < rank_before else 0.0)
 
-    def _add_screeners(self, person: PersonRecord) -> None:
-        for instrument, given in person.screeners.items():
+    def _add_screeners(self, screeners: Mapping[str, Sequence[tuple[date, int]]]) -> None:
+        for instrument, given in screeners.items():
             self._instruments.add(instrument)
             series = sorted(given)
             if len(series) < 2:

@@ -21,7 +21,20 @@ from decimal import Decimal
 from itertools import pairwise
 from typing import Any
 
-from django.db.models import Max, Q, prefetch_related_objects
+from django.db.models import (
+    Case,
+    DecimalField,
+    Exists,
+    F,
+    FilteredRelation,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+    prefetch_related_objects,
+)
 from django.utils import timezone
 
 from waymark.checkup.actions import recommendation_for, stored_answers
@@ -73,6 +86,28 @@ def day_from_row(
     else:
         drinks = None  # used, with no amount given: how much is not known
     return core.Day(day, drinks, used, cravings, mood, used_substances)
+
+
+# A check-in's drinks in SQL: an amount's own type (tracking.models.SubstanceAmount).
+AMOUNT = DecimalField(max_digits=5, decimal_places=2)
+
+
+def with_drinks(checkins: QuerySet[CheckIn]) -> QuerySet[CheckIn]:
+    """The check-ins, each annotated with ``drinks``: `day_from_row(...).drinks` as SQL, for
+    reports that count days in the database (waymark.clinic.report) instead of loading them.
+    The alcohol amount when there is one (a join: one row at most, by the amounts' unique
+    constraint); else 0 on a day without use, or with use of something else only; else NULL
+    (used, amount not known). The same rule as `day_from_row`, which tests/test_report_scale.py
+    holds it to on random check-ins, on both databases."""
+    alcohol = FilteredRelation("amounts", condition=Q(amounts__substance=core.ALCOHOL))
+    other_use = SubstanceAmount.objects.filter(check_in=OuterRef("pk"), amount__gt=0)
+    drinks = Case(
+        When(alcohol__amount__isnull=False, then=F("alcohol__amount")),
+        When(Q(used=False) | Exists(other_use.order_by()), then=Value(Decimal(0))),
+        default=Value(None),
+        output_field=AMOUNT,
+    )
+    return checkins.annotate(alcohol=alcohol).annotate(drinks=drinks)
 
 
 def profile_of(checkup: CheckUp) -> Profile | None:
