@@ -414,7 +414,7 @@ def test_the_one_click_link_turns_it_off_with_no_session() -> None:
 
 def test_an_altered_link_turns_nothing_off() -> None:
     sam, ana = clinician(), clinician(email="ana@example.org")
-    token = digest.unsubscribe_token(sam.user)
+    token = digest.UNSUBSCRIBE.token(sam.user)
     public_id, signature = token.split(":", 1)
     for bad in (f"{ana.user.public_id}:{signature}", f"{public_id}:x", "x"):
         response = Client().post(f"/clinic/digest/unsubscribe/{bad}/")

@@ -170,7 +170,7 @@ def test_the_unsubscribe_link_is_signed_for_one_person(client: Client) -> None:
     rosa = spanish_reminder_set_now()
     other = User.objects.create_user("ana", password=None)
     Reminder.objects.create(owner=other, time=rosa.reminder.time, time_zone="UTC", weekdays=[0])
-    token = reminders.unsubscribe_token(rosa)
+    token = reminders.UNSUBSCRIBE.token(rosa)
     public_id, signature = token.split(":", 1)
     for bad in (f"{other.public_id}:{signature}", f"{public_id}:x", "x"):
         response = client.post(f"/track/reminders/unsubscribe/{bad}/")

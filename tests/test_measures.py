@@ -427,7 +427,7 @@ def test_the_link_pages_are_throttled_per_address(client: Client) -> None:
 
 def test_unsubscribing_asks_on_get_and_turns_emails_off_on_post(client: Client) -> None:
     s = setup()
-    url = sending.unsubscribe_url(s.person).removeprefix("http://localhost:8000")
+    url = sending.UNSUBSCRIBE.url(s.person).removeprefix("http://localhost:8000")
     assert client.get(url).status_code == 200
     assert actions.emails_on(s.person)
     assert client.post(url).status_code == 200  # no session, no CSRF token (RFC 8058)

@@ -5,19 +5,27 @@
 - ``Content-Language``: the language the email is written in (the recipient's own).
 - ``Message-ID`` on the site's own domain (the host of WAYMARK_SITE_URL), not on whatever name
   the worker's machine has: a local or container host name makes spam filters suspicious.
+- ``List-Unsubscribe`` and ``List-Unsubscribe-Post`` (RFC 8058) when the email belongs to a
+  list the person can leave with one click (``unsubscribe``: the link, `waymark.unsubscribe`).
 
 Callers write the words (translated, discreet) inside ``translation.override(language)`` and
-pass the same language here; anything extra, such as List-Unsubscribe, goes in ``headers``.
+pass the same language here; anything else extra goes in ``headers``. A job sends over
+`connection_for_job`.
 """
 
 from __future__ import annotations
 
+import smtplib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.mail import EmailMessage, make_msgid
+from django.core.mail import EmailMessage, get_connection, make_msgid
+from django.core.mail.backends.base import BaseEmailBackend
 
 from waymark.accounts.models import User
+from waymark.jobs import Retry
 from waymark.tracking.models import Reminder
 
 
@@ -45,6 +53,7 @@ def message(
     to: list[str],
     *,
     language: str,
+    unsubscribe: str = "",
     headers: dict[str, str] | None = None,
 ) -> EmailMessage:
     """A plain-text email from DEFAULT_FROM_EMAIL with Waymark's standard headers."""
@@ -53,6 +62,24 @@ def message(
         "Content-Language": language,
         "Message-ID": make_msgid(domain=site_domain()),
     }
+    if unsubscribe:
+        standard["List-Unsubscribe"] = f"<{unsubscribe}>"
+        standard["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     return EmailMessage(
         subject, body, settings.DEFAULT_FROM_EMAIL, to, headers={**standard, **(headers or {})}
     )
+
+
+@contextmanager
+def connection_for_job() -> Iterator[BaseEmailBackend]:
+    """An open connection to the mail server for a job's email, closed afterwards. One that
+    cannot be opened raises Retry: nothing has gone out yet, so the job may run again."""
+    connection = get_connection()
+    try:
+        connection.open()
+    except (OSError, smtplib.SMTPException) as error:
+        raise Retry(f"cannot reach the mail server: {error}") from error
+    try:
+        yield connection
+    finally:
+        connection.close()

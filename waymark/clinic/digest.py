@@ -32,7 +32,6 @@ so an auditor can still tell what was emailed to whom and when.
 
 from __future__ import annotations
 
-import smtplib
 import zoneinfo
 from collections import defaultdict
 from collections.abc import Callable
@@ -41,8 +40,7 @@ from datetime import date, datetime, time, timedelta
 from functools import cached_property
 
 from django.conf import settings
-from django.core import signing
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.http import HttpRequest
@@ -56,10 +54,11 @@ from waymark.audit.log import record
 from waymark.clinic.actions import open_alerts_q
 from waymark.clinic.models import PRIORITY_RANK, Alert, Priority
 from waymark.clinical import alerts as rules
-from waymark.jobs import Retry, enqueue, register, register_tick
+from waymark.jobs import enqueue, register, register_tick
 from waymark.jobs.models import Job
 from waymark.tracking.models import CheckIn
-from waymark.tracking.reminders import is_time_zone, send_time
+from waymark.tracking.reminders import send_time, zone_of
+from waymark.unsubscribe import EmailList
 
 KIND = "clinic.digest"
 TICK = "clinic.queue-digests"
@@ -73,7 +72,6 @@ QUEUE_AHEAD = timedelta(hours=1)
 LATE_LIMIT = timedelta(hours=12)  # ❓
 WEEK = timedelta(days=7)
 SILENT_DAYS = 7  # "no check-in for 7 days or more" ❓
-UNSUBSCRIBE_SALT = "waymark.clinic.digest.unsubscribe"
 SUBJECT = gettext_noop("Waymark: your week")  # ❓
 
 
@@ -102,15 +100,6 @@ def recipients() -> QuerySet[User]:
 
 def is_recipient(staff: User) -> bool:
     return recipients().filter(pk=staff.pk).exists()
-
-
-def zone_of(staff: User) -> str:
-    """The staff member's time zone: their check-in reminders' one when they set any (the
-    same record that gives an email its language, `mail.language_of`), else the site's."""
-    reminder = getattr(staff, "reminder", None)
-    if reminder is not None and is_time_zone(reminder.time_zone):
-        return str(reminder.time_zone)
-    return str(settings.TIME_ZONE)
 
 
 def week_of(day: date) -> str:
@@ -302,7 +291,7 @@ def digest_message(staff: User, week: DigestWeek) -> EmailMessage:
     """The email, in the clinician's language: the counts, a link to the caseload and one
     to the staff page (to turn it off), and a one-click way out in the header."""
     language = mail.language_of(staff)
-    stop = unsubscribe_url(staff)
+    stop = UNSUBSCRIBE.url(staff)
     with translation.override(language):
         subject = gettext(SUBJECT)
         lines = "\n".join(f"- {line.text}" for line in counts(week))
@@ -323,11 +312,7 @@ def digest_message(staff: User, week: DigestWeek) -> EmailMessage:
                 "staff_page": settings.WAYMARK_SITE_URL + reverse("accounts:staff_home"),
             }
         )
-    headers = {
-        "List-Unsubscribe": f"<{stop}>",
-        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-    }
-    return mail.message(subject, body, [staff.email], language=language, headers=headers)
+    return mail.message(subject, body, [staff.email], language=language, unsubscribe=stop)
 
 
 def send_digest(job: Job) -> str:
@@ -344,15 +329,8 @@ def send_digest(job: Job) -> str:
     if not week.sharing:
         return "skipped: nobody shares"
     message = digest_message(staff, week)
-    connection = get_connection()
-    try:
-        connection.open()
-    except (OSError, smtplib.SMTPException) as error:
-        raise Retry(f"cannot reach the mail server: {error}") from error
-    try:
+    with mail.connection_for_job() as connection:
         connection.send_messages([message])
-    finally:
-        connection.close()
     record(
         "digest.send",
         actor=None,
@@ -383,26 +361,12 @@ def do_set_weekly_digest(
     return bool(changed)
 
 
-def _unsubscribe_signer() -> signing.Signer:
-    return signing.Signer(salt=UNSUBSCRIBE_SALT)
-
-
-def unsubscribe_token(staff: User) -> str:
-    return _unsubscribe_signer().sign(str(staff.public_id))
-
-
-def unsubscribe_url(staff: User) -> str:
-    path = reverse("clinic:digest-unsubscribe", kwargs={"token": unsubscribe_token(staff)})
-    return settings.WAYMARK_SITE_URL + path
-
-
-def unsubscribe_staff(token: str) -> User | None:
-    """The account an unsubscribe link was made for; None for an altered link or none."""
-    try:
-        public_id = _unsubscribe_signer().unsign(token)
-    except signing.BadSignature:
-        return None
-    return User.objects.filter(public_id=public_id).first()
+UNSUBSCRIBE = EmailList(
+    salt="waymark.clinic.digest.unsubscribe",
+    url_name="clinic:digest-unsubscribe",
+    is_on=lambda staff: staff.weekly_digest,
+    turn_off=lambda staff, request: do_set_weekly_digest(staff, False, request, by_link=True),
+)
 
 
 def register_jobs() -> None:

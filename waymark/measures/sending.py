@@ -13,21 +13,20 @@ The email goes only to an address the person confirmed (the reminders' confirmat
 turned measure emails off; otherwise the measure waits in the app. It is written in their
 language, says nothing clinical (no measure's name, nothing about alcohol, drugs or mood,
 starting with the subject), and carries List-Unsubscribe (RFC 8058) with a link signed for
-the person that turns measure emails off. The one-time link's token is made as the email
-goes out; only its digest is stored, and it is never logged (the job's outcome says "sent").
+the person (`UNSUBSCRIBE`, `waymark.unsubscribe`) that turns measure emails off. The one-time
+link's token is made as the email goes out; only its digest is stored, and it is never logged
+(the job's outcome says "sent").
 """
 
 from __future__ import annotations
 
 import logging
-import smtplib
 import zoneinfo
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
-from django.core import signing
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Min
 from django.urls import reverse
@@ -37,13 +36,14 @@ from django.utils.translation import gettext
 
 from waymark import mail
 from waymark.accounts.models import Consent, Scope, User
-from waymark.jobs import Retry, enqueue, register, register_tick
+from waymark.jobs import enqueue, register, register_tick
 from waymark.jobs.models import Job
 from waymark.measures import links, schedule
-from waymark.measures.actions import emails_on
+from waymark.measures.actions import do_turn_emails_off, emails_on
 from waymark.measures.models import MeasureRequest, MeasureResponse, Schedule
 from waymark.tracking.models import Reminder
-from waymark.tracking.reminders import is_confirmed, is_time_zone
+from waymark.tracking.reminders import is_confirmed, zone_of
+from waymark.unsubscribe import EmailList
 
 logger = logging.getLogger(__name__)
 
@@ -55,19 +55,10 @@ TICK_SECONDS = 15 * 60
 LATE_LIMIT = timedelta(hours=2)
 # A request made after the send time still goes out at once before this local time ❓.
 QUIET_FROM = time(20, 0)
-UNSUBSCRIBE_SALT = "waymark.measures.unsubscribe"
 
 
 def send_at() -> time:
     return time(int(settings.WAYMARK_MEASURE_SEND_HOUR), 0)
-
-
-def zone_of(person: User) -> str:
-    """The person's time zone: their reminders' one when set, else the site's."""
-    reminder: Reminder | None = getattr(person, "reminder", None)
-    if reminder is not None and is_time_zone(reminder.time_zone):
-        return reminder.time_zone
-    return str(settings.TIME_ZONE)
 
 
 def dedupe_key(request: MeasureRequest) -> str:
@@ -220,7 +211,7 @@ def measure_message(person: User, link: str, expires_at: datetime) -> EmailMessa
     """The email: discreet (nothing clinical, no measure's name), in the person's language,
     with the one-time link, the app as another way, and a one-click way out."""
     language = mail.language_of(person)
-    stop = unsubscribe_url(person)
+    stop = UNSUBSCRIBE.url(person)
     until = timezone.localtime(expires_at, zoneinfo.ZoneInfo(zone_of(person))).date()
     with translation.override(language):
         subject = gettext("Waymark: a few questions for you")
@@ -237,11 +228,7 @@ def measure_message(person: User, link: str, expires_at: datetime) -> EmailMessa
             "%(stop)s\n\n"
             "Waymark\n"
         ) % {"until": date_format(until, "DATE_FORMAT"), "link": link, "app": app, "stop": stop}
-    headers = {
-        "List-Unsubscribe": f"<{stop}>",
-        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-    }
-    return mail.message(subject, body, [person.email], language=language, headers=headers)
+    return mail.message(subject, body, [person.email], language=language, unsubscribe=stop)
 
 
 def send_measure(job: Job) -> str:
@@ -259,13 +246,8 @@ def send_measure(job: Job) -> str:
         return "skipped: no confirmed address, or emails off"
     if timezone.now() > job.run_at + LATE_LIMIT:
         return "skipped: too late"
-    connection = get_connection()
-    try:
-        connection.open()
-    except (OSError, smtplib.SMTPException) as error:
-        # Nothing went out, and no link was made: safe to try again.
-        raise Retry(f"cannot reach the mail server: {error}") from error
-    try:
+    # The link is made only once the mail server answers: a Retry leaves none behind.
+    with mail.connection_for_job() as connection:
         token, nonce_hash = links.new_token(request)
         made = MeasureRequest.objects.filter(pk=request.pk, sent_at__isnull=True).update(
             nonce_hash=nonce_hash, sent_at=timezone.now()
@@ -274,33 +256,15 @@ def send_measure(job: Job) -> str:
             return "skipped: sent already"
         message = measure_message(person, links.link_url(token), request.expires_at)
         connection.send_messages([message])
-    finally:
-        connection.close()
     return "sent"
 
 
-# Unsubscribing (RFC 8058), as reminders do ------------------------------------------------------
-
-
-def _unsubscribe_signer() -> signing.Signer:
-    return signing.Signer(salt=UNSUBSCRIBE_SALT)
-
-
-def unsubscribe_token(person: User) -> str:
-    return _unsubscribe_signer().sign(str(person.public_id))
-
-
-def unsubscribe_url(person: User) -> str:
-    path = reverse("measures:unsubscribe", kwargs={"token": unsubscribe_token(person)})
-    return settings.WAYMARK_SITE_URL + path
-
-
-def unsubscribe_person(token: str) -> User | None:
-    try:
-        public_id = _unsubscribe_signer().unsign(token)
-    except signing.BadSignature:
-        return None
-    return User.objects.filter(public_id=public_id).first()
+UNSUBSCRIBE = EmailList(
+    salt="waymark.measures.unsubscribe",
+    url_name="measures:unsubscribe",
+    is_on=emails_on,
+    turn_off=lambda person, request: do_turn_emails_off(person, request, by_link=True),
+)
 
 
 def register_jobs() -> None:

@@ -35,6 +35,7 @@ from waymark.measures.forms import PersonalScheduleForm, ProgramScheduleForm
 from waymark.measures.models import MeasureRequest, Via
 from waymark.measures.results import schedule_rows
 from waymark.screeners.forms import InstrumentForm
+from waymark.unsubscribe import one_click, unsubscribe_page
 
 ANSWER = "waymark/measures/answer.html"
 
@@ -157,20 +158,11 @@ def _answer(
     return _done(request, measure, list(response.flags))
 
 
-@csrf_exempt  # mail clients POST here with no session (RFC 8058): it can only turn emails off
 @never_compress
-@never_cache
-@require_http_methods(["GET", "POST"])
+@one_click  # mail clients POST here with no session (RFC 8058): it can only turn emails off
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
-    """GET: a page with a button (a link scanner opening it changes nothing); POST: off."""
-    person = sending.unsubscribe_person(token)
     template = "waymark/measures/unsubscribe.html"
-    if person is None:
-        return _private(render(request, template, {"invalid": True}, status=400))
-    if request.method == "POST":
-        actions.do_turn_emails_off(person, request, by_link=True)
-        return _private(render(request, template, {"off": True}))
-    return _private(render(request, template, {"off": not actions.emails_on(person)}))
+    return _private(unsubscribe_page(request, sending.UNSUBSCRIBE, token, template))
 
 
 # The person's own measures -------------------------------------------------------------------

@@ -28,10 +28,10 @@ as that person while the address is still the account's, stores the address in
 Reminder.email_confirmed. Sending the link again is limited to RESEND_LIMIT an hour.
 
 Unsubscribing: every reminder carries List-Unsubscribe and List-Unsubscribe-Post (RFC 8058)
-with a link signed for the person (Signer, its own salt, no expiry: it can only turn
-reminders off). A mail client's one-click POST to it turns that person's reminders off, with
-no session and no CSRF token; a GET only shows a page with a button, so a link scanner that
-opens every link unsubscribes nobody. The same link ends the email's body.
+with a link signed for the person (`UNSUBSCRIBE`, its own salt: it can only turn reminders
+off). A mail client's one-click POST to it turns that person's reminders off, with no session
+and no CSRF token; a GET only shows a page with a button (`waymark.unsubscribe`). The same
+link ends the email's body.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ from functools import cache
 from django.conf import settings
 from django.core import signing
 from django.core.cache import caches
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.http import HttpRequest
@@ -61,6 +61,7 @@ from waymark.jobs import Retry, enqueue, register, register_tick
 from waymark.jobs.models import Job
 from waymark.tracking import push
 from waymark.tracking.models import Channel, CheckIn, PushSubscription, Reminder
+from waymark.unsubscribe import EmailList
 
 logger = logging.getLogger(__name__)
 
@@ -74,7 +75,6 @@ WEEKDAYS = tuple(range(7))  # 0 = Monday … 6 = Sunday, as date.weekday()
 CONFIRM_SALT = "waymark.tracking.reminders.confirm-email"
 CONFIRM_MAX_AGE = timedelta(days=3)
 RESEND_LIMIT = 3  # confirmation emails a person can have sent in one hour
-UNSUBSCRIBE_SALT = "waymark.tracking.reminders.unsubscribe"
 # Translated unless WAYMARK_REMINDER_SUBJECT names another subject (then sent as written).
 DEFAULT_SUBJECT = gettext_noop("A reminder from Waymark")
 
@@ -87,6 +87,16 @@ def time_zones() -> tuple[str, ...]:
 
 def is_time_zone(name: str) -> bool:
     return name in time_zones()
+
+
+def zone_of(person: User) -> str:
+    """The person's time zone, for anything sent to them (a measure's email, a clinician's
+    digest): their reminders' one when they set any (the same record that gives an email its
+    language, `mail.language_of`), else the site's TIME_ZONE."""
+    reminder: Reminder | None = getattr(person, "reminder", None)
+    if reminder is not None and is_time_zone(reminder.time_zone):
+        return reminder.time_zone
+    return str(settings.TIME_ZONE)
 
 
 def send_time(day: date, at: time, zone_name: str) -> datetime:
@@ -153,7 +163,7 @@ def reminder_message(person: User, reminder: Reminder | None = None) -> EmailMes
     """The email itself: discreet, in the person's language, with a link to the check-in and a
     one-click way out (RFC 8058)."""
     language = _language(reminder)
-    stop = unsubscribe_url(person)
+    stop = UNSUBSCRIBE.url(person)
     with translation.override(language):
         subject = gettext(settings.WAYMARK_REMINDER_SUBJECT or DEFAULT_SUBJECT)
         check_in = settings.WAYMARK_SITE_URL + reverse("tracking:today")
@@ -169,11 +179,7 @@ def reminder_message(person: User, reminder: Reminder | None = None) -> EmailMes
         body += "\n" + gettext("To stop these emails at once, without signing in:\n%(stop)s\n") % {
             "stop": stop
         }
-    headers = {
-        "List-Unsubscribe": f"<{stop}>",
-        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-    }
-    return mail.message(subject, body, [person.email], language=language, headers=headers)
+    return mail.message(subject, body, [person.email], language=language, unsubscribe=stop)
 
 
 def send_reminder(job: Job) -> str:
@@ -211,15 +217,8 @@ def send_reminder(job: Job) -> str:
 def _send_email(person: User, reminder: Reminder) -> None:
     """Raises Retry when the mail server cannot be reached: then nothing went out."""
     message = reminder_message(person, reminder)
-    connection = get_connection()
-    try:
-        connection.open()
-    except (OSError, smtplib.SMTPException) as error:
-        raise Retry(f"cannot reach the mail server: {error}") from error
-    try:
+    with mail.connection_for_job() as connection:
         connection.send_messages([message])
-    finally:
-        connection.close()
 
 
 def _deliver(person: User, reminder: Reminder, *, by_email: bool, by_push: bool) -> str:
@@ -436,26 +435,8 @@ def do_turn_off_reminders(person: User) -> bool:
 # --- unsubscribing from the email (RFC 8058) ---------------------------------------------------
 
 
-def _unsubscribe_signer() -> signing.Signer:
-    return signing.Signer(salt=UNSUBSCRIBE_SALT)
-
-
-def unsubscribe_token(person: User) -> str:
-    return _unsubscribe_signer().sign(str(person.public_id))
-
-
-def unsubscribe_url(person: User) -> str:
-    path = reverse("tracking:unsubscribe-reminders", kwargs={"token": unsubscribe_token(person)})
-    return settings.WAYMARK_SITE_URL + path
-
-
-def unsubscribe_person(token: str) -> User | None:
-    """The person an unsubscribe link was made for; None for an altered link or no account."""
-    try:
-        public_id = _unsubscribe_signer().unsign(token)
-    except signing.BadSignature:
-        return None
-    return User.objects.filter(public_id=public_id).first()
+def reminders_on(person: User) -> bool:
+    return Reminder.objects.filter(owner=person, enabled=True).exists()
 
 
 @transaction.atomic
@@ -472,6 +453,14 @@ def do_unsubscribe(person: User, request: HttpRequest | None = None) -> bool:
             detail="reminder emails turned off with the link in a reminder email",
         )
     return was_on
+
+
+UNSUBSCRIBE = EmailList(
+    salt="waymark.tracking.reminders.unsubscribe",
+    url_name="tracking:unsubscribe-reminders",
+    is_on=reminders_on,
+    turn_off=do_unsubscribe,
+)
 
 
 def register_jobs() -> None:

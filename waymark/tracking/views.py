@@ -24,7 +24,6 @@ from django.shortcuts import redirect, render
 from django.utils.formats import date_format, get_format
 from django.utils.translation import gettext, ngettext, pgettext
 from django.views.decorators.cache import never_cache
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from waymark.accounts.models import User
@@ -45,6 +44,7 @@ from waymark.tracking.forms import (
     weekday_choices,
 )
 from waymark.tracking.models import Channel, CheckIn, Helper, Mood, Reminder, Trigger
+from waymark.unsubscribe import one_click, unsubscribe_page
 
 FILL_DAYS = 7  # "fill this week": the seven days before today
 HARD_DAY_CRAVINGS = 8  # cravings this strong, or a very low mood, bring the help lines forward
@@ -510,17 +510,7 @@ def confirm_reminder_email(request: HttpRequest, token: str) -> HttpResponse:
 # The link in every reminder's List-Unsubscribe header and at the end of its body. Mail clients
 # POST it (RFC 8058) with no session and no CSRF token, so this one view is exempt: all a POST
 # can do is turn reminders off, and the signed token says whose.
-@csrf_exempt
-@never_cache
-@require_http_methods(["GET", "POST"])
+@one_click
 def unsubscribe_reminders(request: HttpRequest, token: str) -> HttpResponse:
-    """GET: a page with a button (a link scanner opening it changes nothing); POST: off."""
-    person = reminders.unsubscribe_person(token)
     template = "waymark/tracking/reminder_unsubscribe.html"
-    if person is None:
-        return render(request, template, {"invalid": True}, status=400)
-    if request.method == "POST":
-        reminders.do_unsubscribe(person, request)
-        return render(request, template, {"off": True})
-    reminder = Reminder.objects.filter(owner=person).first()
-    return render(request, template, {"off": reminder is None or not reminder.enabled})
+    return unsubscribe_page(request, reminders.UNSUBSCRIBE, token, template)
