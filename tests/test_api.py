@@ -373,6 +373,18 @@ def test_the_rate_limit_counts_bad_requests_too(client: Client, settings: Any) -
     assert_error(post(client, "/score", "nope"), 429, "rate-limited")
 
 
+def test_the_rate_limit_counts_a_request_in_one_write(client: Client, settings: Any) -> None:
+    """Past a window's first request, counting is one read and one write of the counter (the
+    database cache: each write is a transaction, which on SQLite waits for the one writer)."""
+    settings.WAYMARK_API_RATE_LIMIT = 100
+    assert client.get("/api/v1/examples").status_code == 200  # starts the window
+    with CaptureQueriesContext(connection) as counted:
+        assert client.get("/api/v1/examples").status_code == 200
+    writes = [q["sql"] for q in counted if q["sql"].startswith(("INSERT", "UPDATE", "DELETE"))]
+    assert len(writes) == 1 and "waymark_cache" in writes[0], writes
+    assert cache.get(ratelimit.counter_key("127.0.0.1")) == 2
+
+
 # --- the OpenAPI document ----------------------------------------------------------------------
 
 

@@ -28,6 +28,8 @@ from django.utils import timezone
 
 from tests.test_api import assert_error
 from waymark.accounts.models import User
+from waymark.api import tokens
+from waymark.interop.models import ApiToken
 from waymark.jobs.registry import TICKS
 from waymark.tracking import actions, keys
 from waymark.tracking.keys import purge_submission_keys
@@ -334,6 +336,33 @@ def test_a_write_costs_the_same_few_statements_whatever_the_history(
                 assert reads == [], reads
             assert json.loads(response.content) == body
         assert CheckIn.objects.filter(owner=person).count() == days + 1
+
+
+def test_a_write_with_a_token_signs_in_with_one_statement(
+    settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bearer request reads its token and the owner in one statement, instead of the
+    session and the user; nothing else is added (no session, no last use within a minute)."""
+    settings.WAYMARK_API_RATE_LIMIT = 0
+    monkeypatch.setattr(actions, "record_changed", lambda person: None)
+    person = User.objects.create_user("scripted", password=None)
+    secret = "wm_" + "s" * 43
+    ApiToken.objects.create(owner=person, name="script", prefix=secret[:10],
+                            digest=tokens.digest(secret), scope=ApiToken.Scope.READ_WRITE,
+                            last_used_at=timezone.now())  # fmt: skip
+    client = Client(enforce_csrf_checks=True)
+    body = {"used": True, "amounts": {"alcohol": 2.0}, "cravings": 3, "mood": None,
+            "triggers": [], "helped": [], "note": ""}  # fmt: skip
+    key = uuid.uuid4()
+    for case, status in (("new", 201), ("replaced", 200), ("replay", 200)):
+        sent = uuid.uuid4() if case == "new" else key
+        put = partial(send, client, body, sent, method="put", url=f"/api/v1/checkins/{a_day()}",
+                      HTTP_AUTHORIZATION=f"Bearer {secret}")  # fmt: skip
+        response, statements = _statements(put)
+        assert response.status_code == status, (case, response.content)
+        assert len(statements) == WRITE_STATEMENTS[case] - 1, (case, statements)
+        assert '"interop_apitoken"' in statements[0] and '"accounts_user"' in statements[0]
+        assert not [s for s in statements if "django_session" in s], statements
 
 
 def test_the_answer_to_a_write_is_what_a_read_gives(client: Client, person: User) -> None:

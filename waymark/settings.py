@@ -240,6 +240,10 @@ def _database() -> dict[str, Any]:
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": DATA_DIR / "waymark.sqlite3",
+        # Kept open between a process's requests, as PostgreSQL's: one opened and closed for
+        # each request cost more than a check-in write itself (its PRAGMAs, and a checkpoint
+        # of the WAL with an fsync whenever the last connection closed).
+        "CONN_MAX_AGE": env_int("DATABASE_CONN_MAX_AGE", 60),
         "OPTIONS": {
             # WAL lets readers and one writer work at once; IMMEDIATE avoids
             # "database is locked" on write-after-read transactions.

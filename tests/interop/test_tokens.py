@@ -5,16 +5,21 @@ from __future__ import annotations
 import hashlib
 import re
 from datetime import timedelta
+from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from tests.programs import make_staff
 from waymark.accounts.models import User
+from waymark.api import tokens
 from waymark.audit.models import AuditEntry
 from waymark.interop.models import ApiToken
+from waymark.tracking.models import CheckIn
 
 pytestmark = pytest.mark.django_db
 SECRET = re.compile(r"wm_[A-Za-z0-9_-]{43}")
@@ -160,3 +165,60 @@ def test_the_api_refuses_an_expiry_in_the_past(client: Client, person: User) -> 
     assert response.status_code == 400
     assert response.json()["error"]["fields"] == {"body.expires": "in the past"}
     assert not ApiToken.objects.exists()
+
+
+def test_a_read_only_token_may_not_write_a_check_in(client: Client, person: User) -> None:
+    secret = make(client, scope="read")
+    response = Client().put(
+        f"/api/v1/checkins/{timezone.localdate().isoformat()}",
+        {"used": False},
+        content_type="application/json",
+        headers=bearer(secret),
+    )
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "forbidden"
+    assert not CheckIn.objects.exists()
+
+
+def test_a_token_of_a_deactivated_account_answers_401(client: Client, person: User) -> None:
+    secret = make(client, scope="read-write")
+    User.objects.filter(pk=person.pk).update(is_active=False)
+    answer = Client().get("/api/v1/checkins", headers=bearer(secret))
+    assert answer.status_code == 401 and answer.json()["error"]["code"] == "not-signed-in"
+
+
+def test_a_token_is_read_with_its_owner_as_a_query_would_load_them(
+    client: Client, person: User, django_assert_num_queries: Any
+) -> None:
+    """`find_token` reads its own statement: every field as the ORM gives it (aware dates,
+    UUIDs, booleans), the owner included."""
+    secret = make(client, scope="read-write")
+    ApiToken.objects.update(expires_at=timezone.now() + timedelta(days=3))
+    with django_assert_num_queries(1):
+        found = tokens.find_token(secret)
+        assert found is not None
+        owner = found.owner  # loaded with the token
+    expected = ApiToken.objects.select_related("owner").get()
+    for model, got, want in ((ApiToken, found, expected), (User, owner, expected.owner)):
+        for field in model._meta.concrete_fields:
+            mine, theirs = getattr(got, field.attname), getattr(want, field.attname)
+            assert (mine, type(mine)) == (theirs, type(theirs)), field.name
+        assert not got._state.adding and got._state.db == want._state.db
+    assert tokens.find_token("wm_" + "x" * 43) is None
+    with django_assert_num_queries(0):  # not even the shape of a token: nothing to look up
+        assert tokens.find_token("nonsense") is None
+
+
+def test_a_token_s_last_use_is_written_at_most_once_a_minute(client: Client, person: User) -> None:
+    secret = make(client)
+    stranger = Client()
+
+    def last_use_writes() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert stranger.get("/api/v1/checkins", headers=bearer(secret)).status_code == 200
+        return sum(q["sql"].startswith('UPDATE "interop_apitoken"') for q in captured)
+
+    assert last_use_writes() == 1
+    assert last_use_writes() == 0
+    ApiToken.objects.update(last_used_at=timezone.now() - timedelta(seconds=61))
+    assert last_use_writes() == 1

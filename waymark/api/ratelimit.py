@@ -44,14 +44,14 @@ class PerAddressRateLimit(BaseThrottle):
         if limit <= 0:
             return True
         key = counter_key(client_address(request) or "unknown")
-        # add() is a no-op when the key exists, so the first request of a window starts it.
-        if cache.add(key, 1, timeout=WINDOW_SECONDS * 2):
-            return True
+        # Counted first, started only when missing: every request but a window's first is one
+        # read and one write (add() first cost a second, failing write transaction each time).
         try:
             count = cache.incr(key)
-        except ValueError:  # the window expired between add() and incr()
-            cache.set(key, 1, timeout=WINDOW_SECONDS * 2)
-            count = 1
+        except ValueError:  # the window's first request: start it
+            if cache.add(key, 1, timeout=WINDOW_SECONDS * 2):
+                return True
+            count = cache.incr(key)  # another process started it meanwhile
         return count <= limit
 
     def wait(self) -> float:

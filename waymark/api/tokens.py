@@ -18,10 +18,11 @@ from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
-from waymark import access
+from waymark import access, rows
 from waymark.accounts.models import User
 from waymark.api.errors import error_response
 from waymark.interop.audit import audit
@@ -108,9 +109,37 @@ def do_revoke_token(request: HttpRequest, token: ApiToken) -> None:
 
 
 def bearer(request: HttpRequest) -> str | None:
-    header = request.headers.get("Authorization", "")
+    header = request.META.get("HTTP_AUTHORIZATION", "")  # request.headers reads every header
     scheme, _, value = header.partition(" ")
     return value.strip() if scheme.lower() == "bearer" else None
+
+
+def _lookup_sql(db: BaseDatabaseWrapper) -> str:
+    """The token with this digest and its owner, in one statement written once: composed by
+    the ORM on every API request, the query cost a third of a check-in write."""
+    return (
+        f"SELECT {rows.columns(db, ApiToken, 't')}, {rows.columns(db, User, 'o')} "  # noqa: S608
+        f"FROM {rows.table(db, ApiToken)} t INNER JOIN {rows.table(db, User)} o "
+        f"ON o.{rows.column(db, User, 'id')} = t.{rows.column(db, ApiToken, 'owner')} "
+        f"WHERE t.{rows.column(db, ApiToken, 'digest')} = %s"
+    )
+
+
+def find_token(secret: str) -> ApiToken | None:
+    """The token whose secret this is, with its owner loaded, whatever its state; None when
+    there is none."""
+    if not secret.startswith(PREFIX):
+        return None
+    db = rows.database()
+    with db.cursor() as cursor:
+        cursor.execute(rows.once(db, _lookup_sql, lambda: _lookup_sql(db)), [digest(secret)])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    split = len(ApiToken._meta.concrete_fields)
+    token = rows.load(db, ApiToken, row[:split])
+    ApiToken._meta.get_field("owner").set_cached_value(token, rows.load(db, User, row[split:]))
+    return token
 
 
 def authenticate(request: HttpRequest) -> HttpResponse | None:
@@ -118,11 +147,7 @@ def authenticate(request: HttpRequest) -> HttpResponse | None:
     secret = bearer(request)
     if secret is None:
         return None
-    token = (
-        ApiToken.objects.select_related("owner").filter(digest=digest(secret)).first()
-        if secret.startswith(PREFIX)
-        else None
-    )
+    token = find_token(secret)
     if token is None or not token.is_active() or not token.owner.is_active:
         request.user = AnonymousUser()
         return error_response(

@@ -445,24 +445,40 @@ def _answer(check_in: CheckIn, amounts: Mapping[str, Decimal] | None = None) -> 
 def _record(
     person: User, day: date, data: actions.CheckInData, key: uuid.UUID | None, where: str
 ) -> Status[dict[str, Any]]:
+    # Worked out before the transaction, which holds SQLite's one write lock.
+    fingerprinted = "" if key is None else fingerprint(day, data)
     try:
-        return _record_once(person, day, data, key, where)
+        return _record_once(person, _prepared(person, day, data, key), key, fingerprinted, where)
     except IntegrityError:
         # Left only for PostgreSQL's one race: the same key sent for two different days at the
         # same moment (the day's key or the SubmissionKey collides with the other request's,
         # committed meanwhile). This request was rolled back whole; tried again, it finds the
         # other one's key and is answered as now (a 409 for other answers).
-        return _record_once(person, day, data, key, where)
+        return _record_once(person, _prepared(person, day, data, key), key, fingerprinted, where)
+
+
+def _prepared(
+    person: User, day: date, data: actions.CheckInData, key: uuid.UUID | None
+) -> actions.CheckInWrite | actions.DayNotOpenError:
+    """The write made ready, or why its day is closed: answered only after the key's lookup,
+    so that a retry of a request already applied is answered as that request was."""
+    try:
+        return actions.prepare_checkin(person, day, data, key)
+    except actions.DayNotOpenError as error:
+        return error
 
 
 @transaction.atomic
 def _record_once(
-    person: User, day: date, data: actions.CheckInData, key: uuid.UUID | None, where: str
+    person: User,
+    prepared: actions.CheckInWrite | actions.DayNotOpenError,
+    key: uuid.UUID | None,
+    fingerprinted: str,
+    where: str,
 ) -> Status[dict[str, Any]]:
     """One check-in write, in as few statements as it takes: the key's lookup, the day's upsert
-    (`actions.do_record_checkin`), its amounts, the key kept; the answer is built from what was
-    written, not read back."""
-    fingerprinted = fingerprint(day, data)
+    (`actions.do_record_prepared`), its amounts, the key kept; the answer is built from what was
+    written, not read back. ``fingerprinted``: the answers' `fingerprint`, when a key is sent."""
     if key is not None:
         earlier = _earlier(person, key)
         if earlier is not None:
@@ -471,10 +487,9 @@ def _record_once(
             # A retry: its check-in as it is now; nothing changed, even if the day was
             # changed since by another request.
             return Status(200, _answer(earlier.check_in))
-    try:
-        recorded = actions.do_record_checkin(person, day, data, key)
-    except actions.DayNotOpenError as error:
-        raise _closed(error, where) from error
+    if isinstance(prepared, actions.DayNotOpenError):
+        raise _closed(prepared, where) from prepared
+    recorded = actions.do_record_prepared(prepared)
     check_in = recorded.check_in
     if key is not None:
         if not recorded.applied:
@@ -489,7 +504,7 @@ def _record_once(
         SubmissionKey.objects.create(
             owner=person, key=key, check_in=check_in, fingerprint=fingerprinted
         )
-    answer = _answer(check_in, data.amounts if recorded.applied else None)
+    answer = _answer(check_in, prepared.amounts if recorded.applied else None)
     return Status(201 if recorded.created else 200, answer)
 
 

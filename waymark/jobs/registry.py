@@ -24,7 +24,11 @@ from typing import TYPE_CHECKING, Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from waymark import rows
+
 if TYPE_CHECKING:
+    from django.db.backends.base.base import BaseDatabaseWrapper
+
     from waymark.jobs.models import Job
 
 # A handler gets its claimed job and may return a short outcome to keep on the row ("sent",
@@ -167,14 +171,22 @@ def _again(keys: list[str], run_at: datetime, now: datetime) -> int:
     write, where composing its eight CASE expressions cost more than the rest of the write.
     Every expression reads the row as it was before the UPDATE (SQL's rule, on SQLite and
     PostgreSQL alike), so the conditions on ``done_at`` see the old value."""
-    from django.db import connection
+    db = rows.database()
+    adapt = db.ops.adapt_datetimefield_value
+    with db.cursor() as cursor:
+        sql = rows.once(db, (_again_sql, len(keys)), lambda: _again_sql(db, len(keys)))
+        cursor.execute(sql, [adapt(run_at), adapt(now), True, *keys])
+        return int(cursor.rowcount)
 
+
+def _again_sql(db: BaseDatabaseWrapper, count: int) -> str:
+    """The text of `_again`'s UPDATE for ``count`` dedupe keys."""
     from waymark.jobs.models import Job
 
-    table = connection.ops.quote_name(Job._meta.db_table)
+    table = db.ops.quote_name(Job._meta.db_table)
     done = "done_at IS NOT NULL"
     running = "done_at IS NULL AND claimed_by IS NOT NULL AND lease_expires_at >= %s"
-    sql = (
+    return (
         f"UPDATE {table} SET "  # noqa: S608 (names from the model; values are parameters)
         f"run_at = CASE WHEN {done} THEN %s ELSE run_at END, "
         f"claimed_by = CASE WHEN {done} THEN NULL ELSE claimed_by END, "
@@ -184,9 +196,5 @@ def _again(keys: list[str], run_at: datetime, now: datetime) -> int:
         f"last_error = CASE WHEN {done} THEN '' ELSE last_error END, "
         f"rerun = CASE WHEN {running} THEN %s ELSE rerun END, "
         f"done_at = NULL "
-        f"WHERE dedupe_key IN ({', '.join(['%s'] * len(keys))})"
+        f"WHERE dedupe_key IN ({', '.join(['%s'] * count)})"
     )
-    adapt = connection.ops.adapt_datetimefield_value
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [adapt(run_at), adapt(now), True, *keys])
-        return int(cursor.rowcount)

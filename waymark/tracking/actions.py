@@ -9,8 +9,10 @@ adding a second one. Each rendered form also carries an idempotency key; the che
 key of the submission that last changed it, and the same submission arriving again (a double
 tap, a browser retry) is recognised and changes nothing — it never raises.
 
-Cost: a check-in is written in one statement (`_write`, an upsert), then its amounts; nothing
-is read back and nothing depends on how many days the person has recorded.
+Cost: a check-in is written in one statement (`_write`, an upsert), then its amounts (a DELETE
+of a replaced day's, one INSERT); nothing is read back and nothing depends on how many days the
+person has recorded. The statements are written once (a check-in write runs them on every API
+request: composed by the ORM each time, they cost more than running them).
 """
 
 from __future__ import annotations
@@ -23,9 +25,11 @@ from decimal import Decimal
 from typing import Any, Literal, cast
 
 from django.db import connection, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Field
 from django.utils import timezone
 
+from waymark import rows
 from waymark.accounts.models import User
 from waymark.clinic.hooks import record_changed
 from waymark.clinical.profile import SUBSTANCES
@@ -37,6 +41,11 @@ MAX_AMOUNT = Decimal("200")  # more in one day is a typing mistake, whatever the
 MAX_NOTE = 2000
 
 Closed = Literal["future", "too-old"]
+
+# The choices, in their order (`.values` builds a new list on every call).
+MOODS = frozenset(Mood.values)
+TRIGGERS = tuple(Trigger.values)
+HELPERS = tuple(Helper.values)
 
 
 class DayNotOpenError(ValueError):
@@ -88,11 +97,11 @@ class CheckInData:
             raise ValueError("an amount above 0 on a day without use")
         if self.cravings is not None and not 0 <= self.cravings <= MAX_CRAVINGS:
             raise ValueError(f"cravings must be 0 to {MAX_CRAVINGS}")
-        if self.mood is not None and self.mood not in Mood.values:
-            raise ValueError(f"mood must be one of {Mood.values}")
+        if self.mood is not None and self.mood not in MOODS:
+            raise ValueError(f"mood must be one of {sorted(MOODS)}")
         for name, chosen, known in (
-            ("triggers", self.triggers, Trigger.values),
-            ("helped", self.helped, Helper.values),
+            ("triggers", self.triggers, TRIGGERS),
+            ("helped", self.helped, HELPERS),
         ):
             if unknown := set(chosen) - set(known):
                 raise ValueError(f"unknown {name}: {sorted(unknown)}")
@@ -119,7 +128,7 @@ def _field(name: str) -> Field[Any, Any]:
 def _upsert(check_in: CheckIn, *, replace: bool) -> tuple[str, list[Any]]:
     """The one statement that writes ``check_in`` (unsaved, with a fresh public_id) as its
     owner's day, and its parameters. Plain SQL that SQLite (3.35 or later) and PostgreSQL both
-    run; the ORM cannot put a WHERE on ON CONFLICT.
+    run; the ORM cannot put a WHERE on ON CONFLICT. Its text is written once (`_upsert_sql`).
 
     - A new day is inserted. Its ``idempotency_key`` is stored unless another of the person's
       days holds it already (a form sent to the wrong day: that day keeps it, as the unique
@@ -130,60 +139,72 @@ def _upsert(check_in: CheckIn, *, replace: bool) -> tuple[str, list[Any]]:
       becomes the new one, or stays when none was sent or another day holds it.
     - RETURNING gives the row only when it was written; a new row keeps our public_id.
     """
-    quote = connection.ops.quote_name
-    table = quote(CheckIn._meta.db_table)
-
-    def column(name: str) -> str:
-        return quote(str(_field(name).column))  # set for every concrete field
 
     def value(name: str) -> Any:  # as the field saves it: the note encrypted, UUIDs, JSON
         field = _field(name)
         return field.get_db_prep_save(getattr(check_in, field.attname), connection)
 
-    columns = ", ".join(column(name) for name in (*_INSERTED, "idempotency_key"))
     params = [value(name) for name in _INSERTED]
-    key, owner, stored_key = column("idempotency_key"), column("owner"), value("idempotency_key")
+    stored_key = value("idempotency_key")
     if stored_key is None:
-        key_sql = "%s"
         params.append(None)
     else:
-        key_sql = (
-            f"CASE WHEN EXISTS (SELECT 1 FROM {table} WHERE {owner} = %s AND {key} = %s) "  # noqa: S608
-            "THEN NULL ELSE %s END"
-        )
         params += [value("owner"), stored_key, stored_key]
+        if replace:
+            params.append(stored_key)
+    db, keyed = rows.database(), stored_key is not None
+    sql = rows.once(
+        db, (_upsert_sql, replace, keyed), lambda: _upsert_sql(db, replace=replace, keyed=keyed)
+    )
+    return sql, params
+
+
+def _upsert_sql(db: BaseDatabaseWrapper, *, replace: bool, keyed: bool) -> str:
+    """The text of `_upsert`'s statement, with or without replacing, with or without a key."""
+    table = rows.table(db, CheckIn)
+
+    def column(name: str) -> str:
+        return rows.column(db, CheckIn, name)
+
+    columns = ", ".join(column(name) for name in (*_INSERTED, "idempotency_key"))
+    key, owner = column("idempotency_key"), column("owner")
+    key_sql = (
+        f"CASE WHEN EXISTS (SELECT 1 FROM {table} WHERE {owner} = %s AND {key} = %s) "  # noqa: S608
+        "THEN NULL ELSE %s END"
+        if keyed
+        else "%s"
+    )
     if not replace:
         action = "DO NOTHING"
     else:
         sets = [f"{column(name)} = EXCLUDED.{column(name)}" for name in _OVERWRITTEN]
         sets.append(f"{key} = COALESCE(EXCLUDED.{key}, {table}.{key})")
         action = "DO UPDATE SET " + ", ".join(sets)
-        if stored_key is not None:  # "IS DISTINCT FROM", in words both databases know
+        if keyed:  # "IS DISTINCT FROM", in words both databases know
             action += f" WHERE {table}.{key} IS NULL OR {table}.{key} <> %s"
-            params.append(stored_key)
-    sql = (
+    return (
         f"INSERT INTO {table} ({columns}) "  # noqa: S608 (names from the model, values as %s)
         f"VALUES ({', '.join(['%s'] * len(_INSERTED))}, {key_sql}) "
         f"ON CONFLICT ({owner}, {column('day')}) {action} "
         f"RETURNING {', '.join(column(name) for name in _RETURNED)}"
     )
-    return sql, params
 
 
-def _loaded(name: str, value: Any) -> Any:
-    """A returned column as a query would load it (the backend's and the field's converters)."""
-    column = _field(name).get_col(CheckIn._meta.db_table)
-    for convert in connection.ops.get_db_converters(column) + column.get_db_converters(connection):
-        value = convert(value, column, connection)
-    return value
+@dataclass(frozen=True)
+class CheckInWrite:
+    """One day's check-in made ready to write (`prepare_checkin`): the unsaved check-in, with
+    a fresh public_id, and the statement that writes it with its values (the note encrypted).
+    Made before the transaction, so that the transaction, which holds SQLite's one write lock,
+    only runs statements. Written once (`do_record_prepared`); prepare again to try again."""
+
+    check_in: CheckIn
+    amounts: Mapping[str, Decimal]
+    statement: tuple[str, list[Any]]
 
 
-def _write(
+def _prepare(
     owner: User, day: date, data: CheckInData, key: uuid.UUID | None, *, replace: bool
-) -> tuple[CheckIn, bool] | None:
-    """Record ``day`` in one statement (`_upsert`), without its amounts: the check-in as
-    written and True when the day was new, or None when nothing was written (the day holds
-    this very key already, or it was recorded and ``replace`` is False)."""
+) -> CheckInWrite:
     now = timezone.now()
     check_in = CheckIn(
         public_id=uuid.uuid4(),
@@ -192,35 +213,69 @@ def _write(
         used=data.used,
         cravings=data.cravings,
         mood=data.mood,
-        triggers=[t for t in Trigger.values if t in data.triggers],
-        helped=[h for h in Helper.values if h in data.helped],
+        triggers=[t for t in TRIGGERS if t in data.triggers],
+        helped=[h for h in HELPERS if h in data.helped],
         note=data.note,
         created_at=now,
         updated_at=now,
         idempotency_key=key,
     )
-    with connection.cursor() as cursor:
-        cursor.execute(*_upsert(check_in, replace=replace))
+    return CheckInWrite(check_in, data.amounts, _upsert(check_in, replace=replace))
+
+
+def _write(prepared: CheckInWrite) -> tuple[CheckIn, bool] | None:
+    """Record the day in one statement (`_upsert`), without its amounts: the check-in as
+    written and True when the day was new, or None when nothing was written (the day holds
+    this very key already, or it was recorded and the write does not replace)."""
+    check_in = prepared.check_in
+    fresh_id = check_in.public_id
+    db = rows.database()
+    with db.cursor() as cursor:
+        cursor.execute(*prepared.statement)
         row = cursor.fetchone()
     if row is None:
         return None
-    returned = dict(zip(_RETURNED, row, strict=True))
-    fresh_id = check_in.public_id
-    for name in _RETURNED:
-        setattr(check_in, name, _loaded(name, returned[name]))
+    for name, raw in zip(_RETURNED, row, strict=True):  # attnames too: none is a relation
+        setattr(check_in, name, rows.value(db, CheckIn, name, raw))
     check_in._state.adding = False
-    check_in._state.db = connection.alias
+    check_in._state.db = db.alias
     return check_in, check_in.public_id == fresh_id
 
 
 def _write_amounts(check_in: CheckIn, amounts: Mapping[str, Decimal], *, new: bool) -> None:
-    if not new:
-        SubstanceAmount.objects.filter(check_in_id=check_in.pk).delete()
-    if amounts:
-        SubstanceAmount.objects.bulk_create(
-            SubstanceAmount(check_in_id=check_in.pk, substance=substance, amount=amount)
-            for substance, amount in amounts.items()
-        )
+    """A replaced day's old amounts deleted, the new ones inserted in one statement (nothing
+    refers to an amount, and no signal listens to them: the ORM's delete and bulk_create
+    would do just this, at the cost of composing them)."""
+    db = rows.database()
+    names = rows.once(db, _amount_names, lambda: _amount_names(db))
+    table, check_in_column, substance_column, amount_column = names
+    with db.cursor() as cursor:
+        if not new:
+            cursor.execute(f"DELETE FROM {table} WHERE {check_in_column} = %s", [check_in.pk])  # noqa: S608
+        if amounts:
+            amount = SubstanceAmount._meta.get_field("amount")
+            params: list[Any] = []
+            for substance, each in amounts.items():
+                params += [check_in.pk, substance, amount.get_db_prep_save(each, db)]
+            cursor.execute(
+                f"INSERT INTO {table} ({check_in_column}, {substance_column}, {amount_column}) "  # noqa: S608
+                f"VALUES {', '.join(['(%s, %s, %s)'] * len(amounts))}",
+                params,
+            )
+
+
+def _amount_names(db: BaseDatabaseWrapper) -> tuple[str, str, str, str]:
+    """The amounts' table and its check-in, substance and amount columns, quoted."""
+
+    def column(name: str) -> str:
+        return rows.column(db, SubstanceAmount, name)
+
+    return (
+        rows.table(db, SubstanceAmount),
+        column("check_in"),
+        column("substance"),
+        column("amount"),
+    )
 
 
 @dataclass(frozen=True)
@@ -242,13 +297,29 @@ def do_record_checkin(
 
     Raises DayNotOpenError for a day in the future or more than BACKFILL_DAYS back.
     """
+    return do_record_prepared(prepare_checkin(owner, day, data, idempotency_key))
+
+
+def prepare_checkin(
+    owner: User, day: date, data: CheckInData, idempotency_key: uuid.UUID | None = None
+) -> CheckInWrite:
+    """`do_record_checkin`'s write, made ready before its transaction begins (for a caller
+    that opens the transaction itself). Raises DayNotOpenError as it does."""
     _refuse_closed(day)
+    return _prepare(owner, day, data, idempotency_key, replace=True)
+
+
+def do_record_prepared(prepared: CheckInWrite) -> Recorded:
+    """Run a `prepare_checkin` write, as `do_record_checkin` does."""
+    owner = prepared.check_in.owner
     with transaction.atomic(savepoint=False):
-        written = _write(owner, day, data, idempotency_key, replace=True)
+        written = _write(prepared)
         if written is None:  # this very submission was applied already
-            return Recorded(CheckIn.objects.get(owner=owner, day=day), False, False)
+            return Recorded(
+                CheckIn.objects.get(owner=owner, day=prepared.check_in.day), False, False
+            )
         check_in, created = written
-        _write_amounts(check_in, data.amounts, new=created)
+        _write_amounts(check_in, prepared.amounts, new=created)
         record_changed(owner)
         return Recorded(check_in, created, True)
 
@@ -267,7 +338,7 @@ def do_fill_days(owner: User, days: Mapping[date, CheckInData]) -> Filled:
         _refuse_closed(day)
     created, already = [], []
     for day in sorted(days):
-        written = _write(owner, day, days[day], None, replace=False)
+        written = _write(_prepare(owner, day, days[day], None, replace=False))
         if written is None:
             already.append(day)
         else:
