@@ -350,3 +350,56 @@ def test_a_person_sharing_through_two_programs_is_one_row() -> None:
     aliases = [r.alias for r in Caseload(lead)[:]]
     assert len(aliases) == len(set(aliases))
     assert "bruno" in aliases  # number 1 shares with both of the lead's programs
+
+
+# The rows as the page writes them ------------------------------------------------------------
+
+# The rows as the template once wrote them, a tag or filter for each link, date and plural: the
+# page now says the same in words worked out before the template (`shown_rows`).
+TAGGED_ROWS = """{% load i18n %}
+    {% for row in rows %}
+    <tr class="case-row{% if row.top_priority %} priority-{{ row.top_priority }}{% endif %}">
+      <th scope="row"><a href="{% url 'clinic:chart' public_id=row.person.public_id %}">{{ row.alias }}</a> <span class="meta">{{ row.short_id }}</span></th>
+      <td>
+        {% if row.alerts %}
+        <ul class="alert-list">
+          {% for alert in row.alerts %}
+          <li><strong>{{ alert.get_priority_display }}</strong>: {{ alert.title }} <span class="meta">({{ alert.evidence_on|date:"DATE_FORMAT" }})</span></li>
+          {% endfor %}
+        </ul>
+        {% else %}{% translate "None" %}{% endif %}
+      </td>
+      <td>
+        {% if "checkins" not in row.scopes %}<span class="meta">{% translate "Check-ins not shared" %}</span>
+        {% elif row.last_checkin %}{{ row.last_checkin|date:"DATE_FORMAT" }}
+          <span class="meta">{% if row.days_since_checkin == 0 %}{% translate "today" %}{% else %}{% blocktranslate trimmed count days=row.days_since_checkin %}{{ days }} day ago{% plural %}{{ days }} days ago{% endblocktranslate %}{% endif %}</span>
+        {% else %}{% translate "No check-in yet" %}{% endif %}
+      </td>
+    </tr>
+    {% endfor %}
+"""  # noqa: E501 (the template's lines as they were)
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_each_row_reads_as_the_tags_in_the_template_wrote_it(language: str) -> None:
+    from django.template import Context, Template
+    from django.test import Client
+    from django.utils import translation
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tests.programs import verify_session
+
+    _clinician, lead, _people = seeded_caseload()
+    client = Client()
+    client.force_login(lead)
+    verify_session(client, TOTPDevice.objects.create(user=lead, name="t", confirmed=True))
+    html = client.get("/clinic/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    shown = html[html.index("<tbody>") + len("<tbody>") : html.index("  </tbody>")]
+    expected = python_caseload(lead)
+    with translation.override(language):
+        tagged = Template(TAGGED_ROWS).render(Context({"rows": expected}))
+    assert shown == tagged
+    assert len(expected) > 20 and shown.count('class="case-row') == len(expected)
+    if language == "en":  # every kind of cell: alerts and none; not shared, never, days ago
+        for words in ("alert-list", "None", "Check-ins not shared", "No check-in yet", "ago"):
+            assert words in shown

@@ -13,24 +13,32 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import cached_property
-from typing import Any
+from functools import cached_property, partial
+from typing import Any, TypedDict
+from uuid import UUID
 
+from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import (
+    BigIntegerField,
     Case,
     Count,
     Exists,
     F,
+    Func,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
+    Value,
     When,
+    Window,
 )
 from django.db.models.functions import Coalesce, Collate
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.formats import date_format
+from django.utils.translation import gettext, ngettext
 
 from waymark import access
 from waymark.accounts.models import ConsentQuerySet, Scope, User
@@ -137,9 +145,22 @@ def _open_visible_alerts(consents: ConsentQuerySet) -> QuerySet[Alert]:
     )
 
 
-def _count(alerts: QuerySet[Alert]) -> Coalesce:
-    counted = alerts.order_by().values("person").annotate(n=Count("pk")).values("n")
-    return Coalesce(Subquery(counted), 0)
+# Urgent alerts weigh more than any number of high ones could (2**32 of them): one sum that
+# sorts as (urgent, high) does, computed in one subquery rather than a count of each.
+_URGENT_WEIGHT = 1 << 32
+
+
+def _weight(alerts: QuerySet[Alert]) -> Coalesce:
+    """The outer person's `alerts` (open, visible) weighed for the caseload's order: the urgent
+    ones counted in the high bits, the high ones in the low bits (a plain SUM, no GROUP BY)."""
+    urgent, high = PRIORITY_RANK[Priority.URGENT], PRIORITY_RANK[Priority.HIGH]
+    each = Case(When(rank=urgent, then=Value(_URGENT_WEIGHT)), default=Value(1))
+    summed = (
+        alerts.filter(rank__in=(urgent, high))
+        .order_by()
+        .annotate(weight=Func(each, function="SUM", output_field=BigIntegerField()))
+    )
+    return Coalesce(Subquery(summed.values("weight")), 0, output_field=BigIntegerField())
 
 
 def _alias_order() -> Any:
@@ -180,24 +201,28 @@ def _search(text: str) -> Q:
 def _ranked(
     people: QuerySet[User], consents: ConsentQuerySet, alerts: QuerySet[Alert]
 ) -> QuerySet[User]:
-    """`people`, each with their open visible urgent and high alerts counted and their last
+    """`people`, each with their open visible urgent and high alerts weighed and their last
     check-in day (only where check-ins are shared), in the caseload's order
-    (`CaseRow.sort_key`): one query, to be sliced."""
-    checkins_shared = consents.sharing(Scope.CHECKINS).filter(person=OuterRef("pk"))
+    (`CaseRow.sort_key`): one query, to be sliced, of only what the rows show of a person."""
+    checkins_shared = Q(pk__in=consents.sharing(Scope.CHECKINS).values("person"))
     # The (owner, day) unique index answers this at once: no scan of anyone's check-ins.
     latest = CheckIn.objects.filter(owner=OuterRef("pk")).order_by("-day").values("day")[:1]
-    ranked = people.annotate(
-        urgent=_count(alerts.filter(rank=PRIORITY_RANK[Priority.URGENT])),
-        high=_count(alerts.filter(rank=PRIORITY_RANK[Priority.HIGH])),
-        last_day=Case(When(Exists(checkins_shared), then=Subquery(latest)), default=None),
+    ranked = people.only("username", "public_id").annotate(
+        alert_weight=_weight(alerts),
+        last_day=Case(When(checkins_shared, then=Subquery(latest)), default=None),
     )
     silence = F("last_day").asc(nulls_first=True)  # the oldest day first, never before it
-    return ranked.order_by("-urgent", "-high", silence, _alias_order().asc())
+    return ranked.order_by("-alert_weight", silence, _alias_order().asc())
 
 
-def _rows(consents: ConsentQuerySet, people: list[User]) -> list[CaseRow]:
+# What the caseload page shows of an alert (and sorts them by).
+_BRIEF_ALERT = ("person", "rule", "priority", "rank", "evidence_on")
+
+
+def _rows(consents: ConsentQuerySet, people: list[User], brief: bool = False) -> list[CaseRow]:
     """The rows of one page of people (in their order): their scopes (from `consents`, the
-    viewer's active ones) and open alerts, in one query each."""
+    viewer's active ones) and open alerts, in one query each (`brief`: only what the page
+    shows of each alert)."""
     if not people:
         return []
     ids = [p.pk for p in people]
@@ -211,8 +236,10 @@ def _rows(consents: ConsentQuerySet, people: list[User]) -> list[CaseRow]:
     found = Alert.objects.filter(
         person__in=ids, acknowledged_at__isnull=True, resolved_at__isnull=True
     )
-    # Open alerts have no acknowledgement note: no need to decrypt one.
-    for alert in found.defer("ack_note").order_by("-rank", "-evidence_on", "-pk"):
+    # Open alerts have no acknowledgement note: no need to decrypt one. A page needs no more
+    # than what it shows of each (nor the message's numbers, encrypted, which the API sends).
+    found = found.only(*_BRIEF_ALERT) if brief else found.defer("ack_note")
+    for alert in found.order_by("-rank", "-evidence_on", "-pk"):
         open_alerts[alert.person_id].append(alert)
     rows = []
     for person in people:
@@ -230,18 +257,27 @@ def _rows(consents: ConsentQuerySet, people: list[User]) -> list[CaseRow]:
 
 class Caseload:
     """The viewer's consented people (matching `query`), most urgent first, read a page at a
-    time: `count()` is one query, and a slice (what Django's Paginator and the API's
-    pagination take) is three — the sorted page itself, its people's scopes and their open
-    alerts — however many people there are."""
+    time: a slice (what Django's Paginator and the API's pagination take) is three queries —
+    the sorted page itself, which counts everyone too, its people's scopes and their open
+    alerts — however many people there are, and `count()` after it none (one before it, or
+    after an empty slice past the first person). `brief` (the page) loads of each alert only
+    what the page shows; the API, which sends each alert's message, loads them whole."""
 
-    def __init__(self, viewer: Any, query: CaseloadQuery | None = None) -> None:
+    def __init__(
+        self, viewer: Any, query: CaseloadQuery | None = None, *, brief: bool = False
+    ) -> None:
         self.query = query or CaseloadQuery()
+        self.brief = brief
         self._consents = access.active_consents_for(viewer)
         self._alerts = _open_visible_alerts(self._consents)
         self._people = _matching(access.people_visible_to(viewer), self.query, self._alerts)
+        self._total: int | None = None
+        self._read: tuple[int, int, list[CaseRow]] | None = None  # the last slice read
 
     def count(self) -> int:
-        return self._people.count()
+        if self._total is None:
+            self._total = self._people.count()
+        return self._total
 
     def __len__(self) -> int:
         return self.count()
@@ -249,8 +285,35 @@ class Caseload:
     def __getitem__(self, window: slice) -> list[CaseRow]:
         if not isinstance(window, slice):
             raise TypeError("a caseload is read a page at a time: slice it")
+        start, stop = window.start or 0, window.stop
+        if self._read is not None and stop is not None:
+            # What was read ahead (the page before Django's Paginator counts, which then asks
+            # for it, cut at the last person).
+            read_start, read_stop, rows = self._read
+            if start == read_start and stop <= read_stop:
+                return rows[: stop - start]
         ranked = _ranked(self._people, self._consents, self._alerts)
-        return _rows(self._consents, list(ranked[window]))
+        people: list[User] = list(ranked.annotate(everyone=Window(Count("pk")))[window])
+        if people:
+            self._total = people[0].everyone  # type: ignore[attr-defined]
+        elif start == 0:
+            self._total = 0  # no one from the first on: no one at all
+        rows = _rows(self._consents, people, self.brief)
+        if stop is not None:
+            self._read = (start, stop, rows)
+        return rows
+
+    def page(self, asked: Any, size: int) -> Page[CaseRow]:
+        """Django's page `asked` for (as `Paginator.get_page` reads it: the first for no
+        number, the last past the end), the rows read before the paginator counts them."""
+        try:
+            number = int(asked or 1)
+        except (TypeError, ValueError):
+            number = 1
+        if number >= 1:
+            self[(number - 1) * size : number * size]
+        counted_and_sliced: Any = self  # never iterated: what Paginator needs of a sequence
+        return Paginator(counted_and_sliced, size).get_page(asked)
 
 
 def audit_caseload(request: Any, rows: Sequence[CaseRow]) -> None:
@@ -264,6 +327,73 @@ def audit_caseload(request: Any, rows: Sequence[CaseRow]) -> None:
                      detail=detail)  # fmt: skip
     else:
         record_read("view.caseload", actor=viewer, request=request, detail="caseload list")
+
+
+class ShownAlert(TypedDict):
+    label: str  # its priority, in words
+    title: str
+    evidence_on: str  # formatted for the language
+
+
+class ShownRow(TypedDict):
+    """A row of the caseload page in words (dicts: the template reads them fastest)."""
+
+    url: str  # the person's chart
+    alias: str
+    short_id: str
+    priority: str  # the most urgent open alert's ("" with none): the row's class
+    alerts: list[ShownAlert]
+    checkins_shared: bool
+    last_checkin: str  # formatted ("" with none)
+    since: str  # "today", "3 days ago"
+
+
+def shown_rows(rows: Sequence[CaseRow]) -> list[ShownRow]:
+    """The caseload page's rows, worked out here rather than by tags in the template's loop:
+    a `{% url %}`, date filters and a plural in each of 50 rows were most of the page's time.
+    The same words and links, each date, priority and rule put into words once a page."""
+    placeholder = str(UUID(int=0))
+    chart_url = reverse("clinic:chart", kwargs={"public_id": placeholder})
+    words: dict[tuple[str, Any], str] = {}
+
+    def said(kind: str, key: Any, say: Any) -> str:
+        if (kind, key) not in words:
+            words[kind, key] = say()
+        return words[kind, key]
+
+    def day(on: date) -> str:
+        return said("day", on, lambda: date_format(on, "DATE_FORMAT"))
+
+    def alert(a: Alert) -> ShownAlert:
+        return {
+            "label": said("priority", a.priority, a.get_priority_display),
+            "title": said("title", a.rule, lambda: a.title),
+            "evidence_on": day(a.evidence_on),
+        }
+
+    shown: list[ShownRow] = []
+    for row in rows:
+        silent, last = row.days_since_checkin, row.last_checkin
+        since = said("since", silent, partial(_since, silent)) if silent is not None else ""
+        shown.append(
+            {
+                "url": chart_url.replace(placeholder, str(row.person.public_id)),
+                "alias": row.alias,
+                "short_id": row.short_id,
+                "priority": row.top_priority or "",
+                "alerts": [alert(a) for a in row.alerts],
+                "checkins_shared": "checkins" in row.scopes,
+                "last_checkin": day(last) if last is not None else "",
+                "since": since,
+            }
+        )
+    return shown
+
+
+def _since(days: int) -> str:
+    if days == 0:
+        return gettext("today")
+    return ngettext("%(days)s day ago", "%(days)s days ago", days) % {"days": days}
 
 
 def visible(alerts: list[Alert], scopes: frozenset[str]) -> list[Alert]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -23,7 +22,7 @@ from waymark.accounts.models import User
 from waymark.accounts.staff import staff_required
 from waymark.audit.log import record_read
 from waymark.clinic import actions, episodes, snapshots
-from waymark.clinic.chart import PAGE_SIZE, Caseload, audit_caseload, chart
+from waymark.clinic.chart import PAGE_SIZE, Caseload, audit_caseload, chart, shown_rows
 from waymark.clinic.forms import (
     CLINICIAN_SCALES,
     AcknowledgeForm,
@@ -50,14 +49,15 @@ def _person(request: HttpRequest, public_id: Any, scope: str | None = None) -> U
 @staff_required
 def caseload_page(request: HttpRequest) -> HttpResponse:
     form = CaseloadSearchForm(request.GET if {"q", "alert"} & set(request.GET) else None)
-    found: Any = Caseload(request.user, form.query())  # counted and sliced, never iterated
-    pages = Paginator(found, PAGE_SIZE)
-    page = pages.get_page(request.GET.get("page"))
+    # Counted and sliced, never iterated; its alerts loaded only as far as the page shows them.
+    found = Caseload(request.user, form.query(), brief=True)
+    page = found.page(request.GET.get("page"), PAGE_SIZE)
+    pages = page.paginator
     rows = list(page.object_list)
     audit_caseload(request, rows)
     leads = access.led_organizations(request.user)
     context = {
-        "rows": rows,
+        "rows": shown_rows(rows),
         "page": page,
         "pages": pages.get_elided_page_range(page.number, on_each_side=1, on_ends=1),
         "form": form,
