@@ -1,4 +1,4 @@
-"""`waymark serve` hands gunicorn an explicit request timeout and graceful timeout."""
+"""`waymark serve` hands gunicorn an explicit request timeout, graceful timeout and threads."""
 
 from __future__ import annotations
 
@@ -39,3 +39,13 @@ def test_the_timeouts_come_from_the_environment_or_the_options(monkeypatch: Any)
     assert (option(argv, "--timeout"), option(argv, "--graceful-timeout")) == ("90", "20")
     argv = gunicorn_argv(monkeypatch, "--timeout", "120", "--graceful-timeout", "10")
     assert (option(argv, "--timeout"), option(argv, "--graceful-timeout")) == ("120", "10")
+
+
+def test_each_worker_serves_with_four_threads_unless_told(monkeypatch: Any) -> None:
+    """Threads (gunicorn's gthread worker): while one request waits for its commit to reach
+    the disk, another can work."""
+    monkeypatch.delenv("THREADS", raising=False)
+    assert option(gunicorn_argv(monkeypatch), "--threads") == "4"
+    monkeypatch.setenv("THREADS", "1")
+    assert option(gunicorn_argv(monkeypatch), "--threads") == "1"
+    assert option(gunicorn_argv(monkeypatch, "--threads", "8"), "--threads") == "8"

@@ -17,6 +17,12 @@ TIMEOUT = 60
 # On a restart or stop, the requests in hand get this long to finish (gunicorn's default);
 # deploy/waymark.service's TimeoutStopSec (40 s) is set above it.
 GRACEFUL_TIMEOUT = 30
+# Threads a worker serves requests with. A request spends much of its time waiting — above all
+# a write, for its commit to reach the disk — and while one thread waits another can work: with
+# one thread a worker (gunicorn's sync worker) did nothing during each commit. 4 threads to 2
+# workers keeps about as many requests in hand as a 2-core machine runs well ❓ (ours;
+# docs/performance.md). 1 gives the sync worker back.
+THREADS = 4
 
 
 class Command(BaseCommand):
@@ -28,6 +34,12 @@ class Command(BaseCommand):
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
         parser.add_argument("--workers", type=int, default=int(os.environ.get("WORKERS", "2")))
+        parser.add_argument(
+            "--threads",
+            type=int,
+            default=int(os.environ.get("THREADS", str(THREADS))),
+            help=f"threads each worker serves requests with (env THREADS; default {THREADS})",
+        )
         parser.add_argument(
             "--timeout",
             type=int,
@@ -57,6 +69,8 @@ class Command(BaseCommand):
             bind,
             "--workers",
             str(options["workers"]),
+            "--threads",
+            str(options["threads"]),
             "--timeout",
             str(options["timeout"]),
             "--graceful-timeout",
