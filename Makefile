@@ -33,6 +33,9 @@ typecheck: $(VENV)/.installed-dev
 migrations-check: $(VENV)/.installed-dev
 	DEBUG=True $(BIN)/waymark makemigrations --check --dry-run
 
+# Two processes (pytest-xdist), each with its own test database and browser; a file's tests stay
+# in one process, so what a module sets up once is set up once. One process: PYTEST_ARGS=-n0.
+PYTEST_ARGS ?= -n 2 --dist loadfile
 pytest: $(VENV)/.installed-dev node_modules/.installed
 	$(BIN)/pytest $(PYTEST_ARGS)
 

@@ -56,14 +56,16 @@ def test_a_generated_client_records_a_check_in_once(
     package = generate(tmp_path)
     record = importlib.import_module("waymark_client.api.tracking.record_checkin")
     models = importlib.import_module("waymark_client.models")
-    client = package.AuthenticatedClient(base_url=live_server.url, token=secret)
     day = datetime.date.today() - datetime.timedelta(days=1)
     body = models.NewCheckInIn(used=False, day=day, cravings=3)
     key = str(uuid.uuid4())
-    first = record.sync_detailed(client=client, body=body, idempotency_key=key)
-    assert first.status_code in (200, 201), first.content
-    again = record.sync_detailed(client=client, body=body, idempotency_key=key)
-    assert again.status_code in (200, 201)
-    assert CheckIn.objects.filter(owner=person).count() == 1
-    refused = record.sync_detailed(client=client, body=body, idempotency_key="not-a-uuid")
-    assert refused.status_code == 400  # the one error shape, naming the header
+    # Closed at the end: a kept-alive connection holds the live server's thread, and with it a
+    # database connection that would stop the test database from being dropped afterwards.
+    with package.AuthenticatedClient(base_url=live_server.url, token=secret) as client:
+        first = record.sync_detailed(client=client, body=body, idempotency_key=key)
+        assert first.status_code in (200, 201), first.content
+        again = record.sync_detailed(client=client, body=body, idempotency_key=key)
+        assert again.status_code in (200, 201)
+        assert CheckIn.objects.filter(owner=person).count() == 1
+        refused = record.sync_detailed(client=client, body=body, idempotency_key="not-a-uuid")
+        assert refused.status_code == 400  # the one error shape, naming the header
