@@ -41,11 +41,10 @@ def test_the_timeouts_come_from_the_environment_or_the_options(monkeypatch: Any)
     assert (option(argv, "--timeout"), option(argv, "--graceful-timeout")) == ("120", "10")
 
 
-def test_each_worker_serves_with_four_threads_unless_told(monkeypatch: Any) -> None:
-    """Threads (gunicorn's gthread worker): while one request waits for its commit to reach
-    the disk, another can work."""
+def test_each_worker_serves_one_request_at_a_time_unless_told(monkeypatch: Any) -> None:
+    """One thread (gunicorn's sync worker) unless THREADS or --threads asks for more."""
     monkeypatch.delenv("THREADS", raising=False)
-    assert option(gunicorn_argv(monkeypatch), "--threads") == "4"
-    monkeypatch.setenv("THREADS", "1")
     assert option(gunicorn_argv(monkeypatch), "--threads") == "1"
+    monkeypatch.setenv("THREADS", "4")
+    assert option(gunicorn_argv(monkeypatch), "--threads") == "4"
     assert option(gunicorn_argv(monkeypatch, "--threads", "8"), "--threads") == "8"

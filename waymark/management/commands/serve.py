@@ -17,12 +17,12 @@ TIMEOUT = 60
 # On a restart or stop, the requests in hand get this long to finish (gunicorn's default);
 # deploy/waymark.service's TimeoutStopSec (40 s) is set above it.
 GRACEFUL_TIMEOUT = 30
-# Threads a worker serves requests with. A request spends much of its time waiting — above all
-# a write, for its commit to reach the disk — and while one thread waits another can work: with
-# one thread a worker (gunicorn's sync worker) did nothing during each commit. 4 threads to 2
-# workers keeps about as many requests in hand as a 2-core machine runs well ❓ (ours;
-# docs/performance.md). 1 gives the sync worker back.
-THREADS = 4
+# Threads a worker serves requests with: 1 is gunicorn's sync worker, one request at a time.
+# More let a worker go on while a request waits on the database, but on 2 shared cores they
+# measured no more writes a second and fewer reads (the threads share one interpreter lock),
+# and on SQLite writers queued for its one write lock made the slowest writes 3–4× the median
+# (docs/performance.md) ❓. For machines whose requests mostly wait.
+THREADS = 1
 
 
 class Command(BaseCommand):
