@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import io
 import json
@@ -13,7 +14,14 @@ from pathlib import Path
 import pytest
 
 from tests.reference import load
-from waymark.cli import main, run_clinical
+from waymark.cli import (
+    CLINICAL_COMMANDS,
+    DATA_COMMANDS,
+    UsageError,
+    build_parser,
+    main,
+    run_clinical,
+)
 
 VIGNETTE_PROFILE = load("vignettes.json")[0]["profile"]
 
@@ -299,3 +307,27 @@ def test_the_parser_s_lists_are_the_engine_s() -> None:
     from waymark.clinical import plan, profile
 
     assert cli.SUBSTANCES == profile.SUBSTANCES and cli.APPROACHES == plan.APPROACHES
+
+
+@pytest.mark.parametrize("command", CLINICAL_COMMANDS + DATA_COMMANDS)
+def test_a_commands_own_parser_reads_and_helps_as_the_whole_one(command: str) -> None:
+    """`build_parser(only=…)`, what a clinical command builds to start quickly, gives the same
+    help and the same usage errors as the parser of every command."""
+    whole, alone = build_parser(), build_parser(only=command)
+
+    def sub(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        found = parser._subparsers._group_actions[0].choices[command]  # type: ignore[union-attr,index]
+        assert isinstance(found, argparse.ArgumentParser)
+        return found
+
+    assert sub(alone).format_help() == sub(whole).format_help()
+    assert list(alone._subparsers._group_actions[0].choices) == [command]  # type: ignore[union-attr,arg-type]
+    for argv in ([command, "--no-such-option"], [command, "--json", "extra", "words", "here"]):
+        errors = []
+        for parser in (whole, alone):
+            try:
+                parser.parse_args(argv)
+                errors.append("")
+            except (UsageError, SystemExit) as error:
+                errors.append(str(error))
+        assert errors[0] == errors[1]
