@@ -14,19 +14,18 @@ Alone: ``python -m bench.lighthouse`` (a scratch database and server of its own)
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from bench import server
+from bench.cli import waymark_command
 from bench.timing import Result
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,7 +33,6 @@ LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROME_FLAGS = "--headless=new --no-sandbox --disable-gpu"
 TARGET = 95
-START_SECONDS = 60
 
 
 def report(
@@ -79,17 +77,6 @@ def failed_audits(found: dict[str, Any], category: str) -> list[str]:
     ]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _waymark() -> list[str]:
-    script = Path(sys.executable).parent / "waymark"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "waymark"]
-
-
 @contextmanager
 def served(folder: Path) -> Iterator[str]:
     """`waymark serve` on the scratch database (bench.database), its static files collected
@@ -98,47 +85,18 @@ def served(folder: Path) -> Iterator[str]:
 
     environment = database.server_environment(ALLOWED_HOSTS="127.0.0.1", HOME=str(folder))
     subprocess.run(
-        [*_waymark(), "collectstatic", "--noinput", "--verbosity", "0"],
+        [*waymark_command(), "collectstatic", "--noinput", "--verbosity", "0"],
         env=environment,
         check=True,
         stdin=subprocess.DEVNULL,
     )
-    port = _free_port()
-    log = (folder / "lighthouse-serve.log").open("wb")
-    process = subprocess.Popen(
-        [*_waymark(), "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=environment,
-        stdin=subprocess.DEVNULL,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    port = server.free_port()
+    process = server.start(port, folder / "lighthouse-serve.log", environment)
     try:
-        _wait_until_up(process, port)
+        server.wait_until_up(process, port, folder / "lighthouse-serve.log")
         yield f"http://127.0.0.1:{port}"
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=15)
-        log.close()
-
-
-def _wait_until_up(process: subprocess.Popen[bytes], port: int) -> None:
-    deadline = time.monotonic() + START_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError("waymark serve exited before it was up")
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            connection.request("GET", "/healthz")
-            connection.getresponse().read()
-            connection.close()
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"waymark serve was not up in {START_SECONDS} s")
+        server.stop(process)
 
 
 def session_cookie() -> str:

@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import socket
-import subprocess
 import threading
 import time
 from collections.abc import Sequence
@@ -24,11 +22,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from bench import database, seed
-from bench.cli import waymark_command
+from bench import database, seed, server
 from bench.timing import Result
 
-START_SECONDS = 60
 GET_SHARE_TARGET = 0.6
 P99_TARGET = 3.0
 
@@ -49,55 +45,6 @@ class Load:
 
 
 Request = tuple[str, str, bytes | None, dict[str, str]]  # method, path, body, headers
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _start(folder: Path, port: int) -> subprocess.Popen[bytes]:
-    log = (folder / "serve.log").open("wb")
-    env = database.server_environment(ALLOWED_HOSTS="127.0.0.1", HOME=str(folder))
-    return subprocess.Popen(
-        [*waymark_command(), "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-
-
-def _wait_until_up(process: subprocess.Popen[bytes], port: int, folder: Path) -> None:
-    deadline = time.monotonic() + START_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"waymark serve exited:\n{_tail(folder)}")
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            connection.request("GET", "/healthz")
-            connection.getresponse().read()
-            connection.close()
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"waymark serve was not up in {START_SECONDS} s:\n{_tail(folder)}")
-
-
-def _tail(folder: Path) -> str:
-    log = folder / "serve.log"
-    return log.read_text(encoding="utf-8", errors="replace")[-3000:] if log.exists() else ""
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=15)
 
 
 def _load(port: int, plans: Sequence[Sequence[Request]]) -> Load:
@@ -181,18 +128,21 @@ def run(folder: Path, clients: int = 32, requests: int = 25, days: int = 365) ->
     _heartbeat()
     connections.close_all()  # SQLite: nothing of this process's holds the file
     today = timezone.localdate()
-    port = _free_port()
-    process = _start(folder, port)
+    port = server.free_port()
+    log = folder / "serve.log"
+    process = server.start(
+        port, log, database.server_environment(ALLOWED_HOSTS="127.0.0.1", HOME=str(folder))
+    )
     try:
-        _wait_until_up(process, port, folder)
+        server.wait_until_up(process, port, log)
         # Warm-up: every gunicorn worker imports and connects before anything is timed.
         _load(port, [_gets(2) + _puts(secret, 1, today, 6) for secret in secrets_])
         gets = _load(port, [_gets(4 * requests) for _ in secrets_])
         puts = _load(port, [_puts(secret, requests, today, 0) for secret in secrets_])
     finally:
-        _stop(process)
+        server.stop(process)
     if not puts.latencies_ms or puts.failures == len(puts.latencies_ms):
-        raise RuntimeError(f"every write failed:\n{_tail(folder)}")
+        raise RuntimeError(f"every write failed:\n{server.tail(log)}")
     get_name = f"serve: GET /healthz, {clients} clients"
     p50, p99 = puts.percentile(0.5), puts.percentile(0.99)
     share = puts.rate / gets.rate if gets.rate else 0.0
