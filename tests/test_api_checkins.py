@@ -29,7 +29,9 @@ from django.utils import timezone
 from tests.test_api import assert_error
 from waymark.accounts.models import User
 from waymark.api import tokens
+from waymark.clinic.hooks import evaluation_key
 from waymark.interop.models import ApiToken
+from waymark.jobs.models import Job
 from waymark.jobs.registry import TICKS
 from waymark.tracking import actions, keys
 from waymark.tracking.keys import purge_submission_keys
@@ -282,13 +284,26 @@ def test_keys_are_forgotten_after_a_week(client: Client, person: User) -> None:
 # --- the cost of a write ----------------------------------------------------------------------
 
 # Statements one API write sends, with the rate limit off (its cache costs 3 to 7 more, as on
-# every API request) and `record_changed` stubbed (the clinic's own cost: queueing the alert
-# evaluation, one statement, three on a person's first write):
+# every API request), on a person's first write and the two after it:
 #   every request: the session, the user (django_auth);
-#   new day: the key's lookup, the day's upsert, its amounts (one INSERT), the key kept;
-#   replaced day: the same and one DELETE of the old amounts;
+#   new day: the key's lookup, the day's upsert, its amounts (one INSERT), the alert
+#     evaluation queued (one UPDATE; on a person's first write none is there to update: an
+#     INSERT and the UPDATE again), the key kept;
+#   replaced day: the same, one DELETE of the old amounts more and the job's UPDATE alone;
 #   replay of a key: the key's lookup with its check-in, that check-in's amounts.
-WRITE_STATEMENTS = {"new": 6, "replaced": 7, "replay": 4}
+# PostgreSQL sends the upsert, the amounts and the job as one message (one round trip).
+WRITE_STATEMENTS = {
+    "sqlite": {"new": 9, "replaced": 8, "replay": 4},
+    "postgresql": {"new": 5, "replaced": 5, "replay": 4},
+}
+
+
+def _write_statements(case: str) -> int:
+    return WRITE_STATEMENTS[connection.vendor][case]
+
+
+def _evaluation(person: User) -> Job:
+    return Job.objects.get(dedupe_key=evaluation_key(person.public_id))
 
 
 def _history(person: User, days: int) -> None:
@@ -311,11 +326,9 @@ def _statements(send_once: Callable[[], Response]) -> tuple[Response, list[str]]
 
 
 def test_a_write_costs_the_same_few_statements_whatever_the_history(
-    client: Client, settings: Any, monkeypatch: pytest.MonkeyPatch
+    client: Client, settings: Any
 ) -> None:
     settings.WAYMARK_API_RATE_LIMIT = 0
-    changed: list[User] = []
-    monkeypatch.setattr(actions, "record_changed", changed.append)
     amounts = {"alcohol": 2.0, "cannabis": 1.0}
     body = {"day": a_day(), "used": True, "amounts": amounts, "cravings": 3, "mood": None,
             "triggers": ["stress"], "helped": [], "note": "n"}  # fmt: skip
@@ -326,25 +339,25 @@ def test_a_write_costs_the_same_few_statements_whatever_the_history(
         key = uuid.uuid4()
         cases = [("new", uuid.uuid4(), 201), ("replaced", key, 200), ("replay", key, 200)]
         for case, sent, status in cases:
-            changed.clear()
             response, statements = _statements(partial(send, client, body, sent))
             assert response.status_code == status, (days, case, response.content)
-            assert len(statements) == WRITE_STATEMENTS[case], (days, case, statements)
-            assert changed == ([] if case == "replay" else [person])
+            assert len(statements) == _write_statements(case), (days, case, statements)
+            # The person's alerts are evaluated again after a change, not after a replay.
+            assert (_evaluation(person).done_at is None) == (case != "replay"), (days, case)
+            Job.objects.filter(pk=_evaluation(person).pk).update(done_at=timezone.now())
             if case != "replay":  # nothing read back: the answer is what was written
                 reads = [s for s in statements if s.startswith('SELECT "tracking_checkin"')]
                 assert reads == [], reads
             assert json.loads(response.content) == body
         assert CheckIn.objects.filter(owner=person).count() == days + 1
+        check_in = CheckIn.objects.get(owner=person, day=a_day())
+        assert {a.substance: float(a.amount) for a in check_in.amounts.all()} == amounts
 
 
-def test_a_write_with_a_token_signs_in_with_one_statement(
-    settings: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_write_with_a_token_signs_in_with_one_statement(settings: Any) -> None:
     """A bearer request reads its token and the owner in one statement, instead of the
     session and the user; nothing else is added (no session, no last use within a minute)."""
     settings.WAYMARK_API_RATE_LIMIT = 0
-    monkeypatch.setattr(actions, "record_changed", lambda person: None)
     person = User.objects.create_user("scripted", password=None)
     secret = "wm_" + "s" * 43
     ApiToken.objects.create(owner=person, name="script", prefix=secret[:10],
@@ -360,9 +373,42 @@ def test_a_write_with_a_token_signs_in_with_one_statement(
                       HTTP_AUTHORIZATION=f"Bearer {secret}")  # fmt: skip
         response, statements = _statements(put)
         assert response.status_code == status, (case, response.content)
-        assert len(statements) == WRITE_STATEMENTS[case] - 1, (case, statements)
+        assert len(statements) == _write_statements(case) - 1, (case, statements)
         assert '"interop_apitoken"' in statements[0] and '"accounts_user"' in statements[0]
         assert not [s for s in statements if "django_session" in s], statements
+
+
+def test_a_write_without_a_key_sends_no_transaction_of_its_own_on_postgresql(
+    settings: Any,
+) -> None:
+    """Without an idempotency key, PostgreSQL gets the token's lookup and one message (the
+    upsert, the amounts, the job): two round trips. SQLite runs the same statements one by one
+    in a transaction. Either way the day, its amounts and the job are all written."""
+    settings.WAYMARK_API_RATE_LIMIT = 0
+    person = User.objects.create_user("unkeyed", password=None)
+    secret = "wm_" + "u" * 43
+    ApiToken.objects.create(owner=person, name="script", prefix=secret[:10],
+                            digest=tokens.digest(secret), scope=ApiToken.Scope.READ_WRITE,
+                            last_used_at=timezone.now())  # fmt: skip
+    client = Client(enforce_csrf_checks=True)
+    for amounts, status in (({"alcohol": 2.0, "cannabis": 1.0}, 201), ({"cannabis": 3.0}, 200)):
+        body = {"used": True, "amounts": amounts}
+        with CaptureQueriesContext(connection) as captured:
+            response = client.put(
+                f"/api/v1/checkins/{a_day()}",
+                json.dumps(body),
+                "application/json",
+                HTTP_AUTHORIZATION=f"Bearer {secret}",
+            )
+        assert response.status_code == status, response.content
+        sent = [q["sql"] for q in captured.captured_queries]
+        if connection.vendor == "postgresql":
+            assert len(sent) == 2, sent
+            assert not [s for s in sent if "SAVEPOINT" in s], sent
+        check_in = CheckIn.objects.get(owner=person, day=a_day())
+        assert {a.substance: float(a.amount) for a in check_in.amounts.all()} == amounts
+        assert _evaluation(person).done_at is None
+        Job.objects.filter(pk=_evaluation(person).pk).update(done_at=timezone.now())
 
 
 def test_the_answer_to_a_write_is_what_a_read_gives(client: Client, person: User) -> None:
@@ -420,9 +466,10 @@ def _until_another_waits(timeout: float = 30) -> bool:
     return False
 
 
-def _race(person: User, first: Any, second: Any) -> tuple[Response, Response]:
+def _race(person: User, first: Any, second: Any, **extra: Any) -> tuple[Response, Response]:
     """``first`` (a request's body and key) is sent from another thread inside a transaction
-    that stays open until ``second``, sent from here, waits on its locks; then it commits."""
+    that stays open until ``second``, sent from here, waits on its locks; then it commits.
+    ``extra``: `send`'s keywords for both."""
     clients = [Client(), Client()]
     for each in clients:
         each.force_login(person)
@@ -432,7 +479,7 @@ def _race(person: User, first: Any, second: Any) -> tuple[Response, Response]:
     def send_first() -> None:
         try:
             with transaction.atomic():
-                outcome["response"] = send(clients[0], *first)
+                outcome["response"] = send(clients[0], *first, **extra)
                 ready.set()
                 outcome["waited"] = _until_another_waits()
         except BaseException as error:  # pragma: no cover - reported below
@@ -445,7 +492,7 @@ def _race(person: User, first: Any, second: Any) -> tuple[Response, Response]:
     thread.start()
     ready.wait(timeout=60)
     try:
-        answer = send(clients[1], *second)
+        answer = send(clients[1], *second, **extra)
     finally:
         thread.join(timeout=60)
     assert "error" not in outcome, outcome
@@ -470,13 +517,25 @@ def racing(settings: Any) -> User:
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_on_postgresql_two_writes_of_one_day_at_once_queue_up(racing: User) -> None:
-    first = ({"day": a_day(), "used": True, "amounts": {"alcohol": 1, "cannabis": 2}}, uuid.uuid4())
-    second = ({"day": a_day(), "used": True, "amounts": {"alcohol": 3}}, uuid.uuid4())
-    created, replaced = _race(racing, first, second)
-    assert (created.status_code, replaced.status_code) == (201, 200)
+@pytest.mark.parametrize("keyed", [True, False], ids=["with keys", "without keys"])
+def test_on_postgresql_two_writes_of_one_day_at_once_queue_up(racing: User, keyed: bool) -> None:
+    """The second write waits for the day's row; its DELETE of the old amounts then sees the
+    first one's (cannabis), though all its statements were sent before the first committed.
+    Without keys, the second is the PUT's one message, in no transaction of its own."""
+    first = {"used": True, "amounts": {"alcohol": 1, "cannabis": 2}}
+    second = {"used": True, "amounts": {"alcohol": 3}}
+    if keyed:
+        sent = (
+            ({"day": a_day(), **first}, uuid.uuid4()),
+            ({"day": a_day(), **second}, uuid.uuid4()),
+        )
+        created, replaced = _race(racing, *sent)
+    else:
+        put = {"method": "put", "url": f"/api/v1/checkins/{a_day()}"}
+        created, replaced = _race(racing, (first, None), (second, None), **put)
+    assert (created.status_code, replaced.status_code) == (201, 200), replaced.content
     assert _stored(racing) == [(a_day(), True, {"alcohol": Decimal(3)})]
-    assert SubmissionKey.objects.count() == 2
+    assert SubmissionKey.objects.count() == (2 if keyed else 0)
 
 
 @pytest.mark.postgres

@@ -27,7 +27,7 @@ import pytest
 from django.db import connection, connections, transaction
 from django.utils import timezone
 
-from waymark.jobs import Retry, enqueue, register, register_tick, requeue
+from waymark.jobs import Retry, enqueue, register, register_tick, requeue, requeue_statements
 from waymark.jobs.models import Job, Tick
 from waymark.jobs.registry import KINDS, TICKS
 from waymark.jobs.worker import (
@@ -337,6 +337,48 @@ def test_requeue_takes_many_keys_in_a_fixed_number_of_queries(
     ]
     with django_assert_num_queries(1):
         requeue("test.least", {"done": {}, "waiting": {}, "new": {}})
+
+
+def _job_states() -> dict[str, tuple[Any, ...]]:
+    fields = ("kind", "payload", "claimed_by", "attempts", "rerun", "last_error")
+    return {
+        job.dedupe_key: (job.done_at is None, *(getattr(job, f) for f in fields))
+        for job in Job.objects.order_by("dedupe_key")
+    }
+
+
+def _jobs_in_every_state() -> None:
+    """A done job, a waiting one, a running one (and none yet for "new")."""
+    enqueue("test.least", "done", again=True)
+    Worker("w").run_once()
+    Job.objects.filter(dedupe_key="done").update(attempts=2, last_error="boom")
+    enqueue("test.least", "running", again=True)
+    assert claim_next("w") is not None
+    enqueue("test.least", "waiting", again=True)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("applies", [True, False])
+def test_requeue_statements_leave_the_jobs_as_requeue_does_when_their_condition_holds(
+    applies: bool,
+) -> None:
+    """Sent with a write's own statements (PostgreSQL's one message), `requeue_statements` ends
+    as `requeue` does, in every state a job can be in; with the condition false, nothing
+    changes."""
+    payloads = {"done": {}, "waiting": {}, "running": {}, "new": {"n": 1}}
+    _jobs_in_every_state()
+    requeue("test.least", payloads)
+    expected = _job_states()
+    Job.objects.all().delete()
+    _jobs_in_every_state()
+    before = _job_states()
+    condition = "1 = 1" if applies else "1 = 0"
+    with connection.cursor() as cursor:
+        for sql, params in requeue_statements("test.least", payloads, only_if=condition):
+            cursor.execute(sql, params)
+    assert _job_states() == (expected if applies else before)
+    with pytest.raises(ValueError, match="at most once"):
+        requeue_statements("test.once", {"x": {}}, only_if=condition)
 
 
 @pytest.mark.django_db

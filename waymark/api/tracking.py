@@ -468,7 +468,6 @@ def _prepared(
         return error
 
 
-@transaction.atomic
 def _record_once(
     person: User,
     prepared: actions.CheckInWrite | actions.DayNotOpenError,
@@ -478,32 +477,56 @@ def _record_once(
 ) -> Status[dict[str, Any]]:
     """One check-in write, in as few statements as it takes: the key's lookup, the day's upsert
     (`actions.do_record_prepared`), its amounts, the key kept; the answer is built from what was
-    written, not read back. ``fingerprinted``: the answers' `fingerprint`, when a key is sent."""
-    if key is not None:
-        earlier = _earlier(person, key)
-        if earlier is not None:
-            if earlier.fingerprint != fingerprinted:
-                raise _conflict()
-            # A retry: its check-in as it is now; nothing changed, even if the day was
-            # changed since by another request.
-            return Status(200, _answer(earlier.check_in))
+    written, not read back. ``fingerprinted``: the answers' `fingerprint`, when a key is sent.
+
+    Without a key the write is the upsert alone, a transaction of its own (on PostgreSQL one
+    message: no BEGIN or COMMIT sent apart); with one, the key's lookup and keeping join it."""
+    if key is None:
+        return _record_unkeyed(person, prepared, where)
+    with transaction.atomic():
+        return _record_keyed(person, prepared, key, fingerprinted, where)
+
+
+def _record_unkeyed(
+    person: User, prepared: actions.CheckInWrite | actions.DayNotOpenError, where: str
+) -> Status[dict[str, Any]]:
+    if isinstance(prepared, actions.DayNotOpenError):
+        raise _closed(prepared, where) from prepared
+    recorded = actions.do_record_prepared(prepared)
+    answer = _answer(recorded.check_in, prepared.amounts if recorded.applied else None)
+    return Status(201 if recorded.created else 200, answer)
+
+
+def _record_keyed(
+    person: User,
+    prepared: actions.CheckInWrite | actions.DayNotOpenError,
+    key: uuid.UUID,
+    fingerprinted: str,
+    where: str,
+) -> Status[dict[str, Any]]:
+    earlier = _earlier(person, key)
+    if earlier is not None:
+        if earlier.fingerprint != fingerprinted:
+            raise _conflict()
+        # A retry: its check-in as it is now; nothing changed, even if the day was changed
+        # since by another request.
+        return Status(200, _answer(earlier.check_in))
     if isinstance(prepared, actions.DayNotOpenError):
         raise _closed(prepared, where) from prepared
     recorded = actions.do_record_prepared(prepared)
     check_in = recorded.check_in
-    if key is not None:
-        if not recorded.applied:
-            # The day holds this key already: the same request, sent twice at once (the other
-            # committed while this one waited for the day's row), or retried after its
-            # SubmissionKey was purged (or the key was the page's).
-            earlier = _earlier(person, key)
-            if earlier is not None:
-                if earlier.fingerprint != fingerprinted:
-                    raise _conflict()
-                return Status(200, _answer(earlier.check_in))
-        SubmissionKey.objects.create(
-            owner=person, key=key, check_in=check_in, fingerprint=fingerprinted
-        )
+    if not recorded.applied:
+        # The day holds this key already: the same request, sent twice at once (the other
+        # committed while this one waited for the day's row), or retried after its
+        # SubmissionKey was purged (or the key was the page's).
+        earlier = _earlier(person, key)
+        if earlier is not None:
+            if earlier.fingerprint != fingerprinted:
+                raise _conflict()
+            return Status(200, _answer(earlier.check_in))
+    SubmissionKey.objects.create(
+        owner=person, key=key, check_in=check_in, fingerprint=fingerprinted
+    )
     answer = _answer(check_in, prepared.amounts if recorded.applied else None)
     return Status(201 if recorded.created else 200, answer)
 

@@ -2,14 +2,16 @@
 
 It queues the person's alert evaluation for `waymark worker` (`clinic.actions` registers the
 kind) and imports nothing but `waymark.jobs`, so the check-in, check-up and consent actions can
-call it without importing the clinic, which reads their models.
+call it without importing the clinic, which reads their models. `record_changed_statements` is
+the same work as SQL for a write that sends its statements together (the check-in's, on
+PostgreSQL).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from waymark.jobs import enqueue
+from waymark.jobs import Statement, enqueue, requeue_statements
 
 EVALUATE = "clinic.evaluate"
 
@@ -29,3 +31,12 @@ def record_changed(person: Any) -> None:
         return
     reference = str(person.public_id)
     enqueue(EVALUATE, evaluation_key(reference), payload={"person": reference}, again=True)
+
+
+def record_changed_statements(person: Any, *, only_if: str) -> list[Statement]:
+    """`record_changed(person)` as statements that a write sends with its own in one round
+    trip (PostgreSQL), applied only where the SQL condition ``only_if`` holds when they run."""
+    reference = str(person.public_id)
+    return requeue_statements(
+        EVALUATE, {evaluation_key(reference): {"person": reference}}, only_if=only_if
+    )

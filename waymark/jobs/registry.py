@@ -164,6 +164,50 @@ def requeue(
     _again(keys, start, now)
 
 
+Statement = tuple[str, list[Any]]
+
+
+def requeue_statements(
+    kind: str, payloads: Mapping[str, Mapping[str, Any]], *, only_if: str
+) -> list[Statement]:
+    """`requeue`'s work as statements for a caller that sends them with its own in one round
+    trip (PostgreSQL runs several statements sent together as one transaction), applied only
+    where the SQL condition ``only_if`` holds when they run (it may read what the caller's
+    earlier statements did). One upsert a job: a missing job is inserted, waiting; an existing
+    one is changed by `_again`'s very expressions. The jobs end as `requeue` leaves them (a
+    job's id is drawn even when it exists: ids are 64-bit)."""
+    from waymark.jobs.models import Job
+
+    if _known(kind).at_most_once:
+        raise ValueError(f"{kind!r} runs at most once: it cannot be queued again")
+    db = rows.database()
+    now = timezone.now()
+    adapt = db.ops.adapt_datetimefield_value
+    fields = [f for f in Job._meta.concrete_fields if not f.primary_key]
+    sql = rows.once(db, (_upsert_sql, only_if), lambda: _upsert_sql(db, only_if))
+    statements: list[Statement] = []
+    for key, payload in payloads.items():
+        job = Job(kind=kind, dedupe_key=key, run_at=now, payload=dict(payload))
+        values = [f.get_db_prep_save(f.pre_save(job, add=True), db) for f in fields]
+        statements.append((sql, [*values, adapt(now), adapt(now), True]))
+    return statements
+
+
+def _upsert_sql(db: BaseDatabaseWrapper, only_if: str) -> str:
+    """`requeue_statements`' upsert: one job's values, then `_again_sets`' three."""
+    from waymark.jobs.models import Job
+
+    table = db.ops.quote_name(Job._meta.db_table)
+    fields = [f for f in Job._meta.concrete_fields if not f.primary_key]
+    columns = ", ".join(db.ops.quote_name(str(f.column)) for f in fields)
+    key = db.ops.quote_name(str(Job._meta.get_field("dedupe_key").column))
+    return (
+        f"INSERT INTO {table} ({columns}) "
+        f"SELECT {', '.join(['%s'] * len(fields))} WHERE {only_if} "
+        f"ON CONFLICT ({key}) DO UPDATE SET {_again_sets(table)}"
+    )
+
+
 def _again(keys: list[str], run_at: datetime, now: datetime) -> int:
     """The UPDATE of `requeue` for the jobs with these dedupe keys; how many of them exist.
 
@@ -184,17 +228,27 @@ def _again_sql(db: BaseDatabaseWrapper, count: int) -> str:
     from waymark.jobs.models import Job
 
     table = db.ops.quote_name(Job._meta.db_table)
-    done = "done_at IS NOT NULL"
-    running = "done_at IS NULL AND claimed_by IS NOT NULL AND lease_expires_at >= %s"
     return (
-        f"UPDATE {table} SET "  # noqa: S608 (names from the model; values are parameters)
-        f"run_at = CASE WHEN {done} THEN %s ELSE run_at END, "
-        f"claimed_by = CASE WHEN {done} THEN NULL ELSE claimed_by END, "
-        f"claimed_at = CASE WHEN {done} THEN NULL ELSE claimed_at END, "
-        f"lease_expires_at = CASE WHEN {done} THEN NULL ELSE lease_expires_at END, "
-        f"attempts = CASE WHEN {done} THEN 0 ELSE attempts END, "
-        f"last_error = CASE WHEN {done} THEN '' ELSE last_error END, "
-        f"rerun = CASE WHEN {running} THEN %s ELSE rerun END, "
-        f"done_at = NULL "
+        f"UPDATE {table} SET {_again_sets(table)} "  # noqa: S608 (names from the model)
         f"WHERE dedupe_key IN ({', '.join(['%s'] * count)})"
+    )
+
+
+def _again_sets(table: str) -> str:
+    """What queueing a job again changes, by its state (`requeue`), read from the row as it
+    was (``table``'s); three parameters: the new run_at, now, True."""
+    done = f"{table}.done_at IS NOT NULL"
+    running = (
+        f"{table}.done_at IS NULL AND {table}.claimed_by IS NOT NULL "
+        f"AND {table}.lease_expires_at >= %s"
+    )
+    return (
+        f"run_at = CASE WHEN {done} THEN %s ELSE {table}.run_at END, "
+        f"claimed_by = CASE WHEN {done} THEN NULL ELSE {table}.claimed_by END, "
+        f"claimed_at = CASE WHEN {done} THEN NULL ELSE {table}.claimed_at END, "
+        f"lease_expires_at = CASE WHEN {done} THEN NULL ELSE {table}.lease_expires_at END, "
+        f"attempts = CASE WHEN {done} THEN 0 ELSE {table}.attempts END, "
+        f"last_error = CASE WHEN {done} THEN '' ELSE {table}.last_error END, "
+        f"rerun = CASE WHEN {running} THEN %s ELSE {table}.rerun END, "
+        f"done_at = NULL"
     )

@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from waymark import rows
 from waymark.accounts.models import User
-from waymark.clinic.hooks import record_changed
+from waymark.clinic.hooks import record_changed, record_changed_statements
 from waymark.clinical.profile import SUBSTANCES
 from waymark.tracking.models import CheckIn, Helper, Mood, SubstanceAmount, Trigger
 
@@ -264,6 +264,81 @@ def _write_amounts(check_in: CheckIn, amounts: Mapping[str, Decimal], *, new: bo
             )
 
 
+# PostgreSQL: the id of the check-in the upsert wrote, kept for the rest of the transaction
+# ('' when it wrote nothing), so that the statements sent with it act only on a written day.
+_WRITTEN = "waymark.written_check_in"
+_WRITTEN_ID = f"CAST(NULLIF(current_setting('{_WRITTEN}', true), '') AS bigint)"
+_WRITTEN_ANY = f"current_setting('{_WRITTEN}', true) <> ''"
+
+
+def _write_in_one_trip(prepared: CheckInWrite) -> tuple[CheckIn, bool] | None:
+    """PostgreSQL: `_write`, `_write_amounts` and `record_changed` sent as one message of three
+    statements, which the server runs as one transaction when none is open (no BEGIN or COMMIT
+    of their own), or in the caller's. Each statement still reads the data as it is when it
+    runs, as when they are sent one by one: a write of the same day that committed while the
+    upsert waited for the row is seen by the amounts' statement that follows.
+
+    The upsert keeps the id it wrote in a setting local to the transaction ('' when it wrote
+    nothing: the same submission again); the amounts and the alert job read it, so they do
+    nothing then. Answers as `_write`."""
+    db = rows.database()
+    check_in = prepared.check_in
+    fresh_id = check_in.public_id
+    upsert, upsert_params = prepared.statement
+    id_column = rows.column(db, CheckIn, "id")
+    statements: list[tuple[str, list[Any]]] = [
+        (
+            f"WITH written AS ({upsert}) SELECT written.*, "  # noqa: S608 (our statement)
+            f"set_config('{_WRITTEN}', COALESCE(CAST(written.{id_column} AS text), ''), true) "
+            "FROM (SELECT 1) AS always LEFT JOIN written ON true",
+            upsert_params,
+        ),
+        _amounts_statement(db, prepared.amounts),
+        *record_changed_statements(check_in.owner, only_if=_WRITTEN_ANY),
+    ]
+    with db.cursor() as cursor:
+        cursor.execute(
+            "; ".join(sql for sql, _ in statements), [p for _, ps in statements for p in ps]
+        )
+        row = cursor.fetchone()
+    if row is None or row[0] is None:
+        return None
+    for name, raw in zip(_RETURNED, row, strict=False):  # the last column is the setting's
+        setattr(check_in, name, rows.value(db, CheckIn, name, raw))
+    check_in._state.adding = False
+    check_in._state.db = db.alias
+    return check_in, check_in.public_id == fresh_id
+
+
+def _amounts_statement(
+    db: BaseDatabaseWrapper, amounts: Mapping[str, Decimal]
+) -> tuple[str, list[Any]]:
+    """`_write_amounts` for the check-in `_write_in_one_trip`'s upsert wrote, if it wrote one,
+    in one statement: the amounts of substances no longer given deleted, the others inserted
+    or changed in place (one amount a substance: "one_amount_per_substance")."""
+    table, check_in_column, substance_column, amount_column = rows.once(
+        db, _amount_names, lambda: _amount_names(db)
+    )
+    delete = f"DELETE FROM {table} WHERE {check_in_column} = {_WRITTEN_ID}"  # noqa: S608
+    if not amounts:
+        return delete, []
+    amount = SubstanceAmount._meta.get_field("amount")
+    params: list[Any] = list(amounts)
+    for substance, each in amounts.items():
+        params += [substance, amount.get_db_prep_save(each, db)]
+    given = ", ".join(["%s"] * len(amounts))
+    return (
+        f"WITH gone AS ({delete} AND {substance_column} NOT IN ({given})) "  # noqa: S608
+        f"INSERT INTO {table} ({check_in_column}, {substance_column}, {amount_column}) "
+        f"SELECT {_WRITTEN_ID}, given.substance, given.amount "
+        f"FROM (VALUES {', '.join(['(%s, %s)'] * len(amounts))}) "
+        f"AS given (substance, amount) WHERE {_WRITTEN_ANY} "
+        f"ON CONFLICT ({check_in_column}, {substance_column}) "
+        f"DO UPDATE SET {amount_column} = EXCLUDED.{amount_column}",
+        params,
+    )
+
+
 def _amount_names(db: BaseDatabaseWrapper) -> tuple[str, str, str, str]:
     """The amounts' table and its check-in, substance and amount columns, quoted."""
 
@@ -312,6 +387,13 @@ def prepare_checkin(
 def do_record_prepared(prepared: CheckInWrite) -> Recorded:
     """Run a `prepare_checkin` write, as `do_record_checkin` does."""
     owner = prepared.check_in.owner
+    if connection.vendor == "postgresql":
+        written = _write_in_one_trip(prepared)
+        if written is None:
+            return Recorded(
+                CheckIn.objects.get(owner=owner, day=prepared.check_in.day), False, False
+            )
+        return Recorded(*written, True)
     with transaction.atomic(savepoint=False):
         written = _write(prepared)
         if written is None:  # this very submission was applied already
