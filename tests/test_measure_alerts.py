@@ -119,6 +119,44 @@ def test_the_hourly_tick_finds_a_measure_that_expired_since() -> None:
     assert Alert.objects.filter(person=person, rule="missed-measures").exists()
 
 
+def test_only_a_state_rule_that_is_no_longer_found_has_ended() -> None:
+    missed = rules.Alert(rules.MISSED_MEASURES, rules.say("x"), timezone.localdate())
+    crisis = rules.Alert(rules.SUICIDAL, rules.say("x"), timezone.localdate())
+    assert rules.ended([]) == ["missed-measures"]
+    assert rules.ended([missed, crisis]) == []
+    assert rules.ended([crisis]) == ["missed-measures"]  # an event never ends by itself
+    assert {rule.id for rule in rules.ENDS_WHEN_GONE} == {"missed-measures"}
+
+
+def test_missed_measures_end_by_themselves_once_one_is_answered() -> None:
+    """The alert is the person's state: answering the measure ends it, as a check-in ends a
+    missed check-in; one a clinician acknowledged stays as it was."""
+    _clinician, person, program = linked()
+    request_for(person, program, "phq-9", 30, expired=True)
+    request_for(person, program, "phq-9", 16, expired=True)
+    actions.evaluate(person)
+    alert = Alert.objects.get(person=person, rule="missed-measures", resolved_at=None)
+    actions.evaluate(person)
+    assert Alert.objects.get(pk=alert.pk).resolved_at is None  # still missed: still open
+    answer(person, program, "phq-9", [0] * 9)
+    actions.evaluate(person)
+    assert Alert.objects.get(pk=alert.pk).resolved_at is not None
+    assert not Alert.objects.filter(person=person, rule="missed-measures", resolved_at=None)
+
+
+def test_an_acknowledged_missed_measures_alert_is_left_as_it_was() -> None:
+    _clinician, person, program = linked()
+    request_for(person, program, "bam", 60, expired=True)
+    request_for(person, program, "bam", 30, expired=True)
+    actions.evaluate(person)
+    acknowledged = timezone.now()
+    Alert.objects.filter(person=person).update(acknowledged_at=acknowledged)
+    answer(person, program, "bam", [0] * 23)
+    actions.evaluate(person)
+    alert = Alert.objects.get(person=person, rule="missed-measures")
+    assert (alert.acknowledged_at, alert.resolved_at) == (acknowledged, None)
+
+
 def test_an_answer_between_two_misses_breaks_the_run() -> None:
     _clinician, person, program = linked()
     request_for(person, program, "phq-9", 44, expired=True)

@@ -186,6 +186,7 @@ def evaluate(person: User, today: date | None = None) -> list[Alert]:
 def _raise(person: User, record_: rules.Record) -> list[Alert]:
     _resolve_missed_checkins(person, record_)
     found = rules.evaluate(record_)
+    _resolve_ended(person, found)
     if not found:
         return []
     known = set(
@@ -239,6 +240,17 @@ def _resolve_missed_checkins(person: User, record_: rules.Record) -> int:
         person=person,
         rule=rules.NO_CHECKIN.id,
         evidence_on__lt=last,
+        acknowledged_at__isnull=True,
+        resolved_at__isnull=True,
+    ).update(resolved_at=timezone.now())
+
+
+def _resolve_ended(person: User, found: list[rules.Alert]) -> int:
+    """Alerts of a state that has ended (`rules.ended`: measures missed, then one answered)
+    end by themselves, like a missed check-in; one acknowledged already is left as it is."""
+    return Alert.objects.filter(
+        person=person,
+        rule__in=rules.ended(found),
         acknowledged_at__isnull=True,
         resolved_at__isnull=True,
     ).update(resolved_at=timezone.now())

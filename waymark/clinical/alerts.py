@@ -564,6 +564,20 @@ def missed_measures(record: Record) -> list[Alert]:
     return alerts
 
 
+# Ours ❓: rules that describe the person's state now, not an event. Their open alerts end by
+# themselves once an evaluation no longer finds the state (for missed measures: no measure's
+# latest requests are all unanswered, so something was answered since). A missed check-in ends
+# with the next check-in after its evidence instead (`clinic.actions`).
+ENDS_WHEN_GONE: tuple[Rule, ...] = (MISSED_MEASURES,)
+
+
+def ended(found: Iterable[Alert]) -> list[str]:
+    """The rules in `ENDS_WHEN_GONE` that an evaluation's findings no longer show: their open
+    alerts have ended."""
+    showing = {alert.id for alert in found}
+    return [rule.id for rule in ENDS_WHEN_GONE if rule.id not in showing]
+
+
 def evaluate(record: Record) -> list[Alert]:
     """Every alert the record raises, most urgent first, then the most recent evidence first.
     A key appears once (two findings of one rule on one day are one alert)."""
