@@ -22,6 +22,7 @@ from waymark.checkup.models import CheckUp
 from waymark.clinic import actions, digest
 from waymark.clinic.models import Alert
 from waymark.clinical import alerts as rules
+from waymark.clinical.text import say
 from waymark.jobs.models import Job
 from waymark.measures import actions as measure_actions
 from waymark.measures import digest as measure_digest
@@ -120,8 +121,8 @@ def test_the_hourly_tick_finds_a_measure_that_expired_since() -> None:
 
 
 def test_only_a_state_rule_that_is_no_longer_found_has_ended() -> None:
-    missed = rules.Alert(rules.MISSED_MEASURES, rules.say("x"), timezone.localdate())
-    crisis = rules.Alert(rules.SUICIDAL, rules.say("x"), timezone.localdate())
+    missed = rules.Alert(rules.MISSED_MEASURES, say("x"), timezone.localdate())
+    crisis = rules.Alert(rules.SUICIDAL, say("x"), timezone.localdate())
     assert rules.ended([]) == ["missed-measures"]
     assert rules.ended([missed, crisis]) == []
     assert rules.ended([crisis]) == ["missed-measures"]  # an event never ends by itself
