@@ -354,15 +354,21 @@ def test_a_write_costs_the_same_few_statements_whatever_the_history(
         assert {a.substance: float(a.amount) for a in check_in.amounts.all()} == amounts
 
 
+def _scripted(person: User, letter: str) -> str:
+    """A read-write API token of ``person``'s, used within the last minute (so a request does
+    not write its last use): its secret."""
+    secret = "wm_" + letter * 43
+    ApiToken.objects.create(owner=person, name="script", prefix=secret[:10],
+                            digest=tokens.digest(secret), scope=ApiToken.Scope.READ_WRITE,
+                            last_used_at=timezone.now())  # fmt: skip
+    return secret
+
+
 def test_a_write_with_a_token_signs_in_with_one_statement(settings: Any) -> None:
     """A bearer request reads its token and the owner in one statement, instead of the
     session and the user; nothing else is added (no session, no last use within a minute)."""
     settings.WAYMARK_API_RATE_LIMIT = 0
-    person = User.objects.create_user("scripted", password=None)
-    secret = "wm_" + "s" * 43
-    ApiToken.objects.create(owner=person, name="script", prefix=secret[:10],
-                            digest=tokens.digest(secret), scope=ApiToken.Scope.READ_WRITE,
-                            last_used_at=timezone.now())  # fmt: skip
+    secret = _scripted(User.objects.create_user("scripted", password=None), "s")
     client = Client(enforce_csrf_checks=True)
     body = {"used": True, "amounts": {"alcohol": 2.0}, "cravings": 3, "mood": None,
             "triggers": [], "helped": [], "note": ""}  # fmt: skip
@@ -386,10 +392,7 @@ def test_a_write_without_a_key_sends_no_transaction_of_its_own_on_postgresql(
     in a transaction. Either way the day, its amounts and the job are all written."""
     settings.WAYMARK_API_RATE_LIMIT = 0
     person = User.objects.create_user("unkeyed", password=None)
-    secret = "wm_" + "u" * 43
-    ApiToken.objects.create(owner=person, name="script", prefix=secret[:10],
-                            digest=tokens.digest(secret), scope=ApiToken.Scope.READ_WRITE,
-                            last_used_at=timezone.now())  # fmt: skip
+    secret = _scripted(person, "u")
     client = Client(enforce_csrf_checks=True)
     for amounts, status in (({"alcohol": 2.0, "cannabis": 1.0}, 201), ({"cannabis": 3.0}, 200)):
         body = {"used": True, "amounts": amounts}
