@@ -384,30 +384,40 @@ def test_a_write_with_a_token_signs_in_with_one_statement(settings: Any) -> None
         assert not [s for s in statements if "django_session" in s], statements
 
 
+@pytest.mark.django_db(transaction=True)
 def test_a_write_without_a_key_sends_no_transaction_of_its_own_on_postgresql(
     settings: Any,
 ) -> None:
     """Without an idempotency key, PostgreSQL gets the token's lookup and one message (the
-    upsert, the amounts, the job): two round trips. SQLite runs the same statements one by one
-    in a transaction. Either way the day, its amounts and the job are all written."""
+    upsert, the amounts, the job): two round trips, neither in a transaction Django opened
+    (the message is one of its own). SQLite runs the same statements one by one in a
+    transaction. Either way the day, its amounts and the job are all written."""
     settings.WAYMARK_API_RATE_LIMIT = 0
     person = User.objects.create_user("unkeyed", password=None)
     secret = _scripted(person, "u")
     client = Client(enforce_csrf_checks=True)
+    sent: list[tuple[str, bool]] = []
+
+    def watch(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        sent.append((sql, connection.in_atomic_block))
+        return execute(sql, params, many, context)
+
     for amounts, status in (({"alcohol": 2.0, "cannabis": 1.0}, 201), ({"cannabis": 3.0}, 200)):
-        body = {"used": True, "amounts": amounts}
-        with CaptureQueriesContext(connection) as captured:
+        sent.clear()
+        with connection.execute_wrapper(watch):
             response = client.put(
                 f"/api/v1/checkins/{a_day()}",
-                json.dumps(body),
+                json.dumps({"used": True, "amounts": amounts}),
                 "application/json",
                 HTTP_AUTHORIZATION=f"Bearer {secret}",
             )
         assert response.status_code == status, response.content
-        sent = [q["sql"] for q in captured.captured_queries]
         if connection.vendor == "postgresql":
-            assert len(sent) == 2, sent
-            assert not [s for s in sent if "SAVEPOINT" in s], sent
+            assert len(sent) == 2 and not any(atomic for _, atomic in sent), sent
+        else:
+            # After the token's lookup, all in a transaction (its BEGIN IMMEDIATE opens it).
+            writes = [atomic for sql, atomic in sent[1:] if not sql.startswith("BEGIN")]
+            assert writes and all(writes), [(sql[:60], atomic) for sql, atomic in sent]
         check_in = CheckIn.objects.get(owner=person, day=a_day())
         assert {a.substance: float(a.amount) for a in check_in.amounts.all()} == amounts
         assert _evaluation(person).done_at is None

@@ -340,20 +340,34 @@ def test_requeue_takes_many_keys_in_a_fixed_number_of_queries(
 
 
 def _job_states() -> dict[str, tuple[Any, ...]]:
+    """Each job's state; of its times, only which are set and whether it may run now."""
     fields = ("kind", "payload", "claimed_by", "attempts", "rerun", "last_error")
+    now = timezone.now()
     return {
-        job.dedupe_key: (job.done_at is None, *(getattr(job, f) for f in fields))
+        job.dedupe_key: (
+            job.done_at is None,
+            job.claimed_at is None,
+            job.lease_expires_at is None,
+            job.run_at <= now,
+            *(getattr(job, f) for f in fields),
+        )
         for job in Job.objects.order_by("dedupe_key")
     }
 
 
 def _jobs_in_every_state() -> None:
-    """A done job, a waiting one, a running one (and none yet for "new")."""
+    """A done job, a waiting one, a running one, one whose claim expired (waiting again), and
+    none yet for "new"."""
     enqueue("test.least", "done", again=True)
     Worker("w").run_once()
     Job.objects.filter(dedupe_key="done").update(attempts=2, last_error="boom")
     enqueue("test.least", "running", again=True)
     assert claim_next("w") is not None
+    enqueue("test.least", "expired", again=True)
+    assert claim_next("gone") is not None
+    Job.objects.filter(dedupe_key="expired").update(
+        lease_expires_at=timezone.now() - timedelta(minutes=1)
+    )
     enqueue("test.least", "waiting", again=True)
 
 
@@ -365,7 +379,7 @@ def test_requeue_statements_leave_the_jobs_as_requeue_does_when_their_condition_
     """Sent with a write's own statements (PostgreSQL's one message), `requeue_statements` ends
     as `requeue` does, in every state a job can be in; with the condition false, nothing
     changes."""
-    payloads = {"done": {}, "waiting": {}, "running": {}, "new": {"n": 1}}
+    payloads = {"done": {}, "waiting": {}, "running": {}, "expired": {}, "new": {"n": 1}}
     _jobs_in_every_state()
     requeue("test.least", payloads)
     expected = _job_states()

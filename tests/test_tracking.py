@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import uuid
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -177,6 +178,72 @@ def test_the_check_in_a_write_returns_is_the_one_stored(person: User) -> None:
     assert not _evaluation_waits(person)  # nothing changed: nothing to re-evaluate
     assert CheckIn.objects.get().mood == 2
     assert dict(SubstanceAmount.objects.values_list("substance", "amount")) == data.amounts
+
+
+def _amounts(person: User, day: date) -> dict[str, Decimal]:
+    return dict(
+        SubstanceAmount.objects.filter(check_in__owner=person, check_in__day=day).values_list(
+            "substance", "amount"
+        )
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_write_that_fails_part_way_leaves_nothing_and_the_next_one_works() -> None:
+    """An amount the database refuses (below 0: only a bug could send it, CheckInData refuses
+    it first) fails the write's second statement: the day, its amounts and the alert job are
+    all undone, on PostgreSQL's one message as in SQLite's transaction."""
+    from django.db import IntegrityError
+
+    person = User.objects.create_user("partway", password=None)
+    prepared = actions.prepare_checkin(person, today(), CheckInData(used=True))
+    broken = replace(prepared, amounts={"alcohol": Decimal(-1)})
+    with pytest.raises(IntegrityError):
+        actions.do_record_prepared(broken)
+    assert not CheckIn.objects.filter(owner=person).exists()
+    assert not Job.objects.filter(dedupe_key=evaluation_key(person.public_id)).exists()
+    good = CheckInData(used=True, amounts={"alcohol": Decimal(2)})
+    assert actions.do_record_checkin(person, today(), good).created
+    assert _amounts(person, today()) == {"alcohol": Decimal(2)}
+    assert _evaluation_waits(person)
+
+
+@pytest.mark.postgres
+def test_on_postgresql_a_replay_never_acts_on_a_check_in_written_before_it(person: User) -> None:
+    """The message's amounts and job act on the check-in its own upsert wrote, named in a
+    setting local to the transaction that its first statement always sets, '' when it writes
+    nothing: so a replay in a transaction that wrote another day first changes nothing."""
+    from django.db import transaction
+
+    key = uuid.uuid4()
+    yesterday = today() - timedelta(days=1)
+    other = actions.do_record_checkin(
+        person, yesterday, CheckInData(used=True, amounts={"alcohol": Decimal(1)})
+    )
+    actions.do_record_checkin(
+        person, today(), CheckInData(used=True, amounts={"cannabis": Decimal(2)}), key
+    )
+    _evaluation_waits(person)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT set_config('waymark.written_check_in', %s, true)", [str(other.check_in.pk)]
+        )
+        again = CheckInData(used=True, amounts={"alcohol": Decimal(9)})
+        assert not actions.do_record_checkin(person, today(), again, key).applied
+    assert _amounts(person, yesterday) == {"alcohol": Decimal(1)}
+    assert _amounts(person, today()) == {"cannabis": Decimal(2)}
+    assert not _evaluation_waits(person)
+
+
+def test_the_one_message_write_needs_client_side_binding() -> None:
+    class Database:
+        def __init__(self, vendor: str, options: dict[str, Any]) -> None:
+            self.vendor, self.settings_dict = vendor, {"OPTIONS": options}
+
+    one_trip = actions._in_one_trip
+    assert one_trip(Database("postgresql", {}))  # type: ignore[arg-type]
+    assert not one_trip(Database("postgresql", {"server_side_binding": True}))  # type: ignore[arg-type]
+    assert not one_trip(Database("sqlite", {}))  # type: ignore[arg-type]
 
 
 def test_a_future_day_is_refused(client: Client, person: User) -> None:

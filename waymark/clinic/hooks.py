@@ -35,7 +35,10 @@ def record_changed(person: Any) -> None:
 
 def record_changed_statements(person: Any, *, only_if: str) -> list[Statement]:
     """`record_changed(person)` as statements that a write sends with its own in one round
-    trip (PostgreSQL), applied only where the SQL condition ``only_if`` holds when they run."""
+    trip (PostgreSQL), applied only where the SQL condition ``only_if`` (a constant) holds when
+    they run; none for a person without an account, as `record_changed`."""
+    if person is None or getattr(person, "pk", None) is None:
+        return []
     reference = str(person.public_id)
     return requeue_statements(
         EVALUATE, {evaluation_key(reference): {"person": reference}}, only_if=only_if

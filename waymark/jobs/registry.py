@@ -173,9 +173,13 @@ def requeue_statements(
     """`requeue`'s work as statements for a caller that sends them with its own in one round
     trip (PostgreSQL runs several statements sent together as one transaction), applied only
     where the SQL condition ``only_if`` holds when they run (it may read what the caller's
-    earlier statements did). One upsert a job: a missing job is inserted, waiting; an existing
-    one is changed by `_again`'s very expressions. The jobs end as `requeue` leaves them (a
-    job's id is drawn even when it exists: ids are 64-bit)."""
+    earlier statements did). ``only_if`` is a constant of the caller's code, never built from
+    data, and holds no ``%`` (the text is kept per connection and its parameters are bound by
+    psycopg). One upsert a job: a missing job is inserted, waiting; an existing one is changed
+    by `_again`'s very expressions. The jobs end as `requeue` leaves them (a job's id is drawn
+    even when it exists: ids are 64-bit), with one difference on the safe side: "now" is taken
+    as the statements are made, so a claim whose lease ran out while the caller's statements
+    waited for a lock still counts as running, and its job runs once more."""
     from waymark.jobs.models import Job
 
     if _known(kind).at_most_once:

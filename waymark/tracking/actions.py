@@ -12,7 +12,9 @@ tap, a browser retry) is recognised and changes nothing — it never raises.
 Cost: a check-in is written in one statement (`_write`, an upsert), then its amounts (a DELETE
 of a replaced day's, one INSERT); nothing is read back and nothing depends on how many days the
 person has recorded. The statements are written once (a check-in write runs them on every API
-request: composed by the ORM each time, they cost more than running them).
+request: composed by the ORM each time, they cost more than running them). On PostgreSQL the
+upsert, the amounts (one statement that deletes the substances no longer given and upserts the
+rest) and the alert job go as one message (`_write_in_one_trip`).
 """
 
 from __future__ import annotations
@@ -271,12 +273,21 @@ _WRITTEN_ID = f"CAST(NULLIF(current_setting('{_WRITTEN}', true), '') AS bigint)"
 _WRITTEN_ANY = f"current_setting('{_WRITTEN}', true) <> ''"
 
 
+def _in_one_trip(db: BaseDatabaseWrapper) -> bool:
+    """Whether the database takes `_write_in_one_trip`'s message: PostgreSQL with Django's
+    default client-side binding (a server-side binding cursor sends one statement at a time:
+    ``server_side_binding`` in the database's OPTIONS writes statement by statement)."""
+    options = db.settings_dict.get("OPTIONS") or {}
+    return db.vendor == "postgresql" and not options.get("server_side_binding")
+
+
 def _write_in_one_trip(prepared: CheckInWrite) -> tuple[CheckIn, bool] | None:
     """PostgreSQL: `_write`, `_write_amounts` and `record_changed` sent as one message of three
     statements, which the server runs as one transaction when none is open (no BEGIN or COMMIT
-    of their own), or in the caller's. Each statement still reads the data as it is when it
-    runs, as when they are sent one by one: a write of the same day that committed while the
-    upsert waited for the row is seen by the amounts' statement that follows.
+    of their own), or in the caller's; a statement that fails undoes them all. Each statement
+    still reads the data as it is when it runs (READ COMMITTED, the default and ours), as when
+    they are sent one by one: a write of the same day that committed while the upsert waited
+    for the row is seen by the amounts' statement that follows.
 
     The upsert keeps the id it wrote in a setting local to the transaction ('' when it wrote
     nothing: the same submission again); the amounts and the alert job read it, so they do
@@ -387,7 +398,7 @@ def prepare_checkin(
 def do_record_prepared(prepared: CheckInWrite) -> Recorded:
     """Run a `prepare_checkin` write, as `do_record_checkin` does."""
     owner = prepared.check_in.owner
-    if connection.vendor == "postgresql":
+    if _in_one_trip(rows.database()):
         written = _write_in_one_trip(prepared)
         if written is None:
             return Recorded(
