@@ -22,6 +22,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from waymark.accounts.models import Organization, User
+from waymark.among import AmongIds
 from waymark.audit.log import record
 from waymark.checkup.history import scores
 from waymark.checkup.models import CheckUp
@@ -183,7 +184,7 @@ def _with_measures(
     people: list[int], found: dict[int, list[core.Result]]
 ) -> dict[int, list[core.Result]]:
     responses = MeasureResponse.objects.filter(
-        person_id__in=people, instrument__in=(core.PHQ9, core.BAM)
+        AmongIds("person_id", people), instrument__in=(core.PHQ9, core.BAM)
     ).values_list("person_id", "instrument", "total", "subscales", "completed_at")
     for person_id, instrument, total, subscales, at in responses:
         score = total if instrument == core.PHQ9 else (subscales or {}).get("use")
@@ -196,7 +197,7 @@ def _with_checkups(
     people: list[int], found: dict[int, list[core.Result]]
 ) -> dict[int, list[core.Result]]:
     checkups = CheckUp.objects.filter(
-        owner_id__in=people, status=CheckUp.Status.COMPLETE, completed_at__isnull=False
+        AmongIds("owner_id", people), status=CheckUp.Status.COMPLETE, completed_at__isnull=False
     ).prefetch_related("answers")
     for checkup in checkups:
         phq9 = scores(checkup).get(core.PHQ9)
@@ -220,7 +221,9 @@ def program_rows(
     (In the report, chunk by chunk, the numbers restart each chunk: it uses no numbers.)"""
     settings = settings_of(program)
     episodes = list(
-        Episode.objects.filter(program=program, person_id__in=people, admitted_on__lte=today)
+        Episode.objects.filter(
+            AmongIds("person_id", people), program=program, admitted_on__lte=today
+        )
         .order_by("admitted_on", "pk")
         .values_list("person_id", "admitted_on", "discharged_on", "discharge_reason")
     )

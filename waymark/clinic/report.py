@@ -43,6 +43,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from waymark.accounts.models import Consent, Organization, User
+from waymark.among import AmongIds
 from waymark.checkup.history import scores
 from waymark.checkup.models import CheckUp
 from waymark.clinic.episodes import program_rows
@@ -178,7 +179,7 @@ def counted_periods(owners: list[int], today: date) -> dict[int, PersonSummary]:
     day by day instead (`report_days`), so the numbers are the core's own."""
     since, _ = latest_period(today)
     firsts = dict(
-        User.objects.filter(pk__in=owners)
+        User.objects.filter(AmongIds("id", owners))
         .annotate(first=Subquery(_days_of_owner(today).values("day")[:1]))
         .values_list("pk", "first")
     )
@@ -186,14 +187,16 @@ def counted_periods(owners: list[int], today: date) -> dict[int, PersonSummary]:
         owner: period for owner, first in firsts.items()
         if first is not None and (period := first_period(first, today)) is not None
     }  # fmt: skip
-    latest = _counts(Q(owner_id__in=owners, day__gte=since, day__lte=today))
+    latest = _counts(Q(AmongIds("owner_id", owners), day__gte=since, day__lte=today))
     # Each first period runs from the record's first day (its earliest: no lower bound is
     # needed) to its own end: one condition for each end, shared by all who started together.
     ending: dict[date, list[int]] = defaultdict(list)
     for owner, (_, end) in periods.items():
         ending[end].append(owner)
     first_counts = (
-        _counts(reduce(or_, (Q(owner_id__in=o, day__lte=end) for end, o in ending.items())))
+        _counts(
+            reduce(or_, (Q(AmongIds("owner_id", o), day__lte=end) for end, o in ending.items()))
+        )
         if ending
         else {}
     )
@@ -288,7 +291,7 @@ def report_days(owners: list[int], today: date) -> dict[int, list[core.Day]]:
     )
     # Both from the people's side, so that each person's rows are one range of the (owner, day)
     # index, and the first period's bound is worked out once a person.
-    people = User.objects.filter(pk__in=owners).order_by("checkins__pk")
+    people = User.objects.filter(AmongIds("id", owners)).order_by("checkins__pk")
     columns = [("pk" if c == "owner_id" else f"checkins__{c}") for c in _ROW + _AMOUNT]
     until = Coalesce(Subquery(nth_day), Value(since - timedelta(days=1)))
     first = people.annotate(until=until).filter(checkins__day__lte=F("until"))
@@ -326,7 +329,7 @@ def _screeners(owners: list[int]) -> dict[int, dict[str, list[tuple[date, int]]]
     found: dict[int, dict[str, list[tuple[date, int]]]] = defaultdict(lambda: defaultdict(list))
     for checkup in (
         CheckUp.objects.filter(
-            owner_id__in=owners,
+            AmongIds("owner_id", owners),
             status=CheckUp.Status.COMPLETE,
             completed_at__isnull=False,
         )
