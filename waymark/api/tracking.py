@@ -482,13 +482,13 @@ def _record_once(
     Without a key the write is the upsert alone, a transaction of its own (on PostgreSQL one
     message: no BEGIN or COMMIT sent apart); with one, the key's lookup and keeping join it."""
     if key is None:
-        return _record_unkeyed(person, prepared, where)
+        return _record_unkeyed(prepared, where)
     with transaction.atomic():
         return _record_keyed(person, prepared, key, fingerprinted, where)
 
 
 def _record_unkeyed(
-    person: User, prepared: actions.CheckInWrite | actions.DayNotOpenError, where: str
+    prepared: actions.CheckInWrite | actions.DayNotOpenError, where: str
 ) -> Status[dict[str, Any]]:
     if isinstance(prepared, actions.DayNotOpenError):
         raise _closed(prepared, where) from prepared

@@ -184,9 +184,8 @@ def evaluate(person: User, today: date | None = None) -> list[Alert]:
 
 
 def _raise(person: User, record_: rules.Record) -> list[Alert]:
-    _resolve_missed_checkins(person, record_)
     found = rules.evaluate(record_)
-    _resolve_ended(person, found)
+    _resolve_ended(person, record_, found)
     if not found:
         return []
     known = set(
@@ -231,29 +230,19 @@ def _raise(person: User, record_: rules.Record) -> list[Alert]:
     return raised
 
 
-def _resolve_missed_checkins(person: User, record_: rules.Record) -> int:
-    """A missed-check-in alert ends by itself with the next check-in after its evidence."""
+def _resolve_ended(person: User, record_: rules.Record, found: list[rules.Alert]) -> int:
+    """Open alerts whose cause has ended end by themselves, in one UPDATE: a missed check-in
+    with the next check-in after its evidence, and a state that evaluation no longer finds
+    (`rules.ended`: measures missed, then one answered). One acknowledged already is left."""
+    ended = Q(rule__in=rules.ended(found))
     last = record_.last_checkin
-    if last is None:
-        return 0
-    return Alert.objects.filter(
-        person=person,
-        rule=rules.NO_CHECKIN.id,
-        evidence_on__lt=last,
-        acknowledged_at__isnull=True,
-        resolved_at__isnull=True,
-    ).update(resolved_at=timezone.now())
-
-
-def _resolve_ended(person: User, found: list[rules.Alert]) -> int:
-    """Alerts of a state that has ended (`rules.ended`: measures missed, then one answered)
-    end by themselves, like a missed check-in; one acknowledged already is left as it is."""
-    return Alert.objects.filter(
-        person=person,
-        rule__in=rules.ended(found),
-        acknowledged_at__isnull=True,
-        resolved_at__isnull=True,
-    ).update(resolved_at=timezone.now())
+    if last is not None:
+        ended |= Q(rule=rules.NO_CHECKIN.id, evidence_on__lt=last)
+    return (
+        Alert.objects.filter(person=person, acknowledged_at__isnull=True, resolved_at__isnull=True)
+        .filter(ended)
+        .update(resolved_at=timezone.now())
+    )
 
 
 def _evaluate_job(job: Job) -> str:

@@ -126,6 +126,13 @@ def enqueue(
     return True
 
 
+def _again_allowed(kind: str) -> None:
+    """Only a known at-least-once kind may be queued again: one that runs at most once never
+    runs twice."""
+    if _known(kind).at_most_once:
+        raise ValueError(f"{kind!r} runs at most once: it cannot be queued again")
+
+
 def requeue(
     kind: str, payloads: Mapping[str, Mapping[str, Any]], *, run_at: datetime | None = None
 ) -> None:
@@ -147,8 +154,7 @@ def requeue(
     runs at most once is never run again."""
     from waymark.jobs.models import Job
 
-    if _known(kind).at_most_once:
-        raise ValueError(f"{kind!r} runs at most once: it cannot be queued again")
+    _again_allowed(kind)
     now = timezone.now()
     start = run_at or now
     keys = list(payloads)
@@ -182,8 +188,7 @@ def requeue_statements(
     waited for a lock still counts as running, and its job runs once more."""
     from waymark.jobs.models import Job
 
-    if _known(kind).at_most_once:
-        raise ValueError(f"{kind!r} runs at most once: it cannot be queued again")
+    _again_allowed(kind)
     db = rows.database()
     now = timezone.now()
     adapt = db.ops.adapt_datetimefield_value
