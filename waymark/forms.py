@@ -12,6 +12,8 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django import forms
+from django.utils.html import escape, format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 # The words site.js shows under a textarea; %(count)s is the number. Plural-free on purpose:
@@ -49,3 +51,53 @@ class LongTextField(forms.CharField):
         if self.max_length is not None:
             attrs |= count_attrs(self.max_length)
         return attrs
+
+
+class QuickSelect(forms.Select):
+    """A select written out in Python, option by option, as Django's own templates write it
+    (`django/forms/widgets/select.html`, `select_option.html`, `attrs.html`: the same HTML,
+    which tests/test_forms.py compares for every option selected). Django renders each option
+    through two template includes: for the caseload's alert filter (14 options in a group)
+    that was 2.5 ms a page, several times what the rows of the page cost."""
+
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
+        widget = self.get_context(name, value, attrs)["widget"]
+        opening = format_html('<select name="{}"{}>', widget["name"], _attrs(widget["attrs"]))
+        parts: list[str] = [opening]
+        for group, options, _index in widget["optgroups"]:
+            if group:
+                parts.append(format_html('\n  <optgroup label="{}">', group))
+            for option in options:
+                parts.append(
+                    format_html(
+                        '\n  <option value="{}"{}>{}</option>\n',
+                        _text(option["value"]),
+                        _attrs(option["attrs"]),
+                        option["label"],
+                    )
+                )
+            if group:
+                parts.append("\n  </optgroup>")
+        parts.append("\n</select>")
+        return mark_safe("".join(parts))  # noqa: S308 (each part escaped above)
+
+
+def _text(value: Any) -> SafeString:
+    """`{{ value|stringformat:'s' }}`: the value as text, always escaped."""
+    return escape(str(value))
+
+
+def _attrs(attrs: dict[str, Any]) -> SafeString:
+    """`django/forms/widgets/attrs.html`: `name="value"` for each, the name alone for True,
+    nothing for False."""
+    return format_html_join(
+        "",
+        " {}{}",
+        (
+            (name, "" if value is True else format_html('="{}"', _text(value)))
+            for name, value in attrs.items()
+            if value is not False
+        ),
+    )

@@ -13,7 +13,7 @@ from waymark.clinic.chart import MAX_SEARCH, CaseloadQuery
 from waymark.clinical import alerts as rules
 from waymark.clinical import scoring
 from waymark.clinical.checkup import Answers
-from waymark.forms import LongTextField
+from waymark.forms import LongTextField, QuickSelect
 
 MAX_NOTE = 5000
 
@@ -36,7 +36,7 @@ class CaseloadSearchForm(forms.Form):
         ("urgent", _("An urgent alert")),
         ("high", _("A high alert")),
         (_("One kind of alert"), [(rule.id, _(rule.title)) for rule in rules.RULES]),
-    ])  # fmt: skip
+    ], widget=QuickSelect)  # fmt: skip
 
     def query(self) -> CaseloadQuery:
         """What to list: everyone when the form is empty or not valid (its errors say why)."""
