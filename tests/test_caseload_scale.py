@@ -190,6 +190,29 @@ def test_search_finds_an_alias_or_a_short_id_and_filters_find_open_visible_alert
         CaseloadQuery(alert="retired-rule")
 
 
+def test_the_ranking_prepared_once_is_each_viewers_own_at_the_time_it_runs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The ranking is written once per connection (`waymark.rows.prepared`) and run with the
+    viewer and the time: whoever comes first, each viewer gets their own caseload, checked
+    as it is when it runs."""
+    clinician, lead, people = seeded_caseload()
+    for viewer in (clinician, lead, clinician, lead):
+        assert summary(Caseload(viewer)[:10]) == summary(python_caseload(viewer))[:10]
+    # Not verified in this session (a fresh object): nobody, though the query is prepared.
+    unverified = User.objects.get(pk=lead.pk)
+    assert Caseload(unverified)[:10] == []
+    assert Caseload(unverified).count() == 0
+    # Three days on, the consents that start in two days count, and the ranking shows them.
+    later = timezone.now() + timedelta(days=3)
+    starting = [p for number, p in enumerate(people) if number % 9 == 4]
+    assert not {p.pk for p in starting} & {r.person.pk for r in Caseload(clinician)[:]}
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    shown = {r.person.pk for r in Caseload(clinician)[:]}
+    assert {p.pk for p in starting} <= shown
+    assert Caseload(clinician).count() == len(shown)
+
+
 # Query counts ---------------------------------------------------------------------------------
 
 

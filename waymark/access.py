@@ -84,15 +84,19 @@ def active_consents_for(viewer: Any) -> ConsentQuerySet:
     return consents_naming(viewer)
 
 
-def consents_naming(staff: User) -> ConsentQuerySet:
-    """The consents active now that name `staff` through an active clinician or lead
-    membership of the consent's program, whether or not anyone is signed in. For telling
+def consents_naming(staff: Any, at: Any = None) -> ConsentQuerySet:
+    """The consents active now (or ``at``) that name `staff` through an active clinician or
+    lead membership of the consent's program, whether or not anyone is signed in. For telling
     staff about their own caseload with no session (the weekly digest's counts); never for
     showing data: pages and the API use `active_consents_for`, which also needs the second
-    factor."""
-    # One filter() call: every condition applies to the same membership row.
+    factor. (`staff` and ``at`` may be `waymark.rows.Slot`s, for a query prepared once and
+    run for any verified viewer: the caseload's.)"""
+    # One filter() call: every condition applies to the same membership row. A user has one
+    # membership per program (the constraint one_role_per_program) and a consent names a
+    # membership once, so the join finds at most one row per consent: no DISTINCT needed
+    # (which would also keep `ConsentQuerySet.scopes_by_person` from grouping without one).
     return (
-        Consent.objects.active()
+        Consent.objects.active(at)
         .filter(
             clinicians__user=staff,
             clinicians__active=True,
@@ -100,7 +104,6 @@ def consents_naming(staff: User) -> ConsentQuerySet:
             clinicians__organization=F("organization"),
         )
         .exclude(person=staff)
-        .distinct()
     )
 
 

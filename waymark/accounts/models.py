@@ -32,6 +32,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -242,8 +243,9 @@ class ConsentQuerySet(models.QuerySet["Consent"]):
     """The consent rules, written once: every access decision and every list of who shares
     what starts from these."""
 
-    def active(self, at: datetime | None = None) -> ConsentQuerySet:
-        """Consents in force at ``at`` (now): not revoked, started, not yet ended."""
+    def active(self, at: datetime | models.Expression | None = None) -> ConsentQuerySet:
+        """Consents in force at ``at`` (now; or a time given when the query runs, such as a
+        `waymark.rows.Slot`): not revoked, started, not yet ended."""
         at = at or timezone.now()
         return self.filter(revoked_at__isnull=True, starts_at__lte=at, ends_at__gt=at)
 
@@ -252,6 +254,20 @@ class ConsentQuerySet(models.QuerySet["Consent"]):
         if scope is None:
             return self
         return self.filter(**{f"share_{scope_of(scope)}": True})
+
+    def scopes_by_person(self, *fields: str) -> models.QuerySet[Any]:
+        """One row per person: ``person``, ``fields`` (of the consent, such as
+        ``person__username``) and, for each scope, ``shares(scope)``: 1 when any of these
+        consents shares it, else 0 (what a person shares is the union of their consents). A
+        list of people built on it needs no second look at their consents."""
+        flag = models.IntegerField()
+        flags = {shares(s): models.Max(Cast(f"share_{s}", flag)) for s in Scope}
+        return self.order_by().values("person", *fields).annotate(**flags)
+
+
+def shares(scope: Scope | str) -> str:
+    """The name of a scope's flag in `ConsentQuerySet.scopes_by_person`'s rows."""
+    return f"shares_{scope_of(scope)}"
 
 
 class Consent(models.Model):

@@ -23,9 +23,11 @@ from django.db.models import (
     BigIntegerField,
     Case,
     Count,
+    DateTimeField,
     Exists,
     F,
     Func,
+    IntegerField,
     OuterRef,
     Q,
     QuerySet,
@@ -41,7 +43,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext, ngettext
 
 from waymark import access
-from waymark.accounts.models import ConsentQuerySet, Scope, User
+from waymark.accounts.models import ConsentQuerySet, Scope, User, shares
 from waymark.audit.log import record_read, record_reads
 from waymark.checkup.history import TRACKED, scores
 from waymark.checkup.models import CheckUp
@@ -53,6 +55,7 @@ from waymark.plans.content import PERSONAL_LISTS
 from waymark.plans.document import PERSONAL_TITLES
 from waymark.plans.models import Plan, PlanVersion
 from waymark.progress.record import Record, load
+from waymark.rows import Slot, database, prepared
 from waymark.tracking.models import CheckIn
 
 RECENT_DAYS = 28  # check-ins listed on the chart
@@ -134,149 +137,185 @@ for _rule in rules.RULES:
 
 
 def _open_visible_alerts(consents: ConsentQuerySet) -> QuerySet[Alert]:
-    """The outer person's open alerts (for a subquery on User) that `consents` (the viewer's
-    active ones) let the viewer see: those of a rule whose scope one of them shares."""
+    """The open alerts of the outer row's person (a subquery on `consents`' rows) that
+    `consents` (the viewer's active ones) let the viewer see: those of a rule whose scope one
+    of them shares."""
     shown = Q()
     for scope, ids in _RULES_BY_SCOPE.items():
         sharing = consents.sharing(scope).filter(person=OuterRef("person"))
         shown |= Q(Exists(sharing), rule__in=ids)
     return Alert.objects.filter(
-        shown, person=OuterRef("pk"), acknowledged_at__isnull=True, resolved_at__isnull=True
+        shown, person=OuterRef("person"), acknowledged_at__isnull=True, resolved_at__isnull=True
     )
 
 
 # Urgent alerts weigh more than any number of high ones could (2**32 of them): one sum that
-# sorts as (urgent, high) does, computed in one subquery rather than a count of each.
+# sorts as (urgent, high) does, computed in one subquery a scope rather than a count of each.
 _URGENT_WEIGHT = 1 << 32
 
 
-def _weight(alerts: QuerySet[Alert]) -> Coalesce:
-    """The outer person's `alerts` (open, visible) weighed for the caseload's order: the urgent
-    ones counted in the high bits, the high ones in the low bits (a plain SUM, no GROUP BY)."""
+def _weight() -> Any:
+    """The open urgent and high alerts of the outer row's person that its scope flags
+    (`ConsentQuerySet.scopes_by_person`) let the viewer see, weighed for the caseload's
+    order: the urgent ones counted in the high bits, the high ones in the low bits (a plain
+    SUM a scope, no GROUP BY)."""
     urgent, high = PRIORITY_RANK[Priority.URGENT], PRIORITY_RANK[Priority.HIGH]
     each = Case(When(rank=urgent, then=Value(_URGENT_WEIGHT)), default=Value(1))
-    summed = (
-        alerts.filter(rank__in=(urgent, high))
-        .order_by()
-        .annotate(weight=Func(each, function="SUM", output_field=BigIntegerField()))
-    )
-    return Coalesce(Subquery(summed.values("weight")), 0, output_field=BigIntegerField())
+    total: Any = Value(0, output_field=BigIntegerField())
+    for scope, ids in _RULES_BY_SCOPE.items():
+        summed = (
+            Alert.objects.filter(
+                person=OuterRef("person"),
+                rule__in=ids,
+                rank__in=(urgent, high),
+                acknowledged_at__isnull=True,
+                resolved_at__isnull=True,
+            )
+            .order_by()
+            .annotate(weight=Func(each, function="SUM", output_field=BigIntegerField()))
+            .values("weight")
+        )
+        # The subquery straight inside the CASE (COALESCE around it, not inside): Django
+        # would group by a COALESCE of it and so run it twice a person.
+        seen = Case(When(**{shares(scope): 1}, then=Subquery(summed)), default=Value(0))
+        total = total + Coalesce(seen, 0, output_field=BigIntegerField())
+    return total
 
 
 def _alias_order() -> Any:
     """The alias in code-point order, as Python's sort has it (PostgreSQL's own collation may
     put "b" before "C"; SQLite's default is already byte order)."""
     if connection.vendor == "postgresql":
-        return Collate(F("username"), "C")
-    return F("username")
+        return Collate(F("person__username"), "C")
+    return F("person__username")
 
 
-def _matching(
-    people: QuerySet[User], query: CaseloadQuery, alerts: QuerySet[Alert]
-) -> QuerySet[User]:
-    """`people` narrowed to those `query` asks for (`alerts`: their open, visible alerts)."""
+def _matching(consents: ConsentQuerySet, query: CaseloadQuery) -> ConsentQuerySet:
+    """`consents` (the viewer's active ones) of the people `query` asks for."""
+    found = consents.filter(person__is_active=True)
     if query.search:
-        people = people.filter(_search(query.search))
+        found = found.filter(_search(query.search))
     if query.alert:
+        alerts = _open_visible_alerts(consents)
         ranks = {"urgent": Priority.URGENT, "high": Priority.HIGH}
         if query.alert in ranks:
             alerts = alerts.filter(rank=PRIORITY_RANK[ranks[query.alert]])
         elif query.alert != "any":
             alerts = alerts.filter(rule=query.alert)
-        people = people.filter(Exists(alerts))
-    return people
+        found = found.filter(Exists(alerts))
+    return found
 
 
 def _search(text: str) -> Q:
     """An alias containing the text, or a short id (or a longer part of the id) starting
     with it."""
     text = text.strip()
-    found = Q(username__icontains=text)
+    found = Q(person__username__icontains=text)
     digits = text.replace("-", "")
     if digits and all(c in string.hexdigits for c in digits):
-        found |= Q(public_id__istartswith=text)
+        found |= Q(person__public_id__istartswith=text)
     return found
 
 
-def _ranked(
-    people: QuerySet[User], consents: ConsentQuerySet, alerts: QuerySet[Alert]
-) -> QuerySet[User]:
-    """`people`, each with their open visible urgent and high alerts weighed and their last
-    check-in day (only where check-ins are shared), in the caseload's order
-    (`CaseRow.sort_key`): one query, to be sliced, of only what the rows show of a person."""
-    checkins_shared = Q(pk__in=consents.sharing(Scope.CHECKINS).values("person"))
+# What a caseload row shows of a person; `_person` makes them a User from these.
+_PERSON_FIELDS = {"person": "id", "person__username": "username", "person__public_id": "public_id"}
+
+
+def _people(consents: ConsentQuerySet) -> QuerySet[Any]:
+    """One row per person of `consents`: what the row shows of them and their scope flags."""
+    return consents.scopes_by_person(*list(_PERSON_FIELDS)[1:])
+
+
+def _ranked(people: QuerySet[Any]) -> QuerySet[Any]:
+    """`people` (`_people`), each with their open visible urgent and high alerts weighed and
+    their last check-in day (only where check-ins are shared), in the caseload's order
+    (`CaseRow.sort_key`): one query, to be sliced, reading everyone's consents once."""
     # The (owner, day) unique index answers this at once: no scan of anyone's check-ins.
-    latest = CheckIn.objects.filter(owner=OuterRef("pk")).order_by("-day").values("day")[:1]
-    ranked = people.only("username", "public_id").annotate(
-        alert_weight=_weight(alerts),
-        last_day=Case(When(checkins_shared, then=Subquery(latest)), default=None),
+    latest = CheckIn.objects.filter(owner=OuterRef("person")).order_by("-day").values("day")[:1]
+    ranked = people.annotate(
+        alert_weight=_weight(),
+        last_day=Case(When(**{shares(Scope.CHECKINS): 1}, then=Subquery(latest)), default=None),
     )
     silence = F("last_day").asc(nulls_first=True)  # the oldest day first, never before it
     return ranked.order_by("-alert_weight", silence, _alias_order().asc())
+
+
+def _person(row: dict[str, Any]) -> User:
+    """A User (its other fields deferred) from a `_people` row."""
+    names = [f.attname for f in User._meta.concrete_fields if f.attname in _PERSON_FIELDS.values()]
+    by_name = {name: row[field] for field, name in _PERSON_FIELDS.items()}
+    return User.from_db(connection.alias, names, [by_name[name] for name in names])
 
 
 # What the caseload page shows of an alert (and sorts them by).
 _BRIEF_ALERT = ("person", "rule", "priority", "rank", "evidence_on")
 
 
-def _rows(consents: ConsentQuerySet, people: list[User], brief: bool = False) -> list[CaseRow]:
-    """The rows of one page of people (in their order): their scopes (from `consents`, the
-    viewer's active ones) and open alerts, in one query each (`brief`: only what the page
-    shows of each alert)."""
-    if not people:
+def _rows(found: list[dict[str, Any]], brief: bool = False) -> list[CaseRow]:
+    """The rows of one page of `_ranked` people (in their order), with their open alerts in
+    one query (`brief`: only what the page shows of each)."""
+    if not found:
         return []
-    ids = [p.pk for p in people]
-    scopes: dict[int, set[str]] = defaultdict(set)
-    flags = consents.filter(person__in=ids).values_list(
-        "person_id", *(f"share_{scope}" for scope in access.SCOPES)
-    )
-    for person_id, *shared in flags:
-        scopes[person_id] |= {s for s, on in zip(access.SCOPES, shared, strict=True) if on}
+    people = [_person(row) for row in found]
     open_alerts: dict[int, list[Alert]] = defaultdict(list)
-    found = Alert.objects.filter(
-        person__in=ids, acknowledged_at__isnull=True, resolved_at__isnull=True
+    alerts = Alert.objects.filter(
+        person__in=[p.pk for p in people], acknowledged_at__isnull=True, resolved_at__isnull=True
     )
     # Open alerts have no acknowledgement note: no need to decrypt one. A page needs no more
     # than what it shows of each (nor the message's numbers, encrypted, which the API sends).
-    found = found.only(*_BRIEF_ALERT) if brief else found.defer("ack_note")
-    for alert in found.order_by("-rank", "-evidence_on", "-pk"):
+    alerts = alerts.only(*_BRIEF_ALERT) if brief else alerts.defer("ack_note")
+    for alert in alerts.order_by("-rank", "-evidence_on", "-pk"):
         open_alerts[alert.person_id].append(alert)
     rows = []
-    for person in people:
-        shared = frozenset(scopes[person.pk])
+    for person, row in zip(people, found, strict=True):
+        shared = frozenset(scope for scope in access.SCOPES if row[shares(scope)])
         rows.append(
             CaseRow(
                 person=person,
                 scopes=shared,
                 alerts=visible(open_alerts[person.pk], shared),
-                last_checkin=person.last_day if "checkins" in shared else None,  # type: ignore[attr-defined]
+                last_checkin=row["last_day"],  # None unless check-ins are shared
             )
         )
     return rows
 
 
+# The caseload's ranking is prepared once per connection (for each search and page) and run
+# with the viewer and the time: composing it with the ORM cost more Python than its SQL took.
+_VIEWER = Slot("viewer", IntegerField())
+_NOW = Slot("now", DateTimeField())
+
+
+def _ranking(query: CaseloadQuery, window: slice) -> QuerySet[Any]:
+    """The ranked page `window` of the caseload for any viewer (`_VIEWER`, at `_NOW`): only
+    for a verified viewer, as `access.active_consents_for` would give it."""
+    consents = access.consents_naming(_VIEWER, at=_NOW)
+    counted = _ranked(_people(_matching(consents, query)))
+    return counted.annotate(everyone=Window(Count("person")))[window]
+
+
 class Caseload:
     """The viewer's consented people (matching `query`), most urgent first, read a page at a
-    time: a slice (what Django's Paginator and the API's pagination take) is three queries —
-    the sorted page itself, which counts everyone too, its people's scopes and their open
-    alerts — however many people there are, and `count()` after it none (one before it, or
-    after an empty slice past the first person). `brief` (the page) loads of each alert only
-    what the page shows; the API, which sends each alert's message, loads them whole."""
+    time: a slice (what Django's Paginator and the API's pagination take) is two queries —
+    the sorted page itself with each person's scopes, which counts everyone too, and its
+    people's open alerts — however many people there are, and `count()` after it none (one
+    before it, or after an empty slice past the first person). `brief` (the page) loads of
+    each alert only what the page shows; the API, which sends each alert's message, loads
+    them whole."""
 
     def __init__(
         self, viewer: Any, query: CaseloadQuery | None = None, *, brief: bool = False
     ) -> None:
+        self.viewer = viewer
         self.query = query or CaseloadQuery()
         self.brief = brief
-        self._consents = access.active_consents_for(viewer)
-        self._alerts = _open_visible_alerts(self._consents)
-        self._people = _matching(access.people_visible_to(viewer), self.query, self._alerts)
         self._total: int | None = None
         self._read: tuple[int, int, list[CaseRow]] | None = None  # the last slice read
 
     def count(self) -> int:
         if self._total is None:
-            self._total = self._people.count()
+            consents = access.active_consents_for(self.viewer)
+            self._total = _people(_matching(consents, self.query)).count()
         return self._total
 
     def __len__(self) -> int:
@@ -292,13 +331,16 @@ class Caseload:
             read_start, read_stop, rows = self._read
             if start == read_start and stop <= read_stop:
                 return rows[: stop - start]
-        ranked = _ranked(self._people, self._consents, self._alerts)
-        people: list[User] = list(ranked.annotate(everyone=Window(Count("pk")))[window])
-        if people:
-            self._total = people[0].everyone  # type: ignore[attr-defined]
+        found: list[dict[str, Any]] = []
+        if access.is_verified(self.viewer):  # as access.active_consents_for requires
+            key = ("caseload", self.query, start, stop)
+            ranking = prepared(key, partial(_ranking, self.query, slice(start, stop)))
+            found = ranking.run(database(), viewer=self.viewer.pk, now=timezone.now())
+        if found:
+            self._total = found[0]["everyone"]
         elif start == 0:
             self._total = 0  # no one from the first on: no one at all
-        rows = _rows(self._consents, people, self.brief)
+        rows = _rows(found, self.brief)
         if stop is not None:
             self._read = (start, stop, rows)
         return rows
