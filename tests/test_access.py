@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from tests.programs import as_verified, make_consent, make_person, make_program, make_staff
 from waymark import access
-from waymark.accounts.models import ConsentEvent, Membership, Organization, Role, User
+from waymark.accounts.models import ConsentEvent, Membership, Organization, Role, User, shares
 
 pytestmark = pytest.mark.django_db
 
@@ -211,3 +211,61 @@ def test_managed_programs_are_those_led_or_administered() -> None:
     assert list(access.managed_organizations(lead)) == [membership.organization]
     assert list(access.led_organizations(lead)) == [membership.organization]
     assert not access.managed_organizations(clinician).exists()
+
+
+def test_a_consent_naming_the_viewer_among_colleagues_is_found_once() -> None:
+    """No DISTINCT in `consents_naming`: a user has one membership a program and a consent
+    names it once, so the join finds each consent once however many it names."""
+    person = make_person()
+    program = make_program()
+    viewer, membership = clinician_of(program)
+    colleagues = [clinician_of(program)[1] for _ in range(3)]
+    lead, lead_membership = clinician_of(program, role=Role.LEAD)
+    consent = make_consent(person, [membership, lead_membership, *colleagues])
+    assert list(access.active_consents_for(viewer)) == [consent]
+    assert list(access.active_consents_for(lead).values_list("pk", flat=True)) == [consent.pk]
+    assert list(access.active_consents_for(viewer).values("person")) == [{"person": person.pk}]
+
+
+def test_scopes_by_person_is_the_union_of_each_persons_consents() -> None:
+    first, second, third = make_person(), make_person(), make_person()
+    viewer, membership = clinician_of()
+    other_program = make_program()
+    other = Membership.objects.create(user=viewer, organization=other_program, role=Role.LEAD)
+    make_consent(first, membership, scopes=["checkups"])
+    make_consent(first, other, scopes=["checkins", "notes"])
+    make_consent(second, membership, scopes=["plan"])
+    make_consent(second, membership, scopes=["plan"], revoked=True)
+    make_consent(third, other, scopes=["checkins"])
+    found = {
+        row["person"]: {scope for scope in access.SCOPES if row[shares(scope)]}
+        for row in access.active_consents_for(viewer).scopes_by_person()
+    }
+    assert found == {first.pk: {"checkups", "checkins", "notes"}, second.pk: {"plan"},
+                     third.pk: {"checkins"}}  # fmt: skip
+    for person in (first, second, third):
+        assert found[person.pk] == access.scopes_for(viewer, person)
+    named = access.active_consents_for(viewer).scopes_by_person("person__username")
+    assert {frozenset(row) for row in named} == {
+        frozenset({"person", "person__username", *map(shares, access.SCOPES)})
+    }
+
+
+def test_the_staff_answer_is_asked_once_a_request(django_assert_num_queries) -> None:
+    from django.test import RequestFactory
+
+    viewer, membership = clinician_of()
+    request = RequestFactory().get("/")
+    request.user = viewer
+    with django_assert_num_queries(1):
+        assert access.request_is_staff(request)
+        assert access.request_is_staff(request)
+    fresh = RequestFactory().get("/")
+    fresh.user = viewer
+    membership.active = False
+    membership.save()
+    assert not access.request_is_staff(fresh)  # a new request asks again
+    anonymous = RequestFactory().get("/")
+    anonymous.user = AnonymousUser()
+    with django_assert_num_queries(0):
+        assert not access.request_is_staff(anonymous)

@@ -162,6 +162,18 @@ def is_staff_member(user: Any) -> bool:
     return staff_memberships(user).exists()
 
 
+def request_is_staff(request: HttpRequest) -> bool:
+    """Is the request's user staff (an active membership) or a superuser? Asked once a
+    request and kept on it: the staff check and the header's menu both ask."""
+    found = getattr(request, "_waymark_staff", None)
+    if found is None:
+        user = getattr(request, "user", None)
+        signed_in = user is not None and user.is_authenticated
+        found = bool(signed_in and (user.is_superuser or is_staff_member(user)))
+        request._waymark_staff = found  # type: ignore[attr-defined]
+    return bool(found)
+
+
 def managed_organizations(viewer: Any) -> QuerySet[Organization]:
     """Programs `viewer` runs (lead or admin, verified): what the admin site shows them.
     Superusers see every program. Never patient data."""

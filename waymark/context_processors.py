@@ -33,15 +33,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     in a program, or a superuser) get the staff menu only: they come to a program's patients,
     not to check in themselves. A visitor without an account gets "My plan" once this browser
     holds a check-up of theirs (waymark.access.visible_checkups)."""
-    from waymark.access import is_staff_member
+    from waymark.access import request_is_staff
     from waymark.checkup.models import SESSION_KEY
 
-    user = getattr(request, "user", None)
-
     def is_staff() -> bool:
-        if user is None or not user.is_authenticated:
-            return False
-        return bool(user.is_superuser or is_staff_member(user))
+        return request_is_staff(request)
 
     def has_checkups() -> bool:
         session = getattr(request, "session", None)

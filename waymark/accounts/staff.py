@@ -27,7 +27,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from waymark.access import is_staff_member, is_verified
+from waymark.access import is_verified, request_is_staff
 from waymark.accounts import throttle
 
 View = TypeVar("View", bound=Callable[..., HttpResponse])
@@ -54,7 +54,7 @@ def staff_problem(request: HttpRequest) -> StaffProblem | None:
     user = request.user
     if not user.is_authenticated or not user.is_active:
         return StaffProblem.SIGN_IN
-    if not (is_staff_member(user) or user.is_superuser):
+    if not request_is_staff(request):
         return StaffProblem.NOT_STAFF
     if is_verified(user):
         return None
