@@ -54,7 +54,8 @@ def test_the_caseload_filter_renders_as_before(language: str, alert: str) -> Non
         form = CaseloadSearchForm({"q": "", "alert": alert})
         form.is_valid()
         ours = form["alert"].as_field_group()
-        form.fields["alert"].widget = forms.Select(choices=form.fields["alert"].choices)
+        field: Any = form.fields["alert"]
+        field.widget = forms.Select(choices=field.choices)
         theirs = form["alert"].as_field_group()
     assert ours == theirs
     assert "selected" in ours or alert in ("", "nonsense")

@@ -6,6 +6,7 @@ per connection."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import partial
 from typing import Any
 
 import pytest
@@ -95,7 +96,7 @@ def test_prepared_makes_each_once_per_connection_and_keeps_a_bounded_number(
     first = rows.prepared(("test", 1), lambda: make(1))
     assert rows.prepared(("test", 1), lambda: make(1)) is first
     for key in (2, 3, 4):  # the fourth pushes out the oldest
-        rows.prepared(("test", key), lambda key=key: make(key))
+        rows.prepared(("test", key), partial(make, key))
     assert rows.prepared(("test", 4), lambda: make(4)).run(
         rows.database(), owner=people[0].pk, since=date(2026, 3, 30)
     ) == list(days_since(people[0].pk, date(2026, 3, 30)))

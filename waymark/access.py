@@ -167,7 +167,7 @@ def request_is_staff(request: HttpRequest) -> bool:
     request and kept on it: the staff check and the header's menu both ask."""
     found = getattr(request, "_waymark_staff", None)
     if found is None:
-        user = getattr(request, "user", None)
+        user: Any = getattr(request, "user", None)
         signed_in = user is not None and user.is_authenticated
         found = bool(signed_in and (user.is_superuser or is_staff_member(user)))
         request._waymark_staff = found  # type: ignore[attr-defined]

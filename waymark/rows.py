@@ -105,7 +105,7 @@ class Slot(Expression):
     def __repr__(self) -> str:
         return f"Slot({self.name!r})"
 
-    def as_sql(self, compiler: Any, connection: BaseDatabaseWrapper) -> tuple[str, list[Any]]:
+    def as_sql(self, compiler: Any, connection: BaseDatabaseWrapper) -> Any:
         return "%s", [self]
 
     def get_group_by_cols(self) -> list[Any]:

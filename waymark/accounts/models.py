@@ -262,7 +262,8 @@ class ConsentQuerySet(models.QuerySet["Consent"]):
         list of people built on it needs no second look at their consents."""
         flag = models.IntegerField()
         flags = {shares(s): models.Max(Cast(f"share_{s}", flag)) for s in Scope}
-        return self.order_by().values("person", *fields).annotate(**flags)
+        grouped: models.QuerySet[Any] = self.order_by().values("person", *fields).annotate(**flags)
+        return grouped
 
 
 def shares(scope: Scope | str) -> str:

@@ -237,7 +237,8 @@ def _ranked(people: QuerySet[Any]) -> QuerySet[Any]:
         last_day=Case(When(**{shares(Scope.CHECKINS): 1}, then=Subquery(latest)), default=None),
     )
     silence = F("last_day").asc(nulls_first=True)  # the oldest day first, never before it
-    return ranked.order_by("-alert_weight", silence, _alias_order().asc())
+    ordered: QuerySet[Any] = ranked.order_by("-alert_weight", silence, _alias_order().asc())
+    return ordered
 
 
 def _person(row: dict[str, Any]) -> User:
@@ -291,7 +292,8 @@ def _ranking(query: CaseloadQuery, window: slice) -> QuerySet[Any]:
     for a verified viewer, as `access.active_consents_for` would give it."""
     consents = access.consents_naming(_VIEWER, at=_NOW)
     counted = _ranked(_people(_matching(consents, query)))
-    return counted.annotate(everyone=Window(Count("person")))[window]
+    page: QuerySet[Any] = counted.annotate(everyone=Window(Count("person")))[window]
+    return page
 
 
 class Caseload:
