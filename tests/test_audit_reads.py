@@ -132,6 +132,22 @@ def test_a_change_goes_into_the_chain_at_once_and_leaves_the_reads_to_the_sealin
     assert log.verify() == []
 
 
+def test_reads_inserted_together_share_all_but_subject_nonce_and_signature(
+    person: User, staff: User
+) -> None:
+    """What the reads of one call share is sent once: reads that differ in more cannot be
+    inserted together (a programming error, never a silent mix-up)."""
+    reads = log.record_reads("view.caseload", actor=staff, subjects=[person, staff])
+    assert len({r.nonce for r in reads}) == 2 and len({r.pk for r in reads}) == 2
+    stored = {r.pk: (r.subject_ref, r.nonce, r.mac) for r in PendingRead.objects.all()}
+    assert stored == {r.pk: (r.subject_ref, r.nonce, r.mac) for r in reads}
+    what = log._what("view.caseload", staff, None, "caseload list", None)
+    mixed = [log._read(what, person, ""), log._read({**what, "detail": "other"}, staff, "")]
+    with pytest.raises(ValueError, match="differ only in subject_ref, nonce, mac"):
+        log._insert(mixed)
+    assert PendingRead.objects.count() == 2 and log.seal() == 2 and log.verify() == []
+
+
 def test_many_reads_are_one_insert_however_many(
     person: User, staff: User, django_assert_num_queries: Any
 ) -> None:

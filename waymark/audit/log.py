@@ -273,22 +273,31 @@ def record_reads(
     return reads
 
 
+# What differs from one read of a call to the next: the rest is the same for all of them.
+_EACH_READ = ("subject_ref", "nonce", "mac")
+
+
 def _insert(reads: list[PendingRead]) -> None:
-    """Insert waiting reads as `bulk_create` does (multi-row INSERTs, each read's id set),
-    with their text passed as it is: `bulk_create` prepares each field of each row on its
-    own, which was most of the time a page of 50 reads took. The fields that are not text
-    (the time, the address) go through the field's own preparation."""
+    """Insert waiting reads of one call (the same action, actor, time, ...: only `_EACH_READ`
+    differs) with their ids set, as `bulk_create` would: what they share is sent once, and
+    one row of the three that differ a read (``INSERT ... SELECT ... FROM (VALUES ...)``), so
+    a page of 50 reads is 158 parameters, not 550 for psycopg to quote and the database to
+    parse. The text is passed as it is (`bulk_create` prepares each field of each row on its
+    own); the time and the address go through their field's own preparation."""
     db = rows.database()
     fields = [f for f in PendingRead._meta.concrete_fields if not f.primary_key]
-    prepared = [(f.attname, None if isinstance(f, CharField) else f) for f in fields]
-
-    def values(read: PendingRead) -> list[Any]:
-        return [
-            getattr(read, name) if field is None
-            else field.get_db_prep_save(getattr(read, name), db)
-            for name, field in prepared
-        ]  # fmt: skip
-
+    each = [f for f in fields if f.attname in _EACH_READ]
+    first = reads[0]
+    shared = {
+        f.attname: getattr(first, f.attname) if isinstance(f, CharField)
+        else f.get_db_prep_save(getattr(first, f.attname), db)
+        for f in fields if f not in each
+    }  # fmt: skip
+    if any(getattr(read, name) != getattr(first, name) for read in reads for name in shared):
+        raise ValueError("reads inserted together differ only in " + ", ".join(_EACH_READ))
+    picked = [
+        f"v.column{each.index(f) + 1}" if f in each else "%s" for f in fields
+    ]  # VALUES' columns are column1, column2, ... on both databases
     table = rows.table(db, PendingRead)
     columns = ", ".join(rows.column(db, PendingRead, f.name) for f in fields)
     returning = db.features.can_return_rows_from_bulk_insert
@@ -296,12 +305,17 @@ def _insert(reads: list[PendingRead]) -> None:
     with transaction.atomic(savepoint=False) if len(reads) > size else nullcontext():
         for start in range(0, len(reads), size):
             batch = reads[start : start + size]
-            row = f"({', '.join(['%s'] * len(fields))})"
-            sql = f"INSERT INTO {table} ({columns}) VALUES {', '.join([row] * len(batch))}"  # noqa: S608 (names from the model, values as %s)
+            row = f"({', '.join(['%s'] * len(each))})"
+            sql = (
+                f"INSERT INTO {table} ({columns}) SELECT {', '.join(picked)} "  # noqa: S608 (names from the model, values as %s)
+                f"FROM (VALUES {', '.join([row] * len(batch))}) AS v"
+            )
             if returning:
                 sql += f" RETURNING {rows.column(db, PendingRead, 'id')}"
+            values = [shared[f.attname] for f in fields if f not in each]
+            values += [getattr(read, f.attname) for read in batch for f in each]
             with db.cursor() as cursor:
-                cursor.execute(sql, [value for read in batch for value in values(read)])
+                cursor.execute(sql, values)
                 ids = [found[0] for found in cursor.fetchall()] if returning else []
             for read, pk in zip(batch, ids or [None] * len(batch), strict=True):
                 read.pk = pk
