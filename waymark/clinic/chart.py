@@ -241,11 +241,21 @@ def _ranked(people: QuerySet[Any]) -> QuerySet[Any]:
     return ordered
 
 
+# The User fields a row has, in the model's order (as `Model.from_db` takes them), and the
+# row's key for each; the scope flags' keys.
+_PERSON_LOADED = [
+    (f.attname, key)
+    for f in User._meta.concrete_fields
+    for key, name in _PERSON_FIELDS.items()
+    if f.attname == name
+]
+_FLAGS = [(scope, shares(scope)) for scope in access.SCOPES]
+
+
 def _person(row: dict[str, Any]) -> User:
     """A User (its other fields deferred) from a `_people` row."""
-    names = [f.attname for f in User._meta.concrete_fields if f.attname in _PERSON_FIELDS.values()]
-    by_name = {name: row[field] for field, name in _PERSON_FIELDS.items()}
-    return User.from_db(connection.alias, names, [by_name[name] for name in names])
+    names = [name for name, _key in _PERSON_LOADED]
+    return User.from_db(connection.alias, names, [row[key] for _name, key in _PERSON_LOADED])
 
 
 # What the caseload page shows of an alert (and sorts them by).
@@ -269,7 +279,7 @@ def _rows(found: list[dict[str, Any]], brief: bool = False) -> list[CaseRow]:
         open_alerts[alert.person_id].append(alert)
     rows = []
     for person, row in zip(people, found, strict=True):
-        shared = frozenset(scope for scope in access.SCOPES if row[shares(scope)])
+        shared = frozenset(scope for scope, flag in _FLAGS if row[flag])
         rows.append(
             CaseRow(
                 person=person,
