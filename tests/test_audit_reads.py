@@ -148,6 +148,27 @@ def test_reads_inserted_together_share_all_but_subject_nonce_and_signature(
     assert PendingRead.objects.count() == 2 and log.seal() == 2 and log.verify() == []
 
 
+def test_staff_are_named_from_the_programs_their_request_has_read(
+    staff: User, person: User, django_assert_num_queries: Any
+) -> None:
+    from waymark.access import request_is_staff
+    from waymark.accounts.models import Membership, Organization, Role
+
+    Membership.objects.create(
+        user=staff, organization=Organization.objects.create(name="Alder"), role=Role.LEAD
+    )
+    request = RequestFactory().get("/clinic/")
+    request.user = staff
+    with django_assert_num_queries(1):
+        assert request_is_staff(request)  # reads the memberships, once
+    with django_assert_num_queries(0):
+        named = log._label(staff, request)
+    assert named == log._label(staff) == "Sam (Alder, Riverside)"
+    # Another user than the request's is looked up as ever.
+    with django_assert_num_queries(1):
+        assert log._label(person, request) == ""
+
+
 def test_many_reads_are_one_insert_however_many(
     person: User, staff: User, django_assert_num_queries: Any
 ) -> None:

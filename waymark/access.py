@@ -162,16 +162,23 @@ def is_staff_member(user: Any) -> bool:
     return staff_memberships(user).exists()
 
 
-def request_is_staff(request: HttpRequest) -> bool:
-    """Is the request's user staff (an active membership) or a superuser? Asked once a
-    request and kept on it: the staff check and the header's menu both ask."""
-    found = getattr(request, "_waymark_staff", None)
+def request_memberships(request: HttpRequest) -> list[Membership]:
+    """The request's user's active memberships with their programs (`staff_memberships`),
+    read once a request and kept on it: the staff check, the header's menu and the audit
+    trail's name for the staff member all need them."""
+    found: list[Membership] | None = getattr(request, "_waymark_memberships", None)
     if found is None:
-        user: Any = getattr(request, "user", None)
-        signed_in = user is not None and user.is_authenticated
-        found = bool(signed_in and (user.is_superuser or is_staff_member(user)))
-        request._waymark_staff = found  # type: ignore[attr-defined]
-    return bool(found)
+        found = list(staff_memberships(getattr(request, "user", None)))
+        request._waymark_memberships = found  # type: ignore[attr-defined]
+    return found
+
+
+def request_is_staff(request: HttpRequest) -> bool:
+    """Is the request's user staff (an active membership) or a superuser?"""
+    user: Any = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return False
+    return bool(user.is_superuser or request_memberships(request))
 
 
 def managed_organizations(viewer: Any) -> QuerySet[Organization]:

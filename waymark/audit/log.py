@@ -53,19 +53,24 @@ def _ref(user: Any) -> str:
     return str(user.public_id) if user is not None else ""
 
 
-def _label(user: Any) -> str:
+def _label(user: Any, request: HttpRequest | None = None) -> str:
     """Staff are named as people would know them, with their programs: "Sam Lee (Riverside
     Outpatient)", so a person can tell who looked. Anyone else gets no name in the trail:
-    only the opaque reference, which says nothing once their account is deleted."""
+    only the opaque reference, which says nothing once their account is deleted. (The
+    programs of the request's own user are those the request has read already.)"""
     if user is None:
         return ""
+    from waymark.access import request_memberships
     from waymark.accounts.models import Membership
 
-    programs = sorted(
-        Membership.objects.filter(user=user, active=True).values_list(
-            "organization__name", flat=True
+    if request is not None and getattr(getattr(request, "user", None), "pk", None) == user.pk:
+        programs = sorted(m.organization.name for m in request_memberships(request))
+    else:
+        programs = sorted(
+            Membership.objects.filter(user=user, active=True).values_list(
+                "organization__name", flat=True
+            )
         )
-    )
     if not programs and not (user.is_staff or user.is_superuser):
         return ""
     name = str(user.get_full_name() or user.get_username())
@@ -178,7 +183,7 @@ def _what(
     return {
         "at": timezone.now(),
         "actor_ref": _ref(actor),
-        "actor_label": _label(actor),
+        "actor_label": _label(actor, request),
         "action": action,
         "detail": detail[:MAX_DETAIL],
         "address": _address(request),
