@@ -213,6 +213,27 @@ def test_managed_programs_are_those_led_or_administered() -> None:
     assert not access.managed_organizations(clinician).exists()
 
 
+def test_the_programs_a_request_lists_as_led_are_led_organizations() -> None:
+    from django.test import RequestFactory
+
+    lead, membership = clinician_of(role=Role.LEAD)
+    zebra = Organization.objects.create(name="Zebra House")
+    Membership.objects.create(user=lead, organization=zebra, role=Role.LEAD)
+    Membership.objects.create(user=lead, organization=make_program("Aspen"), role=Role.CLINICIAN)
+    Membership.objects.create(
+        user=lead, organization=make_program("Birch"), role=Role.LEAD, active=False
+    )
+    request = RequestFactory().get("/")
+    request.user = lead
+    listed = access.led_programs(request)
+    assert listed == sorted(access.led_organizations(lead), key=lambda p: p.name)
+    assert listed == sorted([membership.organization, zebra], key=lambda p: p.name)
+    unverified = RequestFactory().get("/")
+    unverified.user = User.objects.get(pk=lead.pk)  # not verified in this session
+    assert access.led_programs(unverified) == []
+    assert not access.led_organizations(unverified.user).exists()
+
+
 def test_a_consent_naming_the_viewer_among_colleagues_is_found_once() -> None:
     """No DISTINCT in `consents_naming`: a user has one membership a program and a consent
     names it once, so the join finds each consent once however many it names."""

@@ -204,6 +204,15 @@ def led_organizations(viewer: Any) -> QuerySet[Organization]:
     ).distinct()
 
 
+def led_programs(request: HttpRequest) -> list[Organization]:
+    """`led_organizations` of the request's user, by name, from the memberships the request
+    has read (`request_memberships`): for listing them on a page, not for deciding access."""
+    if not is_verified(getattr(request, "user", None)):
+        return []
+    led = [m.organization for m in request_memberships(request) if m.role == Role.LEAD]
+    return sorted(led, key=lambda program: program.name)
+
+
 # The person's own records (and those this browser made without an account) ----------------
 
 

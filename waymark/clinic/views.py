@@ -55,7 +55,7 @@ def caseload_page(request: HttpRequest) -> HttpResponse:
     pages = page.paginator
     rows = list(page.object_list)
     audit_caseload(request, rows)
-    leads = access.led_organizations(request.user)
+    leads = access.led_programs(request)
     context = {
         "rows": shown_rows(rows),
         "page": page,
