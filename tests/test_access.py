@@ -281,6 +281,13 @@ def test_the_staff_answer_is_asked_once_a_request(django_assert_num_queries) -> 
     with django_assert_num_queries(1):
         assert access.request_is_staff(request)
         assert access.request_is_staff(request)
+    # Kept for the request's user only: another user on the same request is asked again.
+    person = make_person()
+    request.user = person
+    assert not access.request_is_staff(request)
+    assert access.request_memberships(request) == []
+    request.user = viewer
+    assert access.request_is_staff(request)
     fresh = RequestFactory().get("/")
     fresh.user = viewer
     membership.active = False

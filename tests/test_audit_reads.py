@@ -185,6 +185,23 @@ def test_many_reads_are_one_insert_however_many(
     assert log.seal() == 52 and log.verify() == []
 
 
+def test_reads_past_the_parameter_limit_fill_each_insert(person: User, staff: User) -> None:
+    """SQLite takes 999 parameters a statement: 8 shared and 3 a read make 330 reads an
+    INSERT. PostgreSQL has no such limit: one INSERT."""
+    from math import ceil
+
+    from django.test.utils import CaptureQueriesContext
+
+    limit = connection.features.max_query_params
+    count = 700
+    with CaptureQueriesContext(connection) as captured:
+        reads = log.record_reads("view.caseload", actor=staff, subjects=[person] * count)
+    inserts = [q for q in captured.captured_queries if q["sql"].startswith("INSERT")]
+    assert len(inserts) == (ceil(count / ((limit - 8) // 3)) if limit else 1)
+    assert len({r.pk for r in reads}) == count
+    assert log.seal() == count and log.verify() == []
+
+
 def test_the_worker_seals_every_minute(person: User, staff: User) -> None:
     _reads(person, staff, 2)
     tick = TICKS[SEAL_TICK]

@@ -213,6 +213,25 @@ def test_the_ranking_prepared_once_is_each_viewers_own_at_the_time_it_runs(
     assert Caseload(clinician).count() == len(shown)
 
 
+@pytest.mark.parametrize(
+    "query", ["q=nobody&page=0", "alert=urgent&q=nobody&page=0", "q=nobody&page=2",
+              "q=nobody&page=99", "page=0", "page=99", "page=-1", "page=x"],
+)  # fmt: skip
+def test_a_page_of_nobody_or_past_the_end_is_a_page_not_an_error(query: str) -> None:
+    """An empty slice is no query at all (Django's paginator asks for one when nobody
+    matches and the page asked for is not the first)."""
+    clinician = clinician_with(3)
+    _count, response = queries(clinician.client, f"/clinic/?{query}")
+    text = response.content.decode()
+    if "nobody" in query:
+        assert "Nobody on your caseload matches this search." in text
+    else:
+        assert text.count('class="case-row') == 3
+    viewer = as_verified(clinician.user)
+    assert Caseload(viewer)[2:2] == [] and Caseload(viewer)[5:3] == []
+    assert len(Caseload(viewer)[0:50]) == 3
+
+
 # Query counts ---------------------------------------------------------------------------------
 
 

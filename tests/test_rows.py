@@ -102,3 +102,9 @@ def test_prepared_makes_each_once_per_connection_and_keeps_a_bounded_number(
     ) == list(days_since(people[0].pk, date(2026, 3, 30)))
     rows.prepared(("test", 1), lambda: make(1))
     assert made == [1, 2, 3, 4, 1]
+    # The least recently used goes first: 3 was used, so adding 5 pushes out 4.
+    rows.prepared(("test", 3), lambda: make(3))
+    rows.prepared(("test", 5), lambda: make(5))
+    rows.prepared(("test", 3), lambda: make(3))
+    rows.prepared(("test", 4), lambda: make(4))
+    assert made == [1, 2, 3, 4, 1, 5, 4]

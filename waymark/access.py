@@ -11,8 +11,9 @@ includes, and only if they are
   program lead, in the program the consent was given to.
 
 Program administrators (role admin) run accounts and invitation codes and see no patient data.
-Nothing is cached: each check reads the database, so a revocation takes effect on the next
-request.
+Nothing is cached across requests: each check reads the database, so a revocation takes
+effect on the next request. (Within one request, the staff member's own memberships are read
+once, for the staff check, the menu and the audit trail's name: `request_memberships`.)
 
 Pass `request.user` as the viewer: django-otp's middleware gives it `is_verified()`. A user
 loaded from the database has no verified session, so it can see only its own data.
@@ -79,9 +80,17 @@ def is_verified(viewer: Any) -> bool:
 def active_consents_for(viewer: Any) -> ConsentQuerySet:
     """The consents that let `viewer` (staff) see someone's data right now. Empty for anyone
     who is not verified staff named in the consent with a patient-facing role."""
-    if not is_verified(viewer):
+    if not may_see_others(viewer):
         return Consent.objects.none()
     return consents_naming(viewer)
+
+
+def may_see_others(viewer: Any) -> bool:
+    """What `active_consents_for` asks of the viewer's session before any consent counts (a
+    second factor). A query prepared once from `consents_naming`, with the viewer as a slot
+    (the caseload's), runs only for a viewer for whom this holds: together they are
+    `active_consents_for`."""
+    return is_verified(viewer)
 
 
 def consents_naming(staff: Any, at: Any = None) -> ConsentQuerySet:
@@ -164,13 +173,16 @@ def is_staff_member(user: Any) -> bool:
 
 def request_memberships(request: HttpRequest) -> list[Membership]:
     """The request's user's active memberships with their programs (`staff_memberships`),
-    read once a request and kept on it: the staff check, the header's menu and the audit
-    trail's name for the staff member all need them."""
-    found: list[Membership] | None = getattr(request, "_waymark_memberships", None)
-    if found is None:
-        found = list(staff_memberships(getattr(request, "user", None)))
-        request._waymark_memberships = found  # type: ignore[attr-defined]
-    return found
+    read once a request and kept on it for that user: the staff check, the header's menu and
+    the audit trail's name for the staff member all need them. Read again if the request's
+    user changes (signing in or out)."""
+    user: Any = getattr(request, "user", None)
+    owner = user.pk if user is not None and user.is_authenticated else None
+    kept: tuple[Any, list[Membership]] | None = getattr(request, "_waymark_memberships", None)
+    if kept is None or kept[0] != owner:
+        kept = (owner, list(staff_memberships(user)))
+        request._waymark_memberships = kept  # type: ignore[attr-defined]
+    return kept[1]
 
 
 def request_is_staff(request: HttpRequest) -> bool:

@@ -167,11 +167,14 @@ MOST_PREPARED = 64  # kept a connection: a search's text is part of its query
 
 def prepared(key: Hashable, make: Callable[[], QuerySet[Any]]) -> Prepared:
     """The query ``make()`` gives, prepared once per connection and kept under ``key`` (at
-    most MOST_PREPARED of them: past that the oldest go)."""
+    most MOST_PREPARED of them: past that the least recently used go). A key names every
+    choice ``make`` depends on: its code is the same from one call to the next."""
     connection = database()
     kept: dict[Hashable, Prepared] = once(connection, "prepared", dict)
-    if key not in kept:
+    found = kept.pop(key, None)
+    if found is None:
         while len(kept) >= MOST_PREPARED:
             del kept[next(iter(kept))]
-        kept[key] = Prepared(make(), connection)
-    return kept[key]
+        found = Prepared(make(), connection)
+    kept[key] = found  # the most recently used last
+    return found

@@ -306,7 +306,8 @@ def _insert(reads: list[PendingRead]) -> None:
     table = rows.table(db, PendingRead)
     columns = ", ".join(rows.column(db, PendingRead, f.name) for f in fields)
     returning = db.features.can_return_rows_from_bulk_insert
-    size = max(db.ops.bulk_batch_size(fields, reads), 1)
+    limit = db.features.max_query_params  # SQLite's; None: no limit (PostgreSQL)
+    size = max((limit - len(shared)) // len(each), 1) if limit else len(reads)
     with transaction.atomic(savepoint=False) if len(reads) > size else nullcontext():
         for start in range(0, len(reads), size):
             batch = reads[start : start + size]

@@ -1,8 +1,9 @@
 """What the clinic pages and their JSON twins show: the caseload and a person's chart.
 
-Everything here starts from `waymark.access` (the one rule): the caseload is
-`people_visible_to(viewer)`, a chart shows only `scopes_for(viewer, person)`, and the clinic's
-own rows (alerts' notes, scales, clinical notes) only those of the viewer's programs. Both the
+Everything here starts from `waymark.access` (the one rule): the caseload is the people of
+`active_consents_for(viewer)` (prepared once from `consents_naming` and run for a viewer who
+`may_see_others`), a chart shows only `scopes_for(viewer, person)`, and the clinic's own rows
+(alerts' notes, scales, clinical notes) only those of the viewer's programs. Both the
 pages and the API build from these functions, so they cannot disagree.
 """
 
@@ -27,7 +28,6 @@ from django.db.models import (
     Exists,
     F,
     Func,
-    IntegerField,
     OuterRef,
     Q,
     QuerySet,
@@ -293,13 +293,13 @@ def _rows(found: list[dict[str, Any]], brief: bool = False) -> list[CaseRow]:
 
 # The caseload's ranking is prepared once per connection (for each search and page) and run
 # with the viewer and the time: composing it with the ORM cost more Python than its SQL took.
-_VIEWER = Slot("viewer", IntegerField())
+_VIEWER = Slot("viewer", BigIntegerField())  # a user's id (BigAutoField)
 _NOW = Slot("now", DateTimeField())
 
 
 def _ranking(query: CaseloadQuery, window: slice) -> QuerySet[Any]:
-    """The ranked page `window` of the caseload for any viewer (`_VIEWER`, at `_NOW`): only
-    for a verified viewer, as `access.active_consents_for` would give it."""
+    """The ranked page `window` of the caseload for any viewer (`_VIEWER`, at `_NOW`): run
+    only for a viewer who `access.may_see_others`, it is `access.active_consents_for`'s."""
     consents = access.consents_naming(_VIEWER, at=_NOW)
     counted = _ranked(_people(_matching(consents, query)))
     page: QuerySet[Any] = counted.annotate(everyone=Window(Count("person")))[window]
@@ -337,6 +337,8 @@ class Caseload:
         if not isinstance(window, slice):
             raise TypeError("a caseload is read a page at a time: slice it")
         start, stop = window.start or 0, window.stop
+        if stop is not None and stop <= start:
+            return []  # an empty slice (the paginator's, for a page of nobody)
         if self._read is not None and stop is not None:
             # What was read ahead (the page before Django's Paginator counts, which then asks
             # for it, cut at the last person).
@@ -344,7 +346,7 @@ class Caseload:
             if start == read_start and stop <= read_stop:
                 return rows[: stop - start]
         found: list[dict[str, Any]] = []
-        if access.is_verified(self.viewer):  # as access.active_consents_for requires
+        if access.may_see_others(self.viewer):
             key = ("caseload", self.query, start, stop)
             ranking = prepared(key, partial(_ranking, self.query, slice(start, stop)))
             found = ranking.run(database(), viewer=self.viewer.pk, now=timezone.now())
