@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 
@@ -34,15 +34,33 @@ def elapsed_ms(work: Callable[[], object]) -> float:
     return (time.perf_counter() - start) * 1000
 
 
-def median_within(work: Callable[[], object], budget_s: float, most: int) -> tuple[float, int]:
-    """The median of as many runs as fit in ``budget_s`` seconds after a warm-up (at most
-    ``most``), and how many ran. A warm-up slower than the whole budget is the only run: at
-    10,000 people a second run teaches little and costs a minute."""
-    first = elapsed_ms(work)
-    if first >= budget_s * 1000:
+def interleaved(works: Sequence[Callable[[], object]], runs: int, warmup: int = 1) -> list[float]:
+    """The median of each of ``works`` over ``runs`` rounds, each round running every work
+    once, in turn. A benchmark and its baseline taken this way share the machine's slow and
+    quick moments, so their ratio moves less from one run to the next than when one is timed
+    after the other (on a shared machine the same page took up to twice as long a minute
+    later)."""
+    for _ in range(warmup):
+        for work in works:
+            work()
+    samples: list[list[float]] = [[] for _ in works]
+    for _ in range(runs):
+        for index, work in enumerate(works):
+            samples[index].append(elapsed_ms(work))
+    return [statistics.median(each) for each in samples]
+
+
+def interleaved_within(
+    works: Sequence[Callable[[], object]], budget_s: float, most: int
+) -> tuple[list[float], int]:
+    """`interleaved` for as many rounds as fit in ``budget_s`` seconds (at most ``most``),
+    judged by a first round that is also the warm-up; and how many rounds ran. A first round
+    slower than the whole budget is the only one."""
+    first = [elapsed_ms(work) for work in works]
+    if sum(first) >= budget_s * 1000:
         return first, 1
-    runs = max(1, min(most, int(budget_s * 1000 / max(first, 0.001))))
-    return statistics.median(elapsed_ms(work) for _ in range(runs)), runs
+    runs = max(1, min(most, int(budget_s * 1000 / max(sum(first), 0.001))))
+    return interleaved(works, runs, warmup=0), runs
 
 
 def table(results: list[Result]) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from datetime import date
 from pathlib import Path
 
@@ -37,6 +38,20 @@ def test_synthetic_days_are_a_valid_record_with_missing_days() -> None:
 def test_the_table_compares_each_result_with_its_baseline() -> None:
     text = timing.table([timing.Result("a", 2.0, 3), timing.Result("b", 5.0, 3, baseline="a")])
     assert "2.50× a" in text.splitlines()[2]
+
+
+def test_interleaved_runs_each_work_once_a_round_and_gives_each_its_median() -> None:
+    calls: list[str] = []
+    works = [lambda: calls.append("base"), lambda: calls.append("page")]
+    medians = timing.interleaved(works, runs=3, warmup=1)
+    assert calls == ["base", "page"] * 4  # the warm-up round, then three
+    assert len(medians) == 2 and all(m >= 0 for m in medians)
+    calls.clear()
+    medians, rounds = timing.interleaved_within(works, budget_s=10, most=4)
+    assert rounds == 4 and calls == ["base", "page"] * 5  # the first round judges the budget
+    slow = [lambda: time.sleep(0.02), lambda: None]
+    medians, rounds = timing.interleaved_within(slow, budget_s=0.01, most=4)
+    assert rounds == 1 and medians[0] >= 20  # slower than the budget: the only round
 
 
 def test_the_core_benchmarks_run() -> None:
