@@ -24,6 +24,21 @@ from .test_checkup import assert_fits_the_screen
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+def assert_no_word_broken(page: Page) -> None:
+    """No heading, alias or short id takes more lines than it has words (split at spaces and
+    hyphens): a table squeezed on a phone had broken them mid-word ("Pers/on", "b2c8/e71e")."""
+    found = page.evaluate(
+        """[...document.querySelectorAll(
+              '#caseload thead th, #caseload tbody th a, #caseload tbody th .meta')].map(el => {
+            const range = document.createRange(); range.selectNodeContents(el);
+            const tops = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+            return [el.textContent.trim(), tops.size,
+                    el.textContent.trim().split(/[\\s-]+/).length]; })"""
+    )
+    broken = [text for text, lines, words in found if lines > words]
+    assert not broken, broken
+
+
 def test_a_long_caseload_pages_searches_and_filters_on_a_phone(
     page: Page, live_server: LiveServer, console: ConsoleWatch
 ) -> None:
@@ -36,6 +51,10 @@ def test_a_long_caseload_pages_searches_and_filters_on_a_phone(
         make_consent(person, clinician.membership)
         CheckIn.objects.create(owner=person, day=today - timedelta(days=number % 9), used=False)
         people.append(person)
+    # An alias with nowhere to break: its column widens and the table scrolls in its own box.
+    unbroken = make_person("Riverside" * 5)
+    make_consent(unbroken, clinician.membership)
+    CheckIn.objects.create(owner=unbroken, day=today - timedelta(days=30), used=False)
     urgent = people[-1]
     crisis_checkup(urgent)
     actions.evaluate(urgent)
@@ -48,7 +67,9 @@ def test_a_long_caseload_pages_searches_and_filters_on_a_phone(
     rows = page.locator("#caseload tbody tr")
     expect(rows).to_have_count(PAGE_SIZE)
     expect(rows.first).to_contain_text(urgent.username)
-    expect(page.locator("#caseload caption")).to_contain_text(f"{PAGE_SIZE + 5} people")
+    expect(page.locator("#caseload caption")).to_contain_text(f"{PAGE_SIZE + 6} people")
+    expect(rows.nth(1)).to_contain_text(unbroken.username)
+    assert_no_word_broken(page)
     pages = page.get_by_role("navigation", name="Pages of the caseload")
     expect(pages).to_contain_text("Page 1 of 2")
     expect(pages.get_by_role("link", name="Page 1")).to_have_attribute("aria-current", "page")
@@ -57,7 +78,7 @@ def test_a_long_caseload_pages_searches_and_filters_on_a_phone(
 
     pages.get_by_role("link", name="Next").focus()
     page.keyboard.press("Enter")
-    expect(rows).to_have_count(5)
+    expect(rows).to_have_count(6)
     expect(page.get_by_role("link", name="Page 2")).to_have_attribute("aria-current", "page")
     assert_fits_the_screen(page)
 
@@ -74,6 +95,7 @@ def test_a_long_caseload_pages_searches_and_filters_on_a_phone(
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text("Suicidal thoughts reported")
     assert_fits_the_screen(page)
+    assert_no_word_broken(page)
     assert_accessible(page)
 
     search.get_by_label("Name or short id").fill("nobody-by-this-name")
