@@ -47,18 +47,29 @@ def _converters(connection: BaseDatabaseWrapper, model: type[Model]) -> dict[str
 
 def _find_converters(connection: BaseDatabaseWrapper, model: type[Model]) -> dict[str, Converter]:
     """Per concrete field's attname: the function that turns its raw column into the value."""
-    found: dict[str, Converter] = {}
-    for field in model._meta.concrete_fields:
-        column = field.get_col(model._meta.db_table)
-        steps = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+    return {
+        field.attname: _converter(connection, field.get_col(model._meta.db_table)) or _as_is
+        for field in model._meta.concrete_fields
+    }
 
-        def convert(value: Any, steps: Sequence[Any] = steps, column: Any = column) -> Any:
-            for step in steps:
-                value = step(value, column, connection)
-            return value
 
-        found[field.attname] = convert
-    return found
+def _converter(connection: BaseDatabaseWrapper, column: Any) -> Converter | None:
+    """The function a queryset turns a selected column's raw value into its value with (the
+    backend's converters, then the field's); None where the raw value is the value."""
+    steps = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+    if not steps:
+        return None
+
+    def convert(value: Any) -> Any:
+        for step in steps:
+            value = step(value, column, connection)
+        return value
+
+    return convert
+
+
+def _as_is(value: Any) -> Any:
+    return value
 
 
 def table(connection: BaseDatabaseWrapper, model: type[Model]) -> str:
@@ -131,11 +142,8 @@ class Prepared:
         selected = [expression for expression, _sql, _alias in compiler.select]
         if len(selected) != len(self.names):
             raise ValueError("a Prepared query is a values() queryset, each column named")
-        self.steps = [
-            connection.ops.get_db_converters(each) + each.get_db_converters(connection)
-            for each in selected
-        ]
-        self.columns = selected
+        found = [_converter(connection, each) for each in selected]
+        self.converters = [(index, each) for index, each in enumerate(found) if each is not None]
         self.slots = {each.name for each in self.params if isinstance(each, Slot)}
 
     def run(self, connection: BaseDatabaseWrapper, **values: Any) -> list[dict[str, Any]]:
@@ -149,15 +157,11 @@ class Prepared:
         with connection.cursor() as cursor:
             cursor.execute(self.sql, params)
             found = cursor.fetchall()
-        converting = [
-            (index, steps, self.columns[index]) for index, steps in enumerate(self.steps) if steps
-        ]
         rows = []
         for raw in found:
             row = list(raw)
-            for index, steps, column in converting:
-                for step in steps:
-                    row[index] = step(row[index], column, connection)
+            for index, convert in self.converters:
+                row[index] = convert(row[index])
             rows.append(dict(zip(self.names, row, strict=True)))
         return rows
 

@@ -249,13 +249,14 @@ _PERSON_LOADED = [
     for key, name in _PERSON_FIELDS.items()
     if f.attname == name
 ]
+_PERSON_NAMES = [name for name, _key in _PERSON_LOADED]
 _FLAGS = [(scope, shares(scope)) for scope in access.SCOPES]
 
 
 def _person(row: dict[str, Any]) -> User:
     """A User (its other fields deferred) from a `_people` row."""
-    names = [name for name, _key in _PERSON_LOADED]
-    return User.from_db(connection.alias, names, [row[key] for _name, key in _PERSON_LOADED])
+    values = [row[key] for _name, key in _PERSON_LOADED]
+    return User.from_db(connection.alias, _PERSON_NAMES, values)
 
 
 # What the caseload page shows of an alert (and sorts them by).
