@@ -3,7 +3,6 @@ JSON twin of the quick-screen pages."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Annotated, Any, Literal
 
 from django.http import Http404, HttpRequest
@@ -244,7 +243,7 @@ def wording_out(instrument: scoring.Instrument) -> dict[str, Any]:
 
 def _subscale_out(instrument: scoring.Instrument, subscale: scoring.Subscale) -> dict[str, Any]:
     lowest, highest = instrument.subscale_range(subscale)
-    return {**asdict(subscale), "min": lowest, "max": highest}
+    return {**subscale._asdict(), "min": lowest, "max": highest}
 
 
 def instrument_detail(instrument: scoring.Instrument) -> dict[str, Any]:
@@ -272,13 +271,13 @@ def instrument_detail(instrument: scoring.Instrument) -> dict[str, Any]:
             for item in instrument.items
         ],
         "bands": [
-            {"sex": sex, **asdict(band)}
+            {"sex": sex, **band._asdict()}
             for sex, bands in instrument.bands.items()
             for band in bands
         ],
         "subscales": [_subscale_out(instrument, subscale) for subscale in instrument.subscales],
         "flags": [
-            {**asdict(rule), "item": rule.item or None, "subscale": rule.subscale or None}
+            {**rule._asdict(), "item": rule.item or None, "subscale": rule.subscale or None}
             for rule in instrument.flag_rules
         ],
         "wording": wording_out(instrument),

@@ -18,9 +18,16 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from functools import cache, cached_property
-from typing import Any, Literal
+from functools import cache
+from types import MappingProxyType
+from typing import Any, Literal, NamedTuple
+
+# The engine's values are immutable named tuples, not frozen dataclasses: `waymark score`
+# imports this module at every start, and `dataclasses` (which imports `inspect`) with the
+# code it writes for each frozen class took 18 ms of it, half the command's own start
+# (issue 14). Read them by field name only; their tuple order is not a contract.
+
+_NO_MAPPING: Mapping[str, Any] = MappingProxyType({})
 
 Sex = Literal["female", "male"]
 SEXES: tuple[Sex, ...] = ("female", "male")
@@ -41,19 +48,17 @@ class UnknownInstrumentError(ScoringError):
     pass
 
 
-@dataclass(frozen=True)
-class Option:
+class Option(NamedTuple):
     label: str
     points: int
 
 
-@dataclass(frozen=True)
-class Item:
+class Item(NamedTuple):
     id: str
     text: str
     options: tuple[Option, ...]
     loinc: str | None = None
-    variants: Mapping[str, str] = field(default_factory=dict)
+    variants: Mapping[str, str] = _NO_MAPPING
 
     @property
     def max_points(self) -> int:
@@ -64,21 +69,19 @@ class Item:
         return self.variants.get(context or "", self.text)
 
 
-@dataclass(frozen=True)
-class ItemWording:
+class ItemWording(NamedTuple):
     """One item's words in one language. ``options[i]`` labels the engine's option ``i``, so
     an answer scores the same points whatever the language it was given in."""
 
     text: str
     options: tuple[str, ...]
-    variants: Mapping[str, str] = field(default_factory=dict)
+    variants: Mapping[str, str] = _NO_MAPPING
 
     def text_for(self, context: str | None) -> str:
         return self.variants.get(context or "", self.text)
 
 
-@dataclass(frozen=True)
-class Wording:
+class Wording(NamedTuple):
     """Everything a person reads of an instrument, in one language.
 
     ``translated`` is False for the original (English) wording. ``validated`` says whether a
@@ -118,8 +121,7 @@ def primary_language(language: str | None) -> str:
     return (language or "").lower().replace("_", "-").split("-")[0]
 
 
-@dataclass(frozen=True)
-class Band:
+class Band(NamedTuple):
     id: str
     min: int
     max: int
@@ -130,8 +132,7 @@ class Band:
         return self.min <= total <= self.max
 
 
-@dataclass(frozen=True)
-class SkipRule:
+class SkipRule(NamedTuple):
     """When ``items`` add up to at most ``points_at_most``, ``not_asked`` may be left out."""
 
     items: tuple[str, ...]
@@ -139,8 +140,7 @@ class SkipRule:
     not_asked: frozenset[str]
 
 
-@dataclass(frozen=True)
-class FlagRule:
+class FlagRule(NamedTuple):
     """Raised, whatever the total, when one item's points (``item``) or one subscale's score
     (``subscale``; ``item`` is then "") lie between ``min_points`` and ``max_points``.
 
@@ -160,8 +160,7 @@ class FlagRule:
         return value >= self.min_points and (self.max_points is None or value <= self.max_points)
 
 
-@dataclass(frozen=True)
-class Subscale:
+class Subscale(NamedTuple):
     """A named sum of some items, reported beside (or, with no bands, instead of) a total."""
 
     id: str
@@ -174,8 +173,7 @@ class NoTotalError(LookupError):
     """A total or band asked of an instrument that has none (the BAM): read its subscales."""
 
 
-@dataclass(frozen=True)
-class Instrument:
+class Instrument(NamedTuple):
     id: str
     name: str
     short_name: str
@@ -195,30 +193,15 @@ class Instrument:
     skip_rules: tuple[SkipRule, ...]
     flag_rules: tuple[FlagRule, ...]
     excluded_when_prescribed: frozenset[str]
+    # What a person reads of it in English, its original language.
+    original_wording: Wording
     # Other languages' wording, by primary language code ("es"); English is the original.
-    translations: Mapping[str, Wording] = field(default_factory=dict)
+    translations: Mapping[str, Wording] = _NO_MAPPING
     subscales: tuple[Subscale, ...] = ()
 
     def wording(self, language: str | None) -> Wording:
         """The wording for a language, or the original English where it has none."""
         return self.translations.get(primary_language(language)) or self.original_wording
-
-    @cached_property
-    def original_wording(self) -> Wording:
-        return Wording(
-            language=ORIGINAL_LANGUAGE,
-            name=self.name,
-            short_name=self.short_name,
-            timeframe=self.timeframe,
-            instructions=self.instructions,
-            source=self.source,
-            licence=self.licence,
-            notes=self.notes,
-            items={
-                item.id: ItemWording(item.text, tuple(o.label for o in item.options), item.variants)
-                for item in self.items
-            },
-        )
 
     @property
     def min_total(self) -> int:
@@ -272,8 +255,7 @@ class Instrument:
         raise KeyError(item_id)
 
 
-@dataclass(frozen=True)
-class Score:
+class Score(NamedTuple):
     """One scored set of answers. ``total_or_none`` and ``band_or_none`` are None for an
     instrument with no single total (CONTRACTS.md §1b: the BAM), which reports ``subscales``;
     ``total`` and ``band`` are for the instruments that have one, and refuse otherwise."""
@@ -285,7 +267,7 @@ class Score:
     points: tuple[int | None, ...]
     sex: Sex | None = None
     prescribed: bool = False
-    subscales: Mapping[str, int] = field(default_factory=dict)  # subscale id -> score
+    subscales: Mapping[str, int] = _NO_MAPPING  # subscale id -> score
 
     @property
     def total(self) -> int:
@@ -544,17 +526,31 @@ def get_instrument(instrument_id: str) -> Instrument:
     subscales = _subscales(data, items)
     if not any(bands.values()) and not subscales:
         raise ScoringError(f"{instrument_id}: needs bands, or subscales when it has no total")
-    return Instrument(
-        id=data["id"],
+    original = Wording(
+        language=ORIGINAL_LANGUAGE,
         name=data["name"],
         short_name=data["short_name"],
-        version=str(data["version"]),
-        rater=data["rater"],
         timeframe=data.get("timeframe", ""),
         instructions=data.get("instructions", ""),
-        licence=data["licence"],
         source=data["source"],
+        licence=data["licence"],
         notes=data.get("notes", ""),
+        items={
+            item.id: ItemWording(item.text, tuple(o.label for o in item.options), item.variants)
+            for item in items
+        },
+    )
+    return Instrument(
+        id=data["id"],
+        name=original.name,
+        short_name=original.short_name,
+        version=str(data["version"]),
+        rater=data["rater"],
+        timeframe=original.timeframe,
+        instructions=original.instructions,
+        licence=original.licence,
+        source=original.source,
+        notes=original.notes,
         loinc_panel=loinc.get("panel"),
         loinc_total=loinc.get("total"),
         items=items,
@@ -570,6 +566,7 @@ def get_instrument(instrument_id: str) -> Instrument:
         ),
         flag_rules=_flag_rules(data, items, subscales),
         excluded_when_prescribed=frozenset(data.get("excluded_when_prescribed", [])),
+        original_wording=original,
         translations=_translations(data, items),
         subscales=subscales,
     )
