@@ -56,3 +56,29 @@ def test_thousands_of_ids_are_one_parameter(people: list[User]) -> None:
     [(sql, params)] = sent
     marker = {"postgresql": "= ANY(CAST(", "sqlite": "json_each("}[connection.vendor]
     assert marker in sql and len(params) == 1, (sql[:200], len(params))
+
+
+def test_ids_in_a_slot_are_given_each_run(people: list[User]) -> None:
+    """A query written once (`rows.Prepared`) takes other ids, as one parameter, each time."""
+    from waymark.among import IdsSlot
+    from waymark.rows import Prepared
+
+    ids = sorted(p.pk for p in people)
+    query = User.objects.filter(AmongIds("id", IdsSlot("people"))).order_by("pk").values("pk")
+    written = Prepared(query, connection)
+    assert [r["pk"] for r in written.run(connection, people=ids[:2])] == ids[:2]
+    assert [r["pk"] for r in written.run(connection, people=[ids[5], ids[3]])] == [
+        ids[3],
+        ids[5],
+    ]
+    assert written.run(connection, people=[]) == []
+    assert written.run(connection, people=[max(ids) + 1000]) == []
+    sent: list[Any] = []
+
+    def watch(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        sent.append(params)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(watch):
+        written.run(connection, people=ids)
+    assert [len(params) for params in sent] == [1]

@@ -44,6 +44,7 @@ from django.utils.translation import gettext, ngettext
 
 from waymark import access
 from waymark.accounts.models import ConsentQuerySet, Scope, User, shares
+from waymark.among import AmongIds, IdsSlot
 from waymark.audit.log import record_read, record_reads
 from waymark.checkup.history import TRACKED, scores
 from waymark.checkup.models import CheckUp
@@ -259,24 +260,36 @@ def _person(row: dict[str, Any]) -> User:
     return User.from_db(connection.alias, _PERSON_NAMES, values)
 
 
-# What the caseload page shows of an alert (and sorts them by).
-_BRIEF_ALERT = ("person", "rule", "priority", "rank", "evidence_on")
+# What the caseload page shows of an alert (and sorts them by); the API sends the rest too,
+# but the acknowledgement note: an open alert has none, so no need to decrypt it.
+_BRIEF_ALERT = ("id", "person_id", "rule", "priority", "rank", "evidence_on")
+_FULL_ALERT = tuple(f.attname for f in Alert._meta.concrete_fields if f.name != "ack_note")
+_SHOWN = IdsSlot("people")
+
+
+def _open_alerts(brief: bool) -> QuerySet[Alert, dict[str, Any]]:
+    """The open alerts of the people in `_SHOWN`, most urgent first, as `_rows` reads them."""
+    query: QuerySet[Alert, dict[str, Any]] = (
+        Alert.objects.filter(
+            AmongIds("person_id", _SHOWN), acknowledged_at__isnull=True, resolved_at__isnull=True
+        )
+        .order_by("-rank", "-evidence_on", "-pk")
+        .values(*(_BRIEF_ALERT if brief else _FULL_ALERT))
+    )
+    return query
 
 
 def _rows(found: list[dict[str, Any]], brief: bool = False) -> list[CaseRow]:
     """The rows of one page of `_ranked` people (in their order), with their open alerts in
-    one query (`brief`: only what the page shows of each)."""
+    one query written once a connection (`brief`: only what the page shows of each)."""
     if not found:
         return []
     people = [_person(row) for row in found]
     open_alerts: dict[int, list[Alert]] = defaultdict(list)
-    alerts = Alert.objects.filter(
-        person__in=[p.pk for p in people], acknowledged_at__isnull=True, resolved_at__isnull=True
-    )
-    # Open alerts have no acknowledgement note: no need to decrypt one. A page needs no more
-    # than what it shows of each (nor the message's numbers, encrypted, which the API sends).
-    alerts = alerts.only(*_BRIEF_ALERT) if brief else alerts.defer("ack_note")
-    for alert in alerts.order_by("-rank", "-evidence_on", "-pk"):
+    query = prepared(("caseload alerts", brief), partial(_open_alerts, brief))
+    names = _BRIEF_ALERT if brief else _FULL_ALERT
+    for each in query.run(database(), people=[p.pk for p in people]):
+        alert = Alert.from_db(connection.alias, names, [each[name] for name in names])
         open_alerts[alert.person_id].append(alert)
     rows = []
     for person, row in zip(people, found, strict=True):
