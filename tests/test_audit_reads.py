@@ -442,3 +442,17 @@ def test_sealers_writers_and_readers_at_once_make_one_chain_with_every_read_once
     in_order = sorted(reads, key=lambda read: read.pk)
     assert [nonce for nonce in chain if nonce] == [read.nonce for read in in_order]
     assert log.verify() == []
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_waiting_reads_carry_only_the_indexes_they_are_read_by() -> None:
+    """Every audited page inserts reads: each index is written with each of them. The person's
+    access log reads them by subject, sealing by nonce (unique); nothing asks LIKE, for which
+    PostgreSQL would need the second index Django adds to a text field's `db_index`."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexdef FROM pg_indexes WHERE tablename = %s", [PendingRead._meta.db_table]
+        )
+        found = sorted(row[0].split(" USING ")[1] for row in cursor.fetchall())
+    assert found == ["btree (id)", "btree (nonce)", "btree (subject_ref)"]
