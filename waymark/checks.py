@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.checks import CheckMessage, Error, Tags, register
+from django.core.checks import CheckMessage, Error, Tags, Warning, register
 
 from waymark import helplines, net
 
@@ -210,3 +210,67 @@ def check_trusted_proxies(app_configs: Any = None, **kwargs: Any) -> list[CheckM
             )
         ]
     return []
+
+
+# PostgreSQL's settings that write a statement's text, or a key's value, into the server's
+# log, and what keeps them out: Django sends the values inside the text (its default binding
+# on the client), so a check-in that fails on a constraint or a timeout would otherwise leave
+# the person's answers, or a duplicate email address, in a log nobody audits.
+QUIET_STATEMENT_LOGGING = {
+    "log_min_error_statement": "panic",  # default "error": the failing statement, whole
+    "log_min_duration_statement": "-1",  # a slow statement, whole
+    "log_statement": "none",  # every statement (or every write), whole
+    "log_error_verbosity": "terse",  # default: a DETAIL naming a duplicate key's value
+}
+STATEMENT_LOGGING_HINT = (
+    "As a PostgreSQL superuser, for Waymark's role only (here named waymark): "
+    + "; ".join(
+        f"ALTER ROLE waymark SET {name} = {value}"
+        for name, value in QUIET_STATEMENT_LOGGING.items()
+    )
+    + "; then restart Waymark. See docs/deploy.md."
+)
+
+
+def statement_logging(connection: Any) -> dict[str, str]:
+    """The settings of `QUIET_STATEMENT_LOGGING` as this connection's session has them."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name, setting FROM pg_settings WHERE name = ANY(%s)",
+            [list(QUIET_STATEMENT_LOGGING)],
+        )
+        return {name: str(setting).lower() for name, setting in cursor.fetchall()}
+
+
+@register(Tags.database)
+def check_statement_logging(
+    app_configs: Any = None, databases: Any = None, **kwargs: Any
+) -> list[CheckMessage]:
+    """A warning, where PostgreSQL would log a statement's values: the server's log is outside
+    Waymark's encryption, access rules and audit trail. Like Django's own database checks it
+    runs only when asked for a database (`waymark check --database default`, and `waymark
+    serve` before it starts)."""
+    from django.db import DatabaseError, connections
+
+    found: list[CheckMessage] = []
+    for alias in databases or ():
+        connection = connections[alias]
+        if connection.vendor != "postgresql":
+            continue
+        try:
+            current = statement_logging(connection)
+        except DatabaseError:
+            continue  # no database to ask: the server's own start reports that
+        loud = sorted(
+            name for name, quiet in QUIET_STATEMENT_LOGGING.items() if current.get(name) != quiet
+        )
+        if loud:
+            found.append(
+                Warning(
+                    f"PostgreSQL ({alias}) may write statements' values into its log: "
+                    f"{', '.join(f'{name} = {current.get(name)}' for name in loud)}.",
+                    hint=STATEMENT_LOGGING_HINT,
+                    id="waymark.W001",
+                )
+            )
+    return found

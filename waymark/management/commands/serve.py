@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 from typing import Any
@@ -57,6 +58,15 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("check", fail_level="ERROR")
+        # The checks that ask the database (`waymark.W001`: would PostgreSQL log statements'
+        # values?): only their warnings are printed, and a database not up yet stops nothing.
+        call_command(
+            "check",
+            tags=["database"],
+            databases=["default"],
+            stdout=io.StringIO(),
+            stderr=self.stderr,
+        )
         bind = f"{options['host']}:{options['port']}"
         self.stdout.write(f"Waymark is serving on http://{bind}/  (Ctrl+C stops it)")
         self.stdout.flush()
