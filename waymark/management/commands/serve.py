@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
+from django.db import connections
 
 # gunicorn restarts a worker whose request has run this long (its own default is 30 s). 60 s
 # leaves room for the slowest legitimate requests on a busy 2-core machine (a program's FHIR
@@ -67,6 +68,7 @@ class Command(BaseCommand):
             stdout=io.StringIO(),
             stderr=self.stderr,
         )
+        connections.close_all()  # the check's own connection: gunicorn's workers open theirs
         bind = f"{options['host']}:{options['port']}"
         self.stdout.write(f"Waymark is serving on http://{bind}/  (Ctrl+C stops it)")
         self.stdout.flush()
