@@ -27,7 +27,7 @@ def warnings() -> list[Any]:
 def test_postgresql_s_defaults_are_warned_of_with_what_to_run() -> None:
     """Its defaults log a failing statement whole, and a duplicate key's value."""
     found = checks.statement_logging(connection)
-    assert set(found) == set(QUIET)
+    assert set(QUIET) <= set(found) <= set(QUIET) | set(checks.QUIET_UNLESS_TURNED_ON)
     assert found["log_min_error_statement"] != "panic", "the CI's server keeps its defaults"
     (warning,) = warnings()
     assert warning.id == "waymark.W001" and "log_min_error_statement = error" in warning.msg
@@ -42,6 +42,26 @@ def test_a_role_set_as_deploy_md_says_is_not_warned_of(monkeypatch: Any) -> None
     monkeypatch.setattr(checks, "statement_logging", lambda c: {**QUIET, "log_statement": "mod"})
     (warning,) = warnings()
     assert warning.msg.endswith("log_statement = mod.")
+    # Off by default, and auto_explain's only where it is loaded: warned of once turned on.
+    loaded = {**QUIET, "auto_explain.log_min_duration": "-1", "debug_print_plan": "off"}
+    monkeypatch.setattr(checks, "statement_logging", lambda connection: loaded)
+    assert warnings() == []
+    explained = {**loaded, "auto_explain.log_min_duration": "0", "debug_print_plan": "on"}
+    monkeypatch.setattr(checks, "statement_logging", lambda connection: explained)
+    (warning,) = warnings()
+    assert "auto_explain.log_min_duration = 0, debug_print_plan = on" in warning.msg
+
+
+@pytest.mark.postgres
+def test_a_database_that_cannot_be_asked_is_said_never_passed(monkeypatch: Any) -> None:
+    from django.db import OperationalError
+
+    def down(connection: Any) -> dict[str, str]:
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(checks, "statement_logging", down)
+    (warning,) = warnings()
+    assert warning.id == "waymark.W002" and "OperationalError" in warning.msg
 
 
 @pytest.mark.postgres
@@ -54,7 +74,8 @@ def test_the_settings_really_take_effect_for_a_session() -> None:
             pytest.skip("needs a superuser role to change these settings")
         for name, value in QUIET.items():
             cursor.execute(f"SET LOCAL {name} = {value}")
-    assert checks.statement_logging(connection) == QUIET
+    found = checks.statement_logging(connection)
+    assert {name: found[name] for name in QUIET} == QUIET
     assert warnings() == []
 
 

@@ -215,12 +215,23 @@ def check_trusted_proxies(app_configs: Any = None, **kwargs: Any) -> list[CheckM
 # PostgreSQL's settings that write a statement's text, or a key's value, into the server's
 # log, and what keeps them out: Django sends the values inside the text (its default binding
 # on the client), so a check-in that fails on a constraint or a timeout would otherwise leave
-# the person's answers, or a duplicate email address, in a log nobody audits.
+# the person's answers, or a duplicate email address, in a log nobody audits. These are set
+# for Waymark's role (docs/deploy.md):
 QUIET_STATEMENT_LOGGING = {
     "log_min_error_statement": "panic",  # default "error": the failing statement, whole
     "log_min_duration_statement": "-1",  # a slow statement, whole
+    "log_min_duration_sample": "-1",  # a sample of the slow ones, whole
+    "log_transaction_sample_rate": "0",  # a sample of whole transactions' statements
     "log_statement": "none",  # every statement (or every write), whole
     "log_error_verbosity": "terse",  # default: a DETAIL naming a duplicate key's value
+}
+# ... and these are off unless someone turns them on: a parse or plan tree holds the values,
+# and auto_explain logs the query's text (its setting exists only where it is loaded).
+QUIET_UNLESS_TURNED_ON = {
+    "debug_print_parse": "off",
+    "debug_print_rewritten": "off",
+    "debug_print_plan": "off",
+    "auto_explain.log_min_duration": "-1",
 }
 STATEMENT_LOGGING_HINT = (
     "As a PostgreSQL superuser, for Waymark's role only (here named waymark): "
@@ -228,18 +239,30 @@ STATEMENT_LOGGING_HINT = (
         f"ALTER ROLE waymark SET {name} = {value}"
         for name, value in QUIET_STATEMENT_LOGGING.items()
     )
-    + "; then restart Waymark. See docs/deploy.md."
+    + "; keep debug_print_parse, debug_print_rewritten and debug_print_plan off and "
+    "auto_explain.log_min_duration at -1; then restart Waymark. See docs/deploy.md."
 )
 
 
 def statement_logging(connection: Any) -> dict[str, str]:
-    """The settings of `QUIET_STATEMENT_LOGGING` as this connection's session has them."""
+    """The settings above as this connection's session has them (those it knows)."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT name, setting FROM pg_settings WHERE name = ANY(%s)",
-            [list(QUIET_STATEMENT_LOGGING)],
+            [[*QUIET_STATEMENT_LOGGING, *QUIET_UNLESS_TURNED_ON]],
         )
         return {name: str(setting).lower() for name, setting in cursor.fetchall()}
+
+
+def _loud(current: dict[str, str]) -> list[str]:
+    """The settings that would let statements' values into the log."""
+    loud = [name for name, quiet in QUIET_STATEMENT_LOGGING.items() if current.get(name) != quiet]
+    loud += [
+        name
+        for name, quiet in QUIET_UNLESS_TURNED_ON.items()
+        if name in current and current[name] != quiet
+    ]
+    return sorted(loud)
 
 
 @register(Tags.database)
@@ -249,7 +272,7 @@ def check_statement_logging(
     """A warning, where PostgreSQL would log a statement's values: the server's log is outside
     Waymark's encryption, access rules and audit trail. Like Django's own database checks it
     runs only when asked for a database (`waymark check --database default`, and `waymark
-    serve` before it starts)."""
+    serve` before it starts). A database it cannot ask is said too, never passed as fine."""
     from django.db import DatabaseError, connections
 
     found: list[CheckMessage] = []
@@ -259,11 +282,17 @@ def check_statement_logging(
             continue
         try:
             current = statement_logging(connection)
-        except DatabaseError:
-            continue  # no database to ask: the server's own start reports that
-        loud = sorted(
-            name for name, quiet in QUIET_STATEMENT_LOGGING.items() if current.get(name) != quiet
-        )
+        except DatabaseError as error:
+            found.append(
+                Warning(
+                    f"PostgreSQL ({alias}) could not be asked how it logs statements "
+                    f"({type(error).__name__}).",
+                    hint="Run `waymark check --database default` again once it answers.",
+                    id="waymark.W002",
+                )
+            )
+            continue
+        loud = _loud(current)
         if loud:
             found.append(
                 Warning(

@@ -152,3 +152,15 @@ def test_an_incomplete_translation_is_refused_when_the_file_loads() -> None:
     with pytest.raises(scoring.ScoringError, match="text only"):
         points = {"frequency": [{"label": "a", "points": 0}] * 4}
         scoring._translations(_with_translation(texts, points), instrument.items)
+
+
+def test_the_engine_s_values_pickle_and_copy() -> None:
+    """Named tuples now, not dataclasses: still plain values a cache or a copy can hold."""
+    import copy
+    import pickle
+
+    for instrument in scoring.all_instruments():
+        assert pickle.loads(pickle.dumps(instrument)) == instrument
+        assert copy.deepcopy(instrument) == instrument
+    score = scoring.score("audit-c", [1, 1, 1])
+    assert pickle.loads(pickle.dumps(score)) == score

@@ -19,7 +19,6 @@ import json
 import os
 from collections.abc import Mapping, Sequence
 from functools import cache
-from types import MappingProxyType
 from typing import Any, Literal, NamedTuple
 
 # The engine's values are immutable named tuples, not frozen dataclasses: `waymark score`
@@ -27,7 +26,9 @@ from typing import Any, Literal, NamedTuple
 # code it writes for each frozen class took 18 ms of it, half the command's own start
 # (issue 14). Read them by field name only; their tuple order is not a contract.
 
-_NO_MAPPING: Mapping[str, Any] = MappingProxyType({})
+# The default of the mappings left out: shared, and read only (typed Mapping). A plain dict,
+# so that the values pickle and deep-copy as the dataclasses did.
+_NO_MAPPING: Mapping[str, Any] = {}
 
 Sex = Literal["female", "male"]
 SEXES: tuple[Sex, ...] = ("female", "male")
