@@ -258,8 +258,25 @@ def test_pregnancy_always_brings_care_and_stopping_is_encouraged_where_safe(
     assert not any(text.startswith("Set a lower limit") for text in steps(result))
     assert at_least(result.urgency, "recommended", URGENCY_LEVELS)
     assert result.abstinence_safer
-    if result.risks.stopping_is_safe and not profile.uses("opioids", "benzodiazepines"):
+    if result.risks.stopping_is_safe and not profile.uses("opioids"):
         assert "no-self-taper" not in result.safety
+
+
+@EXAMPLES
+@given(data=any_profiles())
+def test_stopping_now_is_never_called_safe_beside_no_home_taper(data: dict[str, Any]) -> None:
+    """A sedative of unknown amount (a z-drug, GHB, a benzodiazepine) has no withdrawal level,
+    yet is stopped only with a clinician: no step or goal may say to stop now on one's own.
+    (Opioids' `no-self-taper` asks for a clinician's help with medication, beside a start
+    date: a separate rule, `opioid-change`.)"""
+    _profile, result, plans = everything(data)
+    if not result.risks.uses_sedatives:
+        return
+    assert "no-self-taper" in result.safety and not result.risks.stopping_is_safe
+    assert not any(text.startswith("Stopping now is safe") for text in steps(result))
+    assert not any(text.startswith("Choose a start date") for text in steps(result))
+    for plan in plans.values():
+        assert "Stop drinking and using now" not in plan_text(plan)
 
 
 # Regressions: the independent review's people, and shrunk failures -------------------------
@@ -379,3 +396,24 @@ def test_moderate_depression_and_anxiety_are_told() -> None:
     assert result.risks.mental_health.level == "possible"
     assert any("mood" in text for text in steps(result))
     assert {s.instrument for s in result.scores} == {"phq-9", "gad-7"}
+
+
+@pytest.mark.parametrize(
+    "use",
+    [
+        {"substance": "benzodiazepines"},
+        {"substance": "other", "kinds": ["z-drugs"]},
+        {"substance": "other", "kinds": ["ghb"]},
+    ],
+)
+def test_a_sedative_of_unknown_amount_in_pregnancy_is_stopped_with_a_doctor(
+    use: dict[str, Any],
+) -> None:
+    """Shrunk from a property-test failure: with no amount given there is no withdrawal level,
+    and the plan had said "Stopping now is safe ... for the baby" beside "no home taper"."""
+    data = {"version": 2, "age": 30, "pregnant": True, "goal": "stop", "substances": [use]}
+    _profile, result, plans = everything(data)
+    assert "no-self-taper" in result.safety and not result.risks.stopping_is_safe
+    assert any(text.startswith("Plan stopping together with a doctor") for text in steps(result))
+    assert not any(text.startswith("Stopping now is safe") for text in steps(result))
+    assert "Stop drinking and using now" not in plan_text(plans["abstinence"])

@@ -177,8 +177,10 @@ class RiskModel:
 
     @property
     def stopping_is_safe(self) -> bool:
-        """Stopping now carries no withdrawal danger."""
-        return self.withdrawal.level == NONE
+        """Stopping now carries no withdrawal danger, and no sedative is involved: whatever
+        the amount, a sedative is stopped only with a clinician (FACTS.md §4.2, the finding
+        `no-self-taper`), so no step or goal may call stopping it now safe."""
+        return self.withdrawal.level == NONE and not self.uses_sedatives
 
     def as_dict(self) -> dict[str, Any]:
         """The public `risks` object (CONTRACTS.md §3b)."""
