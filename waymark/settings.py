@@ -353,15 +353,23 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"json": {"()": "waymark.logs.JsonFormatter"}},
+    # A database error's message can quote a row's values: logged without it (waymark/logs.py).
+    "filters": {"private_database_errors": {"()": "waymark.logs.PrivateDatabaseErrors"}},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
+            "filters": ["private_database_errors"],
             **({"formatter": "json"} if LOG_FORMAT == "json" else {}),
         }
     },
     "root": {"handlers": ["console"], "level": env_text("LOG_LEVEL", "INFO")},
-    # fontTools (used for PDFs) logs every glyph it subsets at INFO.
-    "loggers": {"fontTools": {"level": "WARNING"}},
+    "loggers": {
+        # fontTools (used for PDFs) logs every glyph it subsets at INFO.
+        "fontTools": {"level": "WARNING"},
+        # Django's own handlers (a console of its own with DEBUG on, mail to ADMINS) would
+        # write its errors unfiltered: its records go to the handler above, as everyone's.
+        "django": {"handlers": [], "level": "INFO"},
+    },
 }
 
 # /healthz reports the worker stale when its heartbeat (every minute) is older than this.

@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from waymark.jobs.models import Job, Tick, where
 from waymark.jobs.registry import KINDS, TICKS, Kind, Retry
+from waymark.logs import private_error
 
 logger = logging.getLogger(__name__)
 
@@ -89,7 +90,9 @@ def claim_next(worker_id: str, now: datetime | None = None) -> Job | None:
 
 
 def _short(error: BaseException) -> str:
-    return f"{type(error).__name__}: {error}"[:MAX_ERROR]
+    """The error as the job's row keeps it: a database error without its message, which can
+    quote a row's values (`private_error`)."""
+    return private_error(error)[:MAX_ERROR]
 
 
 def run_job(job: Job, worker_id: str) -> bool:
