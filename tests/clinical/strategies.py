@@ -96,7 +96,20 @@ PROFILE_PARTS = [
 ]
 COIN = st.booleans()
 PHQ_9 = st.lists(st.integers(0, 3), min_size=9, max_size=9)
-AUDIT = st.lists(st.integers(1, 2), min_size=10, max_size=10)
+
+
+@st.composite
+def _audit(draw: st.DrawFn) -> list[int | None]:
+    """Every AUDIT zone: Q1 "Never" leaves Q2–8 unasked (CONTRACTS.md §1), any other
+    answer asks them (0–4 each), and Q9–10 take 0–2 (three options)."""
+    frequency = draw(st.integers(0, 4))
+    middle = (
+        [None] * 7 if frequency == 0 else draw(st.lists(st.integers(0, 4), min_size=7, max_size=7))
+    )
+    return [frequency, *middle, draw(st.integers(0, 2)), draw(st.integers(0, 2))]
+
+
+AUDIT = _audit()
 DAST_10 = st.lists(st.integers(0, 1), min_size=10, max_size=10)
 
 

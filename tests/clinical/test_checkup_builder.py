@@ -30,9 +30,11 @@ def test_stored_answers_give_the_same_recommendation_as_the_profile(
 ) -> None:
     profile = vignette["profile"]
     rebuilt = build_profile(Answers(answers_from_profile(profile)))
-    assert (
-        recommend(parse_profile(rebuilt)).as_dict() == recommend(parse_profile(profile)).as_dict()
-    )
+    again, first = recommend(parse_profile(rebuilt)), recommend(parse_profile(profile))
+    # The web asks the PHQ-2 before the rest of a PHQ-9, so its profile holds both, and
+    # `scores` lists every instrument; the page says the short form once (`shown_scores`).
+    assert again.shown_scores == first.shown_scores
+    assert {**again.as_dict(), "scores": None} == {**first.as_dict(), "scores": None}
 
 
 def test_an_unfinished_check_up_names_what_is_missing() -> None:

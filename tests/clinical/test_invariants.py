@@ -8,6 +8,7 @@ regression tests at the end are profiles an earlier version got wrong.
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -60,6 +61,10 @@ def test_the_risk_model_is_well_formed(data: dict[str, Any]) -> None:
     assert public["urgency"] in URGENCY_LEVELS and public["care_level"] in CARE_LEVELS
     assert set(public["safety"]) <= set(safety.SAFETY_IDS)
     assert all(score["meaning"] for score in public["scores"])
+    # Every instrument in the profile, scored (CONTRACTS.md §3b), short forms included.
+    assert [score["instrument"] for score in public["scores"]] == list(
+        parse_profile(data).instruments
+    )
 
 
 @EXAMPLES
@@ -124,7 +129,10 @@ def test_the_progress_chart_shows_only_the_plan_s_own_numbers(data: dict[str, An
         if targets.steps:
             assert plan.taper is not None and targets.steps == plan.taper.steps
         elif path == "abstinence":
-            assert targets.after == 0 and result.risks.stopping_is_safe
+            # No drink from the first day: stopping alcohol carries no withdrawal danger (other
+            # substances, such as opioids, may still be stopped with a clinician).
+            assert targets.after == 0 and result.risks.withdrawal.level == "none"
+            assert not result.risks.uses_sedatives
         else:
             assert plan.drinking_limit is not None and targets.after == plan.drinking_limit[0]
 
@@ -206,7 +214,9 @@ def test_medication_for_opioids_is_kept_and_never_withdrawn(data: dict[str, Any]
         for plan in plans.values():
             assert "Ask about buprenorphine or methadone" not in plan_text(plan)
     if profile.pregnant and opioids is not None:
-        assert {"pregnancy-care", "medication-for-opioid-use-disorder", "no-self-taper"} <= ids
+        assert {"pregnancy-care", "medication-for-opioid-use-disorder"} <= ids
+        # Not to be stopped suddenly while used now (not after a month without them).
+        assert ("no-self-taper" in ids) or not result.risks.using("opioids")
         medication = ("Keep taking your methadone", "Ask about medication for opioid")
         assert any(text.startswith(medication) for text in texts)
     pain_only = opioids is not None and opioids.prescribed and not opioids.moud
@@ -279,7 +289,149 @@ def test_stopping_now_is_never_called_safe_beside_no_home_taper(data: dict[str, 
         assert "Stop drinking and using now" not in plan_text(plan)
 
 
+# What a step, a stage or a goal says to stop on one's own, now or on a date of one's own.
+OWN_STOP = (
+    "Stopping now is safe",
+    "Choose a start date",
+    "Choose a date to try stopping",
+    "Stop drinking and using now",
+    "Try a period of not using",
+)
+
+
+def everything_said(result: Recommendation, plans: dict[str, PlanDraft]) -> list[str]:
+    """The next steps, and every plan's goals and stages, in English."""
+    said = [str(step) for step in result.next_steps]
+    for plan in plans.values():
+        said += [str(goal) for goal in plan.personal.goals]
+        said += [str(action) for stage in plan.stages for action in stage.actions]
+    return said
+
+
+@EXAMPLES
+@given(data=any_profiles())
+def test_no_own_stop_beside_a_finding_that_asks_for_a_clinician(data: dict[str, Any]) -> None:
+    """Wherever `no-self-taper` is found (a sedative; opioids in pregnancy; methadone,
+    buprenorphine or prescribed opioids; a plan to stop opioids) or opioids are used now,
+    stopping on one's own is not safe, and no step, stage or goal on any path says it is or
+    offers a date of one's own (FACTS.md §4.2, §4.3, §11.2)."""
+    _profile, result, plans = everything(data)
+    if "no-self-taper" not in result.safety and not result.risks.stops_opioids_with_clinician:
+        return
+    assert not result.risks.stopping_is_safe
+    for text in everything_said(result, plans):
+        assert not text.startswith(OWN_STOP), text
+
+
+@EXAMPLES
+@given(data=any_profiles())
+def test_opioids_used_now_always_bring_the_tolerance_warning_and_naloxone(
+    data: dict[str, Any],
+) -> None:
+    """Whatever the goal, the path may be stopping, and any break lowers tolerance; opioids
+    not prescribed also bring medication for opioid use disorder (FACTS.md §4.3, §11.3)."""
+    profile, result, _plans = everything(data)
+    if not result.risks.using("opioids"):
+        return
+    assert {"reduced-tolerance", "naloxone"} <= set(result.safety)
+    use = profile.use_of("opioids")
+    assert use is not None
+    if not use.prescribed and not use.moud:
+        assert "medication-for-opioid-use-disorder" in result.safety
+
+
+@EXAMPLES
+@given(data=any_profiles())
+def test_a_plan_names_the_withdrawal_risk_only_where_there_is_one(data: dict[str, Any]) -> None:
+    """Where withdrawal is possible or high, nothing offers stopping on one day on one's own
+    (FACTS.md §11.2); where it is none, no plan blames a withdrawal risk."""
+    _profile, result, plans = everything(data)
+    for plan in plans.values():
+        text = json.dumps(plan.as_dict(), ensure_ascii=False)
+        if result.risks.supervised_withdrawal:
+            assert "If you stop on one day" not in text
+            assert "less is fine, as long as you feel well" not in text
+        else:
+            assert "with the withdrawal risk in your answers" not in text
+
+
 # Regressions: the independent review's people, and shrunk failures -------------------------
+
+
+@pytest.mark.parametrize(
+    "substances",
+    [
+        [{"substance": "opioids", "days_used_past_30": 30}],
+        [{"substance": "opioids", "moud": True, "days_used_past_30": 30}],
+        [{"substance": "alcohol", "primary": True, "days_used_past_30": 4, "typical_amount": 2},
+         {"substance": "opioids", "days_used_past_30": 30}],
+    ],
+    ids=["street-opioids", "methadone", "light-drinking-and-opioids"],
+)  # fmt: skip
+def test_pregnant_with_opioids_is_never_told_stopping_now_is_safe(
+    substances: list[dict[str, Any]],
+) -> None:
+    """Review, December 2026: "Stopping now is safe for you and the best choice for the baby"
+    and "Stop drinking and using now" beside "do not stop opioids suddenly"."""
+    _, result, plans = everything(
+        _v2(age=28, sex="female", pregnant=True, goal="stop", substances=substances)
+    )
+    said = everything_said(result, plans)
+    assert not any(text.startswith(OWN_STOP) for text in said)
+    assert "no-self-taper" in result.safety and "pregnancy-care" in result.safety
+
+
+@pytest.mark.parametrize("use", [{"prescribed": True}, {"moud": True}], ids=["pain", "moud"])
+def test_prescribed_opioids_or_methadone_are_changed_with_the_prescriber(
+    use: dict[str, Any],
+) -> None:
+    _, result, plans = everything(
+        _v2(age=45, goal="stop",
+            substances=[{"substance": "opioids", "days_used_past_30": 30, **use}])
+    )  # fmt: skip
+    said = everything_said(result, plans)
+    assert not any(text.startswith(OWN_STOP) for text in said)
+    assert any("prescriber" in str(step) for step in result.next_steps)
+
+
+def test_opioids_with_an_unsure_goal_still_get_tolerance_and_medication() -> None:
+    """Review: goal unsure, ready, street opioids 10 days a month: Waymark suggested stopping
+    with no lost-tolerance warning and no word on medication."""
+    _, result, plans = everything(
+        _v2(age=35, goal="unsure", readiness={"readiness": 9, "confidence": 9},
+            support={"supportive_people": 3, "substance_free_home": True},
+            substances=[{"substance": "opioids", "days_used_past_30": 10}])
+    )  # fmt: skip
+    assert {"reduced-tolerance", "naloxone", "medication-for-opioid-use-disorder"} <= set(
+        result.safety
+    )
+    assert not any(text.startswith(OWN_STOP) for text in everything_said(result, plans))
+
+
+def test_sedatives_on_the_staged_path_get_no_date_of_their_own() -> None:
+    """Review: a prescribed benzodiazepine, staged path: "Choose a date to try stopping" and
+    "Try a period of not using" beside `no-self-taper`."""
+    profile = parse_profile(
+        _v2(age=45, health=["taking-sedating-medication"],
+            substances=[{"substance": "benzodiazepines", "prescribed": True}])
+    )  # fmt: skip
+    result = recommend(profile)
+    staged = draft_plan(profile, result, "staged")
+    said = everything_said(result, {"staged": staged})
+    assert staged.stages and not any(text.startswith(OWN_STOP) for text in said)
+    assert any(text.startswith("Plan a trial of stopping with my doctor") for text in said)
+
+
+@pytest.mark.parametrize("kind", ["ghb", "z-drugs", "barbiturates"])
+def test_dast_withdrawal_answer_counts_for_every_dangerous_sedative(kind: str) -> None:
+    """Review: DAST-10 item 9 (withdrawal) made benzodiazepine withdrawal high, but not
+    GHB's, a z-drug's or a barbiturate's, which FACTS.md §4.2 treats alike."""
+    _, result, _ = everything(
+        _v2(age=30, goal="stop", instruments={"dast-10": [1, 0, 0, 0, 1, 0, 0, 0, 1, 0]},
+            substances=[{"substance": "other", "kinds": [kind]}])
+    )  # fmt: skip
+    assert result.risks.withdrawal.level == "high"
+    assert {"medically-supervised-withdrawal", "no-self-taper"} <= set(result.safety)
 
 
 def _v2(**data: Any) -> dict[str, Any]:
@@ -417,3 +569,72 @@ def test_a_sedative_of_unknown_amount_in_pregnancy_is_stopped_with_a_doctor(
     assert any(text.startswith("Plan stopping together with a doctor") for text in steps(result))
     assert not any(text.startswith("Stopping now is safe") for text in steps(result))
     assert "Stop drinking and using now" not in plan_text(plans["abstinence"])
+
+
+def test_no_limit_beside_opioids_says_why_without_blaming_withdrawal() -> None:
+    """Review: alcohol 6 a day with opioids: "with the withdrawal risk in your answers" while
+    withdrawal was none (the clinician is asked for because of opioids)."""
+    _, _result, plans = everything(
+        _v2(age=30, substances=[
+            {"substance": "alcohol", "days_used_past_30": 30, "typical_amount": 6},
+            {"substance": "opioids", "days_used_past_30": 10}])
+    )  # fmt: skip
+    text = json.dumps(plans["harm-reduction"].as_dict())
+    assert "asks you to plan any cutting down with a clinician" in text
+    assert plans["harm-reduction"].drinking_limit is None
+
+
+def test_someone_who_stopped_drinking_gets_no_drinking_limits_block() -> None:
+    _, _result, plans = everything(
+        _v2(age=40, goal="stop", substances=[{"substance": "alcohol", "days_used_past_30": 10,
+                                              "typical_amount": 3, "last_use_days_ago": 14}])
+    )  # fmt: skip
+    for plan in plans.values():
+        text = json.dumps(plan.as_dict())
+        assert "No drinking limit is given here" not in text
+
+
+def test_a_home_schedule_with_possible_withdrawal_never_offers_a_one_day_stop() -> None:
+    """Review: 12 drinks on 27 days (withdrawal possible), goal stop: the schedule's words
+    offered stopping on one day and said "less is fine" beside "do not stop suddenly"."""
+    _, result, plans = everything(
+        _v2(age=40, goal="stop",
+            substances=[{"substance": "alcohol", "days_used_past_30": 27, "typical_amount": 12}])
+    )  # fmt: skip
+    assert result.risks.withdrawal.level == "possible"
+    offered = [plan for plan in plans.values() if plan.taper and not plan.taper.refused]
+    assert offered
+    for plan in offered:
+        text = json.dumps(plan.as_dict())
+        assert "do not stop on one day on your own" in text
+        assert "do not cut faster than the schedule" in text
+
+
+@pytest.mark.parametrize("path", ["harm-reduction", "staged"])
+def test_under_18_on_another_path_gets_no_adult_drinking_advice(path: str) -> None:
+    """Review: age 16, harm-reduction path chosen: "Safer drinking: decide your limit", the
+    goal "Drink less", counting drinks to a limit, beside `under-18` ("no limits, schedules or
+    plans of its own")."""
+    profile = parse_profile(
+        _v2(age=16, substances=[{"substance": "alcohol", "days_used_past_30": 20,
+                                 "typical_amount": 5}])
+    )  # fmt: skip
+    result = recommend(profile)
+    plan = draft_plan(profile, result, path)
+    text = json.dumps(plan.as_dict())
+    assert "under-18" in result.safety and plan.drinking_limit is None and plan.taper is None
+    assert not any(block.id == "safer-alcohol" for s in plan.sections for block in s.blocks)
+    for adult in ("Decide your limit", "Drink less", "stop at my limit", "drink-free days"):
+        assert adult not in text, adult
+    assert "Talk to an adult I trust" in text
+
+
+def test_a_page_says_a_short_form_once_but_the_scores_keep_it() -> None:
+    """Contract review: `scores` left out the PHQ-2 when a PHQ-9 was given too."""
+    profile = parse_profile(
+        _v2(age=40, instruments={"phq-2": [1, 1], "phq-9": [1, 1, 0, 0, 0, 0, 0, 0, 0]},
+            substances=[{"substance": "alcohol", "days_used_past_30": 4, "typical_amount": 2}])
+    )  # fmt: skip
+    result = recommend(profile)
+    assert [s["instrument"] for s in result.as_dict()["scores"]] == ["phq-2", "phq-9"]
+    assert [s.instrument for s in result.shown_scores] == ["phq-9"]

@@ -85,6 +85,14 @@ class Recommendation:
     scores: tuple[ScoreMeaning, ...] = ()
 
     @property
+    def shown_scores(self) -> tuple[ScoreMeaning, ...]:
+        """`scores` as a page lists them: a short form whose long form is scored too (the
+        PHQ-2 inside a PHQ-9, the AUDIT-C inside an AUDIT) is said once, by the long form.
+        ``scores`` itself keeps every instrument (CONTRACTS.md §3b)."""
+        scored = {score.instrument for score in self.scores}
+        return tuple(s for s in self.scores if SHORT_FORM_OF.get(s.instrument) not in scored)
+
+    @property
     def risk_rows(self) -> list[tuple[str, str, Message, tuple[Message, ...]]]:
         """Each risk dimension, for people: its id, level, what it means, and why."""
         return [
@@ -232,6 +240,50 @@ def _professional_step(urgency: str) -> Message | None:
     return None
 
 
+def _stop_with_clinician_step(model: RiskModel) -> Message:
+    """The first step towards stopping when stopping on one's own is not safe
+    (`RiskModel.stopping_is_safe`): withdrawal or a sedative, then opioids (FACTS.md §4.3,
+    §9.1: in pregnancy never abruptly; methadone, buprenorphine and prescriptions with the
+    prescriber; otherwise medication makes stopping safer)."""
+    if model.withdrawal.at_least(POSSIBLE) or model.uses_sedatives:
+        return say(
+            N_(
+                "Plan stopping together with a doctor, who can make withdrawal safe; tell "
+                "someone you trust, and plan for cravings and high-risk situations."
+            )
+        )
+    opioids = model.state("opioids")
+    if model.on_moud:
+        return say(
+            N_(
+                "Keep taking your methadone or buprenorphine every day and plan any change to "
+                "it with your prescriber; tell someone you trust, and plan for cravings."
+            )
+        )
+    if model.pregnant:
+        return say(
+            N_(
+                "Do not stop opioids suddenly: ask your prenatal care provider about "
+                "buprenorphine or methadone, the standard care in pregnancy, and tell someone "
+                "you trust."
+            )
+        )
+    if opioids is not None and opioids.use.prescribed:
+        return say(
+            N_(
+                "Plan any change to your opioids with your prescriber, at a pace that keeps "
+                "you well; tell someone you trust, and plan for cravings."
+            )
+        )
+    return say(
+        N_(
+            "Plan stopping with a clinician, who can start buprenorphine or methadone: they "
+            "ease withdrawal and lower the risk of overdose afterwards. Tell someone you "
+            "trust, and plan for cravings and high-risk situations."
+        )
+    )
+
+
 def _approach_step(approach: str, model: RiskModel, ids: list[str]) -> Message:
     """The first step on the path, never at odds with a safety finding: no date to stop
     where stopping needs a doctor, no limit of one's own where cutting down does."""
@@ -244,12 +296,7 @@ def _approach_step(approach: str, model: RiskModel, ids: list[str]) -> Message:
         )
     if approach == "abstinence":
         if not model.stopping_is_safe:
-            return say(
-                N_(
-                    "Plan stopping together with a doctor, who can make withdrawal safe; tell "
-                    "someone you trust, and plan for cravings and high-risk situations."
-                )
-            )
+            return _stop_with_clinician_step(model)
         if model.pregnant:
             return say(
                 N_(
@@ -401,6 +448,7 @@ def next_steps(model: RiskModel, approach: str, urgency: str, ids: list[str]) ->
     return steps[: max(MAX_NEXT_STEPS, kept + 1)]
 
 
+# A short form and the long form whose first items it is (`Recommendation.shown_scores`).
 SHORT_FORM_OF = {"phq-2": "phq-9", "audit-c": "audit"}
 
 
@@ -408,8 +456,6 @@ def screener_scores(profile: Profile) -> tuple[ScoreMeaning, ...]:
     """Every instrument in the profile, scored, with its band's meaning for the person."""
     scores = []
     for instrument_id in profile.instruments:
-        if SHORT_FORM_OF.get(instrument_id) in profile.instruments:
-            continue  # its items are the long form's, scored there
         result: Score | None = profile.score(instrument_id)
         if result is None:
             continue

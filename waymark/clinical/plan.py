@@ -19,7 +19,7 @@ from waymark.clinical import plan_support_text as words
 from waymark.clinical import plan_text as prose
 from waymark.clinical.pathway import Recommendation
 from waymark.clinical.profile import Profile
-from waymark.clinical.risk import HIGH, RiskModel
+from waymark.clinical.risk import HIGH, POSSIBLE, RiskModel
 from waymark.clinical.safety import SAFETY_TEXT
 from waymark.clinical.taper import PRESCRIBER_WAY, Taper, TaperError, taper
 from waymark.clinical.text import Message, say
@@ -535,6 +535,8 @@ def _safer_use(draft: _Draft) -> list[Block]:
         return []
     blocks = []
     for use in draft.profile.substances:
+        if use.substance == "alcohol" and draft.model.under_18:
+            continue  # adults' moderation ("decide your limit"): `under-18`, CONTRACTS.md §3b
         bullets = prose.SAFER_BULLETS[use.substance]
         if use.substance == "cannabis" and (use.days_used_past_30 or 0) >= 20:
             bullets = (*bullets, dangers.CANNABIS_HYPEREMESIS)  # clinical-facts A.6
@@ -549,18 +551,25 @@ def _safer_use(draft: _Draft) -> list[Block]:
 
 def _drinking_limits(draft: _Draft) -> list[Block]:
     profile = draft.profile
-    if draft.chosen == "abstinence" or not profile.uses("alcohol"):
+    # Not for someone who has stopped drinking (`drinking_limit`: none then either).
+    if draft.chosen == "abstinence" or not draft.model.drinks_now:
         return []
     free_days = prose.LIMIT_FREE_DAYS_LATER if draft.drinking_dependence else prose.LIMIT_FREE_DAYS
     title = say(prose.TOOLKIT_TITLE["drinking-limits"])
     not_for_them = [prose.NOT_FOR_YOU[key] for key in limits_not_for_them(profile)]
     if draft.limit is None and not not_for_them:
-        # A clinician plans any cutting down: no number of one's own beside that finding.
-        paragraphs = _say(prose.LIMITS_WITH_CLINICIAN)
-        return [Block("drinking-limits", title, paragraphs, (), (), None, "§4.1, §11.2")]
+        # A clinician plans any cutting down: no number of one's own beside that finding,
+        # and the reason said as it is (withdrawal, or a sedative or opioids).
+        why = (
+            prose.LIMITS_WITH_CLINICIAN
+            if draft.model.withdrawal.at_least(POSSIBLE)
+            else prose.LIMITS_WITH_CLINICIAN_OTHER
+        )
+        return [Block("drinking-limits", title, _say(why), (), (), None, "§4.1, §11.2")]
     if draft.limit is None:
         # The low-risk limits are for healthy adults: no numbers where they do not apply.
-        free = () if draft.model.withdrawal.level == HIGH else (say(free_days),)
+        adult_habit = draft.model.withdrawal.level != HIGH and not draft.model.under_18
+        free = (say(free_days),) if adult_habit else ()
         paragraphs = _say(*not_for_them, prose.LIMITS_NONE_FOR_YOU)
         return [Block("drinking-limits", title, paragraphs, (), free, None, "§3")]
     day, week = draft.limit
@@ -593,7 +602,10 @@ def _taper_block(draft: _Draft) -> list[Block]:
     days = len(schedule.steps)
     summary = say(prose.TAPER_PARAGRAPH, start=_amount(first), target=_amount(last), days=days)
     title = say(prose.TOOLKIT_TITLE["taper"])
-    option = _say(prose.TAPER_OPTION) if draft.chosen == "abstinence" else ()
+    if draft.model.supervised_withdrawal:  # no sudden stop on one's own, on any path
+        option = _say(prose.TAPER_OPTION_SUPERVISED)
+    else:
+        option = _say(prose.TAPER_OPTION) if draft.chosen == "abstinence" else ()
     paragraphs = (summary, *option, say(prose.TAPER_CAUTION))
     steps = _say(*prose.TAPER_STEPS)
     return [Block("taper", title, paragraphs, steps, emergency, HELP, "§4.1 (⚠️ UK guidance)")]
@@ -690,9 +702,16 @@ def _now(draft: _Draft) -> tuple[Message, ...]:
 
 
 def _next(draft: _Draft) -> tuple[Message, ...]:
+    """The staged plan's next stage: a date of one's own only where stopping on one's own is
+    safe (`RiskModel.stopping_is_safe`); otherwise planned with a doctor or, for opioids, a
+    clinician who can offer medication."""
     opioids = draft.profile.uses("opioids")
-    first = "opioids" if opioids else "date"
-    first = "supervised" if draft.has("medically-supervised-withdrawal") else first
+    if draft.has("medically-supervised-withdrawal") or draft.model.uses_sedatives:
+        first = "supervised"
+    elif opioids:
+        first = "opioids"
+    else:
+        first = "date" if draft.model.stopping_is_safe else "supervised"
     keys = [first, *(["tolerance"] if opioids else []), "supports", "counsellor", "retry"]
     return tuple(say(words.NEXT[key]) for key in keys)
 
@@ -708,7 +727,9 @@ def _stages(draft: _Draft) -> tuple[Stage, ...]:
 
 
 def _safer_goals(draft: _Draft, substance: str) -> list[Message]:
-    if draft.primary_prescribed:
+    if draft.model.under_18:  # no adult goal of drinking or using less on one's own
+        goals = [say(words.GOAL_YOUTH)]
+    elif draft.primary_prescribed:
         goals = [say(words.GOAL_AS_PRESCRIBED)]
     elif substance == "alcohol":
         goals = []
@@ -751,7 +772,13 @@ def _goals(draft: _Draft, substance: str) -> tuple[Message, ...]:
     else:
         goals += _safer_goals(draft, substance)
     if draft.chosen == "staged":
-        goals.append(say(words.GOAL_NEXT_STAGE, weeks=STAGE_SIGNAL_WEEKS))
+        # Not a period of not using on one's own where stopping needs a clinician.
+        next_stage = (
+            words.GOAL_NEXT_STAGE
+            if draft.model.stopping_is_safe
+            else words.GOAL_NEXT_STAGE_WITH_CLINICIAN
+        )
+        goals.append(say(next_stage, weeks=STAGE_SIGNAL_WEEKS))
     goals.append(say(words.GOAL_CHECK_IN))
     if draft.stopping:
         goals.append(say(words.GOAL_SUPPORT_WEEKLY))
@@ -764,7 +791,8 @@ def _meetings(draft: _Draft, substance: str) -> tuple[Message, ...]:
     mutual_help = words.MEETING_AA if substance == "alcohol" else words.MEETING_NA
     stopping = [mutual_help, words.MEETING_SMART]
     safer = [words.MEETING_SMART, words.MEETING_HARM_REDUCTION]
-    if substance == "alcohol" and not draft.has("medically-supervised-withdrawal"):
+    moderation = not draft.has("medically-supervised-withdrawal") and not draft.model.under_18
+    if substance == "alcohol" and moderation:  # an adults' group, for drinking within limits
         safer.append(words.MEETING_MODERATION)
     chosen = {"abstinence": stopping, "harm-reduction": safer, "staged": safer + stopping}
     return _say(*dict.fromkeys(chosen[draft.chosen]))
@@ -774,7 +802,8 @@ def _personal(draft: _Draft) -> PersonalDefaults:
     substance = draft.result.substance
     coping = list(words.COPING)
     if draft.chosen != "abstinence" and not draft.primary_prescribed:
-        coping.append(words.COPING_LIMIT if substance == "alcohol" else words.COPING_SAFER)
+        own_limit = substance == "alcohol" and not draft.model.under_18  # no limit under 18
+        coping.append(words.COPING_LIMIT if own_limit else words.COPING_SAFER)
     signs = words.WARNING_SIGNS if draft.chosen == "abstinence" else words.WARNING_SIGNS_SAFER
     warning = [*signs, *filter(None, [words.WARNING_SIGN_EXTRA.get(substance)])]
     after_slip = list(words.AFTER_SLIP)

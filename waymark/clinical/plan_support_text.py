@@ -322,8 +322,14 @@ GOAL_AS_PRESCRIBED = N_(
 )
 GOAL_SEE_DOCTOR_FIRST = N_("See a doctor before I change how much I use, so that it is safe")
 GOAL_CHECK_IN = N_("Check in every day")
+GOAL_YOUTH = N_(
+    "Talk to an adult I trust, such as a school counsellor or a doctor, about what I use"
+)
 GOAL_SUPPORT_WEEKLY = N_("Go to a meeting or see a counsellor every week")
 GOAL_NEXT_STAGE = N_("Try a period of not using when my goals have held for about %(weeks)d weeks")
+GOAL_NEXT_STAGE_WITH_CLINICIAN = N_(
+    "Plan a trial of stopping with my doctor when my goals have held for about %(weeks)d weeks"
+)
 
 TRIGGERS = {
     "alcohol": (

@@ -500,8 +500,9 @@ NOT_FOR_YOU = {
 
 TAPER_PARAGRAPH = N_(
     "This schedule steps your drinking down gradually, from %(start)s to %(target)s standard "
-    "drinks a day, over %(days)d days. Each day's number is the most for that day, not a "
-    "target: less is fine, as long as you feel well."
+    "drinks a day, over %(days)d days. Each day's number is the most for that day. A little "
+    "less is fine if you feel well, but do not cut faster than the schedule: cutting down "
+    "too quickly can bring on withdrawal."
 )
 TAPER_STEPS = (
     N_(
@@ -518,6 +519,12 @@ TAPER_STEPS = (
 TAPER_OPTION = N_(
     "Some people find it easier to step down gradually than to stop on one day. If you stop "
     "on one day and feel shaky, sweaty or anxious, talk to a doctor."
+)
+# The same choice where withdrawal is possible: stopping on one day alone is not one of them
+# (FACTS.md §11.2, the finding `medically-supervised-withdrawal`).
+TAPER_OPTION_SUPERVISED = N_(
+    "With the withdrawal risk in your answers, do not stop on one day on your own: step down "
+    "with this schedule, or stop with a doctor's help, which is the safer way."
 )
 TAPER_CAUTION = N_(
     "This follows advice from UK alcohol services, and the evidence for cutting down on your "
@@ -547,6 +554,13 @@ TOOLKIT_BLOCKS: dict[str, Parts] = {
 LIMITS_WITH_CLINICIAN = N_(
     "No drinking limit is given here: with the withdrawal risk in your answers, cutting down "
     "on your own is not safe. A doctor can plan any change with you, and keep it safe."
+)
+# The same where no withdrawal danger is known, but a finding asks for a clinician (a sedative,
+# or opioids: `no-self-taper`): the reason is not withdrawal from alcohol.
+LIMITS_WITH_CLINICIAN_OTHER = N_(
+    "No drinking limit is given here: your result asks you to plan any cutting down with a "
+    "clinician, who can plan a change in your drinking together with the rest, and keep it "
+    "safe."
 )
 
 # The wallet card: one short line for each of the person's dangers (CONTRACTS.md §3c) --------

@@ -176,11 +176,25 @@ class RiskModel:
         )
 
     @property
+    def stops_opioids_with_clinician(self) -> bool:
+        """Opioids are used now, so stopping them is planned with a clinician: in pregnancy
+        never abruptly, methadone, buprenorphine and prescribed opioids only with the
+        prescriber, and otherwise because medication makes stopping safer and the tolerance
+        that falls after stopping is the main danger (FACTS.md §4.3, §9.1, §11.3)."""
+        return self.using("opioids")
+
+    @property
     def stopping_is_safe(self) -> bool:
-        """Stopping now carries no withdrawal danger, and no sedative is involved: whatever
-        the amount, a sedative is stopped only with a clinician (FACTS.md §4.2, the finding
-        `no-self-taper`), so no step or goal may call stopping it now safe."""
-        return self.withdrawal.level == NONE and not self.uses_sedatives
+        """Stopping now, on one's own, carries no danger the model knows of: no withdrawal
+        danger, no sedative (whatever the amount, a sedative is stopped only with a
+        clinician: FACTS.md §4.2, the finding `no-self-taper`) and no opioid used now
+        (`stops_opioids_with_clinician`). No step, stage or goal may call stopping now safe,
+        or offer a date of one's own, unless this holds."""
+        return (
+            self.withdrawal.level == NONE
+            and not self.uses_sedatives
+            and not self.stops_opioids_with_clinician
+        )
 
     def as_dict(self) -> dict[str, Any]:
         """The public `risks` object (CONTRACTS.md §3b)."""
@@ -274,8 +288,10 @@ def _sedative_signs(profile: Profile) -> list[str]:
         )
     other = profile.use_of("other")
     if other is not None:
+        # A named z-drug, GHB or barbiturate is read as a benzodiazepine is (DAST-10 item 9,
+        # tolerance, regular use); an unnamed "other" only with near-daily use and signs.
         dangerous_kind = bool(other.kinds & WITHDRAWAL_KINDS)
-        if (dangerous_kind and (signals.near_daily(other) or "withdrawal" in other.criteria)) or (
+        if (dangerous_kind and signals.sedative_dependence_signs_of(other, profile)) or (
             not other.kinds and signals.other_sedative_dependence_signs(profile)
         ):
             signs.append(

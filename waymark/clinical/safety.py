@@ -164,7 +164,7 @@ def _pregnancy(model: RiskModel) -> Message | None:
 
 
 def _pregnancy_with_opioids(model: RiskModel) -> Message | None:
-    if model.pregnant and model.profile.uses("opioids"):
+    if model.pregnant and model.using("opioids"):  # used now: not stopped a month ago
         return say(N_("Stopping opioids suddenly in pregnancy can harm you and the baby."))
     return None
 
@@ -232,6 +232,10 @@ def _lost_tolerance(model: RiskModel) -> Message | None:
         return say(N_("You have had a break from opioids recently."))
     if model.profile.uses("opioids") and model.profile.goal in ("stop", "cut-down"):
         return say(N_("You plan to stop or cut down opioids, so your tolerance will fall."))
+    if model.using("opioids"):
+        # Whatever the goal: the path may still be stopping, and any break in use, planned
+        # or not (hospital, custody, a lost supply), lowers tolerance (FACTS.md §4.3, §11.3).
+        return say(N_("You use opioids, and any break in use lowers your tolerance."))
     return None
 
 
@@ -248,12 +252,16 @@ def _opioid_use_disorder(model: RiskModel) -> Message | None:
         return say(N_("You use opioids not from a pharmacy almost every day."))
     if (use.moud or not use.prescribed) and profile.goal in ("stop", "cut-down"):
         return say(N_("You want to stop or cut down opioids."))
+    if model.using("opioids") and not use.prescribed and not use.moud:
+        # Whatever the goal: medication fits every path, and the path may be stopping
+        # (FACTS.md §4.3 "detox alone does not", §11.3).
+        return say(N_("You use opioids that are not prescribed to you."))
     return None
 
 
 def _opioid_change(model: RiskModel) -> Message | None:
     use = model.profile.use_of("opioids")
-    if use is None or model.profile.goal not in ("stop", "cut-down"):
+    if use is None or not model.using("opioids") or model.profile.goal not in ("stop", "cut-down"):
         return None
     if use.moud:
         return say(
@@ -341,8 +349,8 @@ RULES: tuple[SafetyRule, ...] = (
     SafetyRule(
         "pregnancy-with-opioids",
         "§11.2, §4.3, PRODUCT invariants; clinical-facts A.10",
-        "Opioids in pregnancy are never to be stopped abruptly: no self-taper, and medication "
-        "for opioid use disorder as standard care (never a withdrawal).",
+        "Opioids used in pregnancy are never to be stopped abruptly: no self-taper, and "
+        "medication for opioid use disorder as standard care (never a withdrawal).",
         _pregnancy_with_opioids,
         ("no-self-taper", "medication-for-opioid-use-disorder"),
     ),
@@ -403,26 +411,28 @@ RULES: tuple[SafetyRule, ...] = (
         "lost-tolerance",
         "§4.3, §11.3; clinical-facts A.8",
         "A break of 3 days or more after opioid use (❓ our threshold), a release from prison, "
-        "hospital, detox or residential care in the past 14 days, or a plan to stop or cut "
-        "down opioids, brings the lost-tolerance warning.",
+        "hospital, detox or residential care in the past 14 days, a plan to stop or cut "
+        "down opioids, or any opioid use now (a break may come, planned or not), brings the "
+        "lost-tolerance warning.",
         _lost_tolerance,
         ("reduced-tolerance", "naloxone"),
     ),
     SafetyRule(
         "opioid-use-disorder",
         "§9.1, §4.3, §11.3",
-        "Two or more opioid criteria, opioids in pregnancy, near-daily street opioids, or a "
-        "plan to stop or cut down opioids not taken for pain, bring information on medication "
-        "for opioid use disorder (never for a pain prescription with no criteria met).",
+        "Two or more opioid criteria, opioids in pregnancy, any use of opioids not prescribed, "
+        "or a plan to stop or cut down opioids not taken for pain, bring information on "
+        "medication for opioid use disorder (never for a pain prescription with no criteria "
+        "met).",
         _opioid_use_disorder,
         ("medication-for-opioid-use-disorder",),
     ),
     SafetyRule(
         "opioid-change",
         "§4.3",
-        "A plan to stop or cut down opioids means no self-taper: for methadone, buprenorphine "
-        "or pain medicines the prescriber plans any change; for others a clinician can make it "
-        "safer, often with medication.",
+        "A plan to stop or cut down opioids used now means no self-taper: for methadone, "
+        "buprenorphine or pain medicines the prescriber plans any change; for others a "
+        "clinician can make it safer, often with medication.",
         _opioid_change,
         ("no-self-taper",),
     ),

@@ -84,14 +84,19 @@ def benzodiazepine_dependence_signs(profile: Profile) -> bool:
     """Physical dependence on a benzodiazepine is possible after regular use, prescribed or
     not (FACTS.md §4.2); withdrawal signs include DAST-10 item 9 (FACTS.md §2.3)."""
     use = profile.use_of("benzodiazepines")
-    if use is None:
-        return False
+    return use is not None and sedative_dependence_signs_of(use, profile)
+
+
+def sedative_dependence_signs_of(use: SubstanceUse, profile: Profile) -> bool:
+    """Signs of physical dependence on a sedative whose withdrawal is dangerous: a
+    benzodiazepine, or a z-drug, GHB or barbiturate named under "other", which are treated
+    like one (FACTS.md §4.2 ⚠️)."""
     return (
         "withdrawal" in use.criteria
         or "tolerance" in use.criteria
         or symptoms_may_come_from(use, profile)
-        # DAST-10 item 9 does not say which drug (FACTS.md §2.3): with benzodiazepines in
-        # the picture, it is read cautiously as theirs.
+        # DAST-10 item 9 does not say which drug (FACTS.md §2.3): with such a sedative in
+        # the picture, it is read cautiously as its.
         or dast_item_points(profile, "withdrawal") > 0
         or (use.days_used_past_30 or 0) >= REGULAR_BENZODIAZEPINE_DAYS
     )
