@@ -156,6 +156,25 @@ def test_batch_scores_each_line_in_order_and_reports_bad_lines_without_stopping(
     assert "error" in results[5]
 
 
+def test_batch_answers_stay_in_line_with_the_lines() -> None:
+    """U+2028 and U+0085 are allowed inside a JSON string and are not line breaks; a blank
+    line between lines is one (an error), so answer N is always line N's."""
+    first = json.dumps({"instrument": "phq-2", "answers": [1, 1], "note": "a\u2028b\x85c"},
+                       ensure_ascii=False)  # fmt: skip
+    last = json.dumps({"instrument": "phq-2", "answers": [0, 0]})
+    status, out, err = waymark("score", "--batch", "-", stdin=f"{first}\r\n\n{last}\n\n")
+    assert status == 1 and err == ""
+    results = [json.loads(line) for line in out.split("\n") if line]
+    assert [r.get("total") for r in results] == [2, None, 0]
+    assert results[1] == {"error": "an empty line"}
+
+
+@pytest.mark.parametrize("answers", ["²,0", "１,0", "٢,0"])
+def test_answers_in_other_digits_are_refused_in_one_line(answers: str) -> None:
+    status, out, err = waymark("score", "phq-2", "--answers", answers)
+    assert status == 2 and out == "" and err.count("\n") == 1 and "answer 1" in err
+
+
 def test_batch_exits_0_when_every_line_scored(tmp_path: Path) -> None:
     batch = tmp_path / "batch.jsonl"
     batch.write_text(json.dumps({"instrument": "gad-7", "answers": [0] * 7}) + "\n")

@@ -107,7 +107,7 @@ def parse_answers(text: str) -> list[int | None]:
         token = token.strip()
         if token in ("-", "null"):
             answers.append(None)
-        elif token.isdigit():
+        elif token.isascii() and token.isdigit():  # not "²" or "٢", which isdigit() takes
             answers.append(int(token))
         else:
             shown = token or "(empty)"
@@ -185,13 +185,23 @@ def _score_batch(args: argparse.Namespace, out: TextIO) -> int:
     if args.instrument is not None or args.answers is not None:
         raise UsageError("--batch reads instruments and answers from the file; give neither here")
     status = 0
-    for line in _read_text(args.batch).splitlines():
-        if not line.strip():
-            continue
-        result = _batch_line(line)
+    for line in _batch_lines(_read_text(args.batch)):
+        result = _batch_line(line) if line.strip() else {"error": "an empty line"}
         status = 1 if "error" in result else status
         _dump(result, out)
     return status
+
+
+def _batch_lines(text: str) -> list[str]:
+    """The file's lines, one for one with the answers (CONTRACTS.md §1): split at line feeds
+    only, not at the other characters `str.splitlines` breaks at (U+2028, U+0085…), which
+    JSON allows inside a string; a CRLF's CR dropped. Blank lines at the end are not lines
+    (a file's last line feeds); a blank line before another line is one, answered with an
+    error, so that the answers stay in line with the lines."""
+    lines = [line.removesuffix("\r") for line in text.split("\n")]
+    while lines and not lines[-1].strip():
+        lines.pop()
+    return lines
 
 
 def cmd_score(args: argparse.Namespace, out: TextIO) -> int:
@@ -271,9 +281,9 @@ def recommendation_for_people(result: pathway.Recommendation) -> str:
         found = getattr(result.risks, dimension)
         out.append(f"  - {labels.RISK[dimension]}: {labels.RISK_LEVEL[found.level]}")
         out += [f"      {reason}" for reason in found.reasons]
-    if result.scores:
+    if result.shown_scores:
         out.append("Your scores:")
-        for score in result.scores:
+        for score in result.shown_scores:
             out.append(f"  - {score.name}: {score.total} — {score.band_label}. {score.meaning}")
     out.append("")
     out.append(f"Professional help: {labels.URGENCY[result.urgency]} ({result.urgency}).")
