@@ -638,3 +638,18 @@ def test_a_page_says_a_short_form_once_but_the_scores_keep_it() -> None:
     result = recommend(profile)
     assert [s["instrument"] for s in result.as_dict()["scores"]] == ["phq-2", "phq-9"]
     assert [s.instrument for s in result.shown_scores] == ["phq-9"]
+
+
+@pytest.mark.parametrize("kind", sorted(risk.SEDATING_KINDS))
+def test_alcohol_with_any_sedating_kind_counts_as_a_sedative(kind: str) -> None:
+    """CONTRACTS.md §2b: sedating kinds count as sedatives for the overdose and withdrawal
+    rules. Contract review: alcohol with gabapentinoids raised nothing and a schedule was
+    offered; with barbiturates or z-drugs, no overdose risk."""
+    _, result, plans = everything(
+        _v2(age=40, substances=[
+            {"substance": "alcohol", "days_used_past_30": 30, "typical_amount": 5},
+            {"substance": "other", "kinds": [kind], "days_used_past_30": 30}])
+    )  # fmt: skip
+    assert result.risks.overdose.at_least("possible")
+    assert result.risks.withdrawal.level == "high"
+    assert all(plan.taper is None or plan.taper.refused for plan in plans.values())

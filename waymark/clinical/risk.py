@@ -318,6 +318,9 @@ def _withdrawal(
     other_sedative_now = any(
         s.substance == "other" and s.use.kinds & WITHDRAWAL_KINDS for s in sedatives_now
     )
+    # Any sedating kind (gabapentinoids and xylazine too) used now, of "other" or of a street
+    # supply: with alcohol it counts as a sedative (CONTRACTS.md §2b).
+    sedating_kind_now = any(s.current and s.use.kinds & SEDATING_KINDS for s in states.values())
     history = signals.complicated_withdrawal_history(profile)
     acute = False
     if history and (drinking or sedatives_now):
@@ -342,7 +345,7 @@ def _withdrawal(
     sedative_signs = _sedative_signs(profile) if sedatives_now else []
     for sign in sedative_signs:
         found.add(HIGH, sign)
-    if drinking and (benzo_now or other_sedative_now):
+    if drinking and (benzo_now or other_sedative_now or sedating_kind_now):
         found.add(HIGH, N_("You use alcohol together with benzodiazepines or another sedative."))
     alcohol_signs = _alcohol_signs(profile, alcohol) if drinking and alcohol else []
     amount = f"{alcohol.use.typical_amount:g}" if alcohol and alcohol.use.typical_amount else ""
@@ -466,6 +469,20 @@ def _overdose(profile: Profile, states: dict[str, SubstanceState]) -> tuple[Risk
         found.add(POSSIBLE, N_("GHB can stop your breathing, more so with alcohol."))
     if not opioids and profile.uses("alcohol") and profile.uses("benzodiazepines"):
         found.add(POSSIBLE, N_("Alcohol with benzodiazepines can slow or stop your breathing."))
+    other_sedating = any(
+        s.use.kinds & (SEDATING_KINDS - {"ghb"})
+        for s in states.values()
+        if s.substance != "opioids"
+    )
+    if not opioids and profile.uses("alcohol") and other_sedating:
+        # A sedating kind counts as a sedative for the overdose rules (CONTRACTS.md §2b).
+        found.add(
+            POSSIBLE,
+            N_(
+                "Alcohol with another sedative, such as gabapentin, pregabalin, sleeping pills, "
+                "barbiturates or xylazine, can slow or stop your breathing."
+            ),
+        )
     risky_drugs = bool(found.items)
     past = profile.overdose.past
     if past == "past-year" and risky_drugs:
