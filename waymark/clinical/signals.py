@@ -31,9 +31,6 @@ MOST_DAYS = 15
 # unless its use is known to be light — fewer than 10 days in the past 30 ❓ our threshold —
 # so that, say, cannabis withdrawal beside light drinking is not read as alcohol withdrawal.
 LIGHT_USE_DAYS = 10
-# Tolerance falls within days of not using (FACTS.md §4.3 gives no number); a week is our
-# cautious threshold for "a gap" ❓.
-OPIOID_GAP_DAYS = 7
 
 
 def symptoms_may_come_from(use: SubstanceUse | None, profile: Profile) -> bool:
@@ -163,16 +160,6 @@ def non_prescribed(profile: Profile, substance: str) -> bool:
 
 def injects(profile: Profile) -> bool:
     return any(use.route == "injected" for use in profile.substances)
-
-
-def opioid_gap(profile: Profile) -> bool:
-    """A break after opioid use: detox, hospital, jail, or simply days without (FACTS.md §4.3)."""
-    use = profile.use_of("opioids")
-    if use is None:
-        return False
-    if use.last_use_days_ago is not None:
-        return use.last_use_days_ago >= OPIOID_GAP_DAYS
-    return use.days_used_past_30 == 0
 
 
 def criteria_count(use: SubstanceUse) -> int:
