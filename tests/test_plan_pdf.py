@@ -238,7 +238,9 @@ def test_long_overdose_steps_take_two_panels_and_are_not_cut() -> None:
     assert "Never Use Alone: 1-800-484-3731" in text
 
 
-def test_the_wallet_card_stays_one_page_however_long_the_text() -> None:
+def test_long_lines_and_names_are_cut_to_their_panels_but_never_a_danger_s_step() -> None:
+    """The crisis lines and the people shrink, then are cut with "…", to stay in their panels;
+    the dangers' steps are never cut: what does not fit one page goes on to a second card."""
     long = "Extraordinarily long help line name " * 8
     document = make_document(
         help_lines=[{"name": long, "contact": "Call " + "9" * 200, "description": long}] * 9,
@@ -246,7 +248,8 @@ def test_the_wallet_card_stays_one_page_however_long_the_text() -> None:
         dangers=[DocDanger("naloxone", "N", [], [long] * 12)],
     )
     pages, text = read(wallet_card_pdf(document, language="en"))
-    assert pages == 1 and "…" in text
+    assert pages == 2 and "…" in text
+    assert text.count(" ".join(long.split())) >= 12  # every step whole
 
 
 def test_spanish_text_and_typography_survive() -> None:

@@ -27,7 +27,7 @@ from fpdf import FPDF
 from fpdf.enums import TextEmphasis, XPos, YPos
 from fpdf.fonts import FontFace
 
-from waymark.plans.document import DocBlock, DocSection, Document
+from waymark.plans.document import DocBlock, DocDanger, DocSection, Document
 
 FONTS, NOTO = files("font_source_sans_pro") / "files", files("manimgx_fonts")
 PLEX = files("fontpkg_ibm_plex_sans_arabic") / "files"
@@ -53,8 +53,9 @@ Color = tuple[int, int, int]
 INK, MUTED, ACCENT, ALERT = (33, 37, 41), (88, 96, 104), (0, 90, 104), (163, 33, 28)
 MARGIN, BODY, LINE, INDENT = 20.0, 11.5, 5.8, 7.0  # mm, pt, mm, mm
 CARD_W, CARD_H, CARD_PAD = 85.0, 55.0, 3.5  # one credit-card-sized panel, mm
-MAX_DANGER_PANELS = 3  # the card grows from two rows to three when the dangers need it
+CARD_ROWS = 4  # at most, on a Letter page: the card grows a row at a time as the dangers need
 CARD_SIZES = (10.0, 9.5, 9.0, 8.5, 8.0, 7.5, 7.0)  # pt, largest first; never below 7 pt
+COMFORTABLE = 8.0  # pt: the card grows a row before its dangers' type goes below this
 DASHED = {"dash": 1.5, "gap": 1.2}  # mm
 TAPER_ADVICE = (  # the page's words too (plans/detail.html), so one translation serves both
     "A schedule in US standard drinks a day. Hold each day's limit. If you get shaky, sweaty or "
@@ -400,10 +401,24 @@ class _Entry(NamedTuple):  # a line of a wallet-card panel
     bold: bool = False
     muted: bool = False
     marker: str = ""  # "1.", "2.", ... for a numbered step
+    continued: bool = False  # the rest of the entry before, on a new panel: indented, no marker
+
+
+class _Panel(NamedTuple):  # a credit-card-sized panel of the wallet card
+    title: str
+    entries: list[_Entry]
+    size: float | None = None  # the dangers' type size, which fits them; None: fit (or cut)
 
 
 class _CardPDF(_PDF):
-    """Panels of fixed size: the text shrinks, then is cut, so it never leaves its panel."""
+    """Panels of fixed size. The dangers flow from panel to panel, and the card grows a row, or
+    its type shrinks (not below 7 pt), or it goes on to another card, until they all fit: their
+    text is never cut. The lines and people in the other panels shrink, then are cut, so that
+    nothing leaves its panel."""
+
+    def __init__(self, document: Document, language: str) -> None:
+        super().__init__(document, language)
+        self.set_auto_page_break(False)  # every panel is placed; a fourth row ends low
 
     def style(self, entry: _Entry, size: float) -> float:  # the font; the marker's width
         self.font("B" if entry.bold else "", size, MUTED if entry.muted else INK)
@@ -426,26 +441,31 @@ class _CardPDF(_PDF):
             short.pop()
         return size, [*short, _Entry("…", muted=True)]
 
-    def panel(self, x: float, y: float, title: str, entries: list[_Entry]) -> None:
+    def panel(self, x: float, y: float, panel: _Panel) -> None:
         width = CARD_W - 2 * CARD_PAD
         self.font("B", 10.5, ALERT)
         self.set_xy(x + CARD_PAD, y + CARD_PAD)
-        self.cell(width, 5, self.truncate(title, width, 1), new_x=XPos.LEFT, new_y=YPos.NEXT)
+        self.cell(width, 5, self.truncate(panel.title, width, 1), new_x=XPos.LEFT, new_y=YPos.NEXT)
         self.ln(0.8)
-        size, fitted = self.fit(entries, width, y + CARD_H - CARD_PAD - self.y)
+        size, fitted = panel.size, panel.entries  # the dangers: laid out to fit, never cut
+        if size is None:
+            size, fitted = self.fit(panel.entries, width, y + CARD_H - CARD_PAD - self.y)
         for entry in fitted:
             indent = self.style(entry, size)
             self.set_x(x + CARD_PAD)
-            if entry.marker:
+            if entry.marker and not entry.continued:
                 self.cell(indent, size * 0.42, entry.marker)
+            elif indent:
+                self.set_x(x + CARD_PAD + indent)
             self.wrap(width - indent, size * 0.42, entry.text)
             self.ln(0.6)
 
-    def panels(self, document: Document) -> list[tuple[str, list[_Entry]]]:
-        """Crisis lines, the person's own dangers with what to do (most dangerous first, from
-        the one risk model; continued over up to three panels, which makes the card three rows
-        high), three people, then the harm-reduction lines. Steps that do not apply to the
-        person are left out."""
+    def sheets(self, document: Document) -> list[list[_Panel]]:
+        """The card's panels, page by page: crisis lines, the person's own dangers with what to
+        do (most dangerous first, from the one risk model; flowing over as many panels as they
+        need, one to five, which makes the card two to four rows high), three people, then the
+        harm-reduction lines. Steps that do not apply to the person are left out. Dangers that
+        do not fit one page even at 7 pt go on, in order, on a further card on the next page."""
         crisis, people, harm = [], [], []
         for line in document.help_lines:
             name, contact = line.get("name", ""), line.get("contact", "")
@@ -455,72 +475,147 @@ class _CardPDF(_PDF):
         for line in document.harm_reduction_lines:
             name = f"{line.get('name', '')}: {line.get('contact', '')}"
             harm += [_Entry(name, bold=True), _Entry(line.get("description", ""), muted=True)]
-        chunks = self.danger_panels(document)
-        crisis_panel, people_panel = (_("In a crisis"), crisis), (_("People I can call"), people)
+        merged = people + harm  # the people to call and the harm-reduction lines, on one panel
+        width, room = CARD_W - 2 * CARD_PAD, CARD_H - 2 * CARD_PAD - 6
+        chunks, size, merge = self.danger_layout(
+            document, merge=self.height(merged, width, CARD_SIZES[-1]) <= room
+        )
         doing = [
-            (_("What to do") if n == 0 else _("What to do, continued"), chunk)
+            _Panel(_("What to do") if n == 0 else _("What to do, continued"), chunk, size)
             for n, chunk in enumerate(chunks)
         ]
-        last = (
-            (_("Staying safer"), harm)
-            if harm
-            else (document.title, [_Entry(document.approach_label)])
+        crisis_panel, people_panel = (
+            _Panel(_("In a crisis"), crisis),
+            _Panel(_("People I can call"), people),
         )
-        if len(doing) == 2:  # four panels: the harm-reduction lines go with the people to call
-            people_panel = (_("People I can call"), people + harm)
-            return [crisis_panel, doing[0], people_panel, doing[1]]
-        return [crisis_panel, *doing, people_panel, last]
+        last = (
+            _Panel(_("Staying safer"), harm)
+            if harm
+            else _Panel(document.title, [_Entry(document.approach_label)])
+        )
+        if merge:  # an even number of panels: the people and the lines share the last row's
+            return [[crisis_panel, *doing[:-1], _Panel(_("People I can call"), merged), doing[-1]]]
+        first = 2 * CARD_ROWS - 3  # danger panels on the first page; the rest go on
+        further = [doing[n : n + 2 * CARD_ROWS] for n in range(first, len(doing), 2 * CARD_ROWS)]
+        return [[crisis_panel, *doing[:first], people_panel, last], *further]
 
-    def danger_panels(self, document: Document) -> list[list[_Entry]]:
-        """The dangers as entries, over as many panels as they need (at most three), each
-        panel starting at a danger's title where it can."""
-        entries: list[_Entry] = []
-        for danger in document.dangers:
-            entries.append(_Entry(danger.title, bold=True))
-            entries += [_Entry(line) for line in danger.lead]
+    def danger_layout(
+        self, document: Document, *, merge: bool
+    ) -> tuple[list[list[_Entry]], float, bool]:
+        """The dangers' panels, their type size, and whether the people and the harm-reduction
+        lines share a panel: the fewest rows (two to four) in which the dangers fit at 8 pt or
+        more, in the largest type that fits them; else the same at 7.5 or 7 pt; else at 7 pt on
+        as many panels as they need, over further pages."""
+        flows: dict[float, list[list[_Entry]]] = {}
+        for floor in (COMFORTABLE, CARD_SIZES[-1]):
+            for rows in range(2, CARD_ROWS + 1):
+                for merged in (False, True) if merge else (False,):
+                    panels = 2 * rows - 3 + merged  # of dangers, beside the card's other three
+                    for size in [size for size in CARD_SIZES if size >= floor]:
+                        if size not in flows:
+                            flows[size] = self.flow(document.dangers, size)
+                        if len(flows[size]) <= panels:
+                            return flows[size], size, merged and len(flows[size]) == panels
+        return flows[CARD_SIZES[-1]], CARD_SIZES[-1], False
+
+    def flow(self, dangers: Sequence[DocDanger], size: float) -> list[list[_Entry]]:
+        """The dangers' titles, leads and numbered steps, filling panel after panel in this
+        size. A title is kept with its first line; a danger that goes on to the next panel has
+        its title again there, marked as continued; an entry too long for a whole panel starts in
+        the room left and goes on where it stops. Nothing is left out or cut."""
+        width, room = CARD_W - 2 * CARD_PAD, CARD_H - 2 * CARD_PAD - 6
+        heights: dict[_Entry, float] = {}
+
+        def height(*entries: _Entry) -> float:
+            for entry in entries:
+                if entry not in heights:
+                    heights[entry] = self.height([entry], width, size)
+            return sum(heights[entry] for entry in entries)
+
+        lines = 2 * size * 0.42 + 0.6  # with less room left, a long entry starts on the next
+        panels: list[list[_Entry]] = []
+        left = 0.0  # the room left in the last panel
+        for danger in dangers:
+            title = _Entry(danger.title, bold=True)
+            again = _Entry(_("%(title)s (continued)") % {"title": danger.title}, bold=True)
+            whole = room - height(again)  # an entry longer than this fills no panel alone
             numbered = len(danger.steps) > 1
-            entries += [
-                _Entry(step, marker=f"{n}." if numbered else "")
-                for n, step in enumerate(danger.steps, 1)
+            queue = [
+                title,
+                *(_Entry(line) for line in danger.lead),
+                *(
+                    _Entry(step, marker=f"{n}." if numbered else "")
+                    for n, step in enumerate(danger.steps, 1)
+                ),
             ]
-        width, room, size = CARD_W - 2 * CARD_PAD, CARD_H - 2 * CARD_PAD - 6, CARD_SIZES[-2]
-        chunks: list[list[_Entry]] = []
-        while entries:
-            if len(chunks) == MAX_DANGER_PANELS - 1 or self.height(entries, width, size) <= room:
-                chunks.append(entries)  # the last panel shrinks, then cuts, to fit
-                break
-            split = len(entries)
-            while split > 1 and self.height(entries[:split], width, size) > room:
-                split -= 1
-            boundary = split
-            while boundary > 1 and not entries[boundary].bold:
-                boundary -= 1
-            split = boundary if boundary > 1 else split
-            chunks.append(entries[:split])
-            entries = entries[split:]
-        return chunks
+            while queue:
+                entry = queue.pop(0)
+                need = height(entry)
+                if entry is title and queue:  # a title is kept with its first line (or two)
+                    need += height(queue[0]) if height(queue[0]) <= whole else lines
+                if panels and need <= left:
+                    pass  # it fits here
+                elif panels and entry is not title and left >= lines and need > whole:
+                    entry, rest = self.split(entry, width, size, left)  # it starts here
+                    queue.insert(0, rest)
+                else:  # on to a new panel, which has the danger's title if it goes on there
+                    panels.append([])
+                    left = room
+                    if entry is not title and height(again) <= room / 2:
+                        panels[-1].append(again)
+                        left -= height(again)
+                    if height(entry) > left:  # what fits here; the rest on the next panel
+                        entry, rest = self.split(entry, width, size, left)
+                        queue.insert(0, rest)
+                panels[-1].append(entry)
+                left -= height(entry)
+        return panels
+
+    def split(self, entry: _Entry, width: float, size: float, room: float) -> tuple[_Entry, _Entry]:
+        """The longest start of the entry that fits the room, ending between words (within a
+        word only when its first word is wider than the room; at least one character), and the
+        rest, continued."""
+        text = self.clean(entry.text)
+
+        def longest(cuts: Sequence[int]) -> int:  # the last cut whose start fits, else 0
+            low, high = 0, len(cuts)
+            while low < high:
+                middle = (low + high + 1) // 2
+                head = entry._replace(text=text[: cuts[middle - 1]])
+                fits = self.height([head], width, size) <= room
+                low, high = (middle, high) if fits else (low, middle - 1)
+            return cuts[low - 1] if low else 0
+
+        words = [n for n in range(1, len(text)) if text[n] in " \n" and text[n - 1] not in " \n"]
+        cut = longest(words) or longest(range(1, len(text))) or 1
+        return entry._replace(text=text[:cut].rstrip()), entry._replace(
+            text=text[cut:].lstrip(), continued=True
+        )
 
 
 def wallet_card_pdf(document: Document, *, language: str) -> bytes:
-    """One Letter page: four (or, when the dangers need them, six) credit-card-sized panels
-    (85 × 55 mm) to cut out and fold."""
+    """A Letter page with four, six or eight credit-card-sized panels (85 × 55 mm, two to four
+    rows, as the dangers need) to cut out and fold; more pages, each one more card, only when
+    the dangers do not fit one page at 7 pt."""
     with override(language):
         pdf = _CardPDF(document, language)
-        pdf.add_page()
-        pdf.font("B", 16)
-        pdf.wrap(0, 8, pdf.truncate(document.title, pdf.epw, 1))
-        pdf.font("", 10, MUTED)
-        note = _("Cut along the solid line, fold along the dashed lines, and keep it with you.")
-        pdf.wrap(0, 5, pdf.truncate(note, pdf.epw, 2))
-        x, y = (pdf.w - 2 * CARD_W) / 2, pdf.y + 8
-        panels = pdf.panels(document)
-        rows = (len(panels) + 1) // 2
-        for index, (title, entries) in enumerate(panels):
-            pdf.panel(x + (index % 2) * CARD_W, y + (index // 2) * CARD_H, title, entries)
-        with pdf.local_context(draw_color=(120, 120, 120), line_width=0.3):  # cut along
-            pdf.rect(x, y, 2 * CARD_W, rows * CARD_H)
-        with pdf.local_context(draw_color=(150, 150, 150), line_width=0.2, dash_pattern=DASHED):
-            pdf.line(x + CARD_W, y - 4, x + CARD_W, y + rows * CARD_H + 4)  # fold along
-            for row in range(1, rows):
-                pdf.line(x - 4, y + row * CARD_H, x + 2 * CARD_W + 4, y + row * CARD_H)
+        pdf.add_page()  # text is measured on a page
+        for number, panels in enumerate(pdf.sheets(document)):
+            if number:
+                pdf.add_page()
+            pdf.font("B", 16)
+            pdf.wrap(0, 8, pdf.truncate(document.title, pdf.epw, 1))
+            pdf.font("", 10, MUTED)
+            note = _("Cut along the solid line, fold along the dashed lines, and keep it with you.")
+            pdf.wrap(0, 5, pdf.truncate(note, pdf.epw, 2))
+            x, y = (pdf.w - 2 * CARD_W) / 2, pdf.y + 8
+            rows = (len(panels) + 1) // 2
+            for index, panel in enumerate(panels):
+                pdf.panel(x + (index % 2) * CARD_W, y + (index // 2) * CARD_H, panel)
+            with pdf.local_context(draw_color=(120, 120, 120), line_width=0.3):  # cut along
+                pdf.rect(x, y, 2 * CARD_W, rows * CARD_H)
+            with pdf.local_context(draw_color=(150, 150, 150), line_width=0.2, dash_pattern=DASHED):
+                pdf.line(x + CARD_W, y - 4, x + CARD_W, y + rows * CARD_H + 4)  # fold along
+                for row in range(1, rows):
+                    pdf.line(x - 4, y + row * CARD_H, x + 2 * CARD_W + 4, y + row * CARD_H)
         return bytes(pdf.output())
