@@ -653,3 +653,17 @@ def test_alcohol_with_any_sedating_kind_counts_as_a_sedative(kind: str) -> None:
     assert result.risks.overdose.at_least("possible")
     assert result.risks.withdrawal.level == "high"
     assert all(plan.taper is None or plan.taper.refused for plan in plans.values())
+
+
+def test_a_high_overdose_risk_without_opioids_still_brings_its_findings() -> None:
+    """Review (and the property test above, at 3,000 examples): prescribed benzodiazepines,
+    light drinking and a past-year overdose: overdose risk high, an alert for the clinician,
+    and no overdose finding (nothing on the wallet card)."""
+    _, result, plans = everything(
+        _v2(age=50, overdose={"past": "past-year"},
+            substances=[{"substance": "alcohol", "days_used_past_30": 8, "typical_amount": 2},
+                        {"substance": "benzodiazepines", "prescribed": True}])
+    )  # fmt: skip
+    assert result.risks.overdose.level == "high"
+    assert {"naloxone", "never-use-alone"} <= set(result.safety)
+    assert {d.id for d in plans["abstinence"].wallet} >= {"naloxone", "never-use-alone"}

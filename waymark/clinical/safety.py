@@ -199,6 +199,14 @@ def _street_stimulants_and_pills(model: RiskModel) -> Message | None:
     return None
 
 
+def _high_overdose(model: RiskModel) -> Message | None:
+    """Overdose risk high without a finding of its own, such as a past-year overdose with
+    alcohol and sedatives: the model's first reason."""
+    if model.overdose.level == HIGH:
+        return _first(model.overdose.reasons)
+    return None
+
+
 def _uses_alone(model: RiskModel) -> Message | None:
     if model.overdose.at_least(POSSIBLE) and model.profile.overdose.uses_alone in (
         "sometimes",
@@ -383,6 +391,16 @@ RULES: tuple[SafetyRule, ...] = (
         "same overdose protections as opioids: naloxone, never use alone, fentanyl test strips.",
         _street_stimulants_and_pills,
         OVERDOSE_BASICS,
+    ),
+    SafetyRule(
+        "overdose-high",
+        "§5, §11.3",
+        "Overdose risk high, whatever brings it (a past-year overdose with alcohol and "
+        "sedatives, say), brings never-use-alone and naloxone: someone near who can call for "
+        "help, and naloxone at hand in case opioids are involved (❓ ours: naloxone reverses "
+        "only opioids, and does no harm otherwise).",
+        _high_overdose,
+        ("naloxone", "never-use-alone"),
     ),
     SafetyRule(
         "uses-alone",
