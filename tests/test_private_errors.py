@@ -39,8 +39,10 @@ def _duplicate_user() -> IntegrityError:
 def _logged(error: BaseException, formatter: logging.Formatter) -> str:
     """The line the configured console handler's filter and ``formatter`` write for
     ``logger.exception`` of ``error``."""
-    record = logging.LogRecord("django.request", logging.ERROR, __file__, 1, "Internal Server "
-                               "Error: %s", ("/api/v1/x",), (type(error), error, error.__traceback__))  # fmt: skip
+    info = (type(error), error, error.__traceback__)
+    record = logging.LogRecord(
+        "django.request", logging.ERROR, __file__, 1, "Internal Server Error: %s", ("/x",), info
+    )
     assert PrivateDatabaseErrors().filter(record)
     return formatter.format(record)
 
@@ -98,7 +100,9 @@ def test_the_console_handler_filters_database_errors(tmp_path: Any) -> None:
         "import logging\n"
         "from django.db import IntegrityError\n"
         "try:\n"
-        "    raise IntegrityError('duplicate key\\nDETAIL:  Key (email)=(who@example.org) exists.')\n"
+        "    raise IntegrityError(\n"
+        "        'duplicate key\\nDETAIL:  Key (email)=(who@example.org) exists.'\n"
+        "    )\n"
         "except IntegrityError:\n"
         "    logging.getLogger('django.request').exception('Internal Server Error: /x')\n"
     )
