@@ -73,6 +73,17 @@ def test_someone_who_stopped_drinking_weeks_ago_gets_no_schedule() -> None:
     assert result.refused and "stopped drinking 21 days ago" in (result.reason or "")
 
 
+def test_no_drinking_in_the_past_month_is_not_called_stopping_0_days_ago() -> None:
+    """Contract review: "you stopped drinking 0 days ago" for no drinking days and no date."""
+    profile = parse_profile(
+        {"version": 2, "age": 40, "goal": "stop",
+         "substances": [{"substance": "alcohol", "days_used_past_30": 0, "typical_amount": 5}]}
+    )  # fmt: skip
+    result = taper(5, 0, profile=profile)
+    assert result.refused and "no drinking in the past 30 days" in (result.reason or "")
+    assert "0 days ago" not in (result.reason or "")
+
+
 def test_under_18_never_gets_a_schedule() -> None:
     profile = parse_profile(
         {"version": 1, "age": 16, "goal": "cut-down",

@@ -131,13 +131,21 @@ def refusal(substance: str, start: Decimal, profile: Profile | None) -> Taper | 
             safer_way=PRESCRIBER_WAY,
         )
     if not risk.substance_state(listed).current:
+        if listed.last_use_days_ago is None:  # no drinking on any of the past 30 days
+            return _refuse(
+                N_(
+                    "Your profile shows no drinking in the past 30 days, so there is nothing "
+                    "to taper: keep going, and if you start again, talk to a doctor first."
+                ),
+                safer_way=PRESCRIBER_WAY,
+            )
         return _refuse(
             N_(
                 "Your profile says you stopped drinking %(days)d days ago, so there is "
                 "nothing to taper: keep going, and if you start again, talk to a doctor first."
             ),
             safer_way=PRESCRIBER_WAY,
-            days=listed.last_use_days_ago or 0,
+            days=listed.last_use_days_ago,
         )
     model = risk.assess(_drinking(profile, start))
     if model.withdrawal.level == risk.HIGH:
