@@ -354,3 +354,13 @@ def test_a_commands_own_parser_reads_and_helps_as_the_whole_one(command: str) ->
             except (UsageError, SystemExit) as error:
                 errors.append(str(error))
         assert errors[0] == errors[1]
+
+
+def test_plan_drafts_no_adult_path_under_18(tmp_path: Path) -> None:
+    profile = tmp_path / "youth.json"
+    profile.write_text(json.dumps({"version": 2, "age": 16, "goal": "cut-down", "substances": [
+        {"substance": "alcohol", "days_used_past_30": 4, "typical_amount": 4}]}))  # fmt: skip
+    status, out, err = waymark("plan", "--profile", str(profile), "--path", "harm-reduction")
+    assert status == 2 and out == "" and err.count("\n") == 1 and "under 18" in err
+    status, out, _ = waymark("plan", "--profile", str(profile), "--path", "abstinence", "--json")
+    assert status == 0 and json.loads(out)["path"] == "abstinence"

@@ -169,3 +169,31 @@ def test_the_json_twin_is_closed_to_others(client: Client) -> None:
     response = stranger.get(f"/api/v1/plans/{plan.public_id}")
     assert response.status_code == 404 and response.json()["error"]["code"] == "not-found"
     assert Client().get("/api/v1/plans").status_code == 401
+
+
+YOUTH = {
+    "version": 2,
+    "age": 16,
+    "goal": "cut-down",
+    "substances": [{"substance": "alcohol", "days_used_past_30": 4, "typical_amount": 4}],
+}
+
+
+def test_under_18_is_offered_no_adult_path(client: Client) -> None:
+    """The `under-18` finding promises no adult path (CONTRACTS.md §3b): the result offers no
+    choice, a crafted choice makes no plan, and the plan offers no switch (newcomer review: a
+    16-year-old chose harm reduction and was told to keep to her limit)."""
+    result_url, _ = complete(client, YOUTH)
+    checkup = CheckUp.objects.get()
+    result = client.get(result_url).content.decode()
+    assert 'name="approach" value="abstinence"' in result and 'type="radio"' not in result
+    create = reverse("plans:create", args=[checkup.public_id])
+    client.post(create, {"approach": "harm-reduction"})
+    assert not Plan.objects.exists()
+    assert client.post(create, {"approach": "abstinence"}).status_code == 302
+    plan = Plan.objects.get()
+    assert plan.latest().content["approach"] == "abstinence"
+    assert 'id="switch-path"' not in page(client, plan)
+    switched = client.post(reverse("plans:switch", args=[plan.public_id]),
+                           {"approach": "harm-reduction"})  # fmt: skip
+    assert switched.status_code == 400 and plan.versions.count() == 1

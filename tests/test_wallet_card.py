@@ -78,7 +78,9 @@ def document(profile: dict[str, Any], language: str) -> Document:
 
 def every_danger(language: str) -> Document:
     """A card with every danger the wallet card can carry, at once, in the risk model's words."""
-    every = cast(Any, SimpleNamespace(safety=plan.WALLET_ORDER))
+    # Every id at once, read with a pregnant opioid user's model (the longest pregnancy lead).
+    risks = recommend(parse_profile(F5)).risks
+    every = cast(Any, SimpleNamespace(safety=plan.WALLET_ORDER, risks=risks))
     with override(language):
         doc = build(draft_plan(parse_profile(F5), recommend(parse_profile(F5))), version())
         doc.dangers = [

@@ -356,7 +356,13 @@ def plan_for_people(draft: plan.PlanDraft) -> str:
 
 def cmd_plan(args: argparse.Namespace, out: TextIO) -> int:
     profile = _read_profile(args.profile)
-    draft = plan.draft_plan(profile, pathway.recommend(profile), args.path)
+    result = pathway.recommend(profile)
+    if args.path is not None and args.path not in plan.paths_open(result.approach, result.safety):
+        raise UsageError(
+            f"--path {args.path}: the person is under 18, and Waymark drafts no adult path "
+            f"for them; the plan's path is {result.approach}"
+        )
+    draft = plan.draft_plan(profile, result, args.path)
     if args.json:
         _dump(draft.as_dict(), out)
     else:
@@ -653,7 +659,7 @@ def _add_plan(commands: Any) -> None:
     drafting.add_argument(
         "--path",
         choices=APPROACHES,
-        help="the path the plan is for (default: the recommended one)",
+        help="the path the plan is for (default: the recommended one; under 18, only that one)",
     )
     drafting.add_argument("--json", action="store_true", help="print JSON instead of text")
     drafting.set_defaults(handler=cmd_plan)

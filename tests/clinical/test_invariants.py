@@ -667,3 +667,31 @@ def test_a_high_overdose_risk_without_opioids_still_brings_its_findings() -> Non
     assert result.risks.overdose.level == "high"
     assert {"naloxone", "never-use-alone"} <= set(result.safety)
     assert {d.id for d in plans["abstinence"].wallet} >= {"naloxone", "never-use-alone"}
+
+
+@EXAMPLES
+@given(data=any_profiles())
+def test_no_limit_of_ones_own_is_spoken_of_where_the_plan_gives_none(data: dict[str, Any]) -> None:
+    """Newcomer review: "No drinking limit is given here" beside "Count my drinks and stop at
+    my limit", "Decide your limit before you start" and "keep to your limit"."""
+    _profile, _result, plans = everything(data)
+    for plan in plans.values():
+        if plan.drinking_limit is not None:
+            continue
+        text = json.dumps(plan.as_dict(), ensure_ascii=False)
+        for said in ("stop at my limit", "Decide your limit", "keep to your limit"):
+            assert said not in text, said
+
+
+def test_a_pregnant_opioid_user_is_not_told_stopping_would_not_be_dangerous() -> None:
+    """Newcomer review: "Withdrawal: nothing found. Nothing in your answers suggests that
+    stopping would be dangerous" under "Stopping opioids suddenly in pregnancy can harm you and
+    the baby"; and a wallet card without "do not stop suddenly"."""
+    _, result, plans = everything(
+        _v2(age=27, sex="female", pregnant=True, goal="stop",
+            substances=[{"substance": "opioids", "days_used_past_30": 25, "route": "smoked"}])
+    )  # fmt: skip
+    (withdrawal,) = [row for row in result.risk_rows if row[0] == "withdrawal"]
+    assert withdrawal[1] == "none" and "best planned with a clinician" in str(withdrawal[2])
+    (pregnancy,) = [d for d in plans["abstinence"].wallet if d.id == "pregnancy-care"]
+    assert any("must not stop them suddenly" in str(line) for line in pregnancy.lead)

@@ -14,7 +14,7 @@ from waymark.checkup.history import change_words, history_rows, reassessment
 from waymark.checkup.models import CheckUp
 from waymark.checkup.steps import Step, step_for
 from waymark.clinical.checkup import applicable_steps, crisis_reported
-from waymark.clinical.pathway import APPROACHES
+from waymark.clinical.plan import paths_open
 
 MOOD_STEPS = ("mood", "phq-9")
 
@@ -119,7 +119,11 @@ def result(request: HttpRequest, public_id: Any) -> HttpResponse:
     return render(
         request,
         "waymark/checkup/result.html",
-        {"checkup": checkup, "result": recommendation, "approaches": APPROACHES},
+        {
+            "checkup": checkup,
+            "result": recommendation,
+            "approaches": paths_open(recommendation.approach, recommendation.safety),
+        },
     )
 
 

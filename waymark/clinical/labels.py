@@ -107,6 +107,12 @@ RISK_LEVEL = {
     "possible": N_("possible"),
     "high": N_("high"),
 }
+# The withdrawal row at "none" where stopping is still planned with a clinician (a sedative,
+# opioids used now: `RiskModel.stopping_is_safe`).
+WITHDRAWAL_NONE_BUT_CLINICIAN = N_(
+    "No sign in your answers of dangerous withdrawal, such as seizures. Stopping is still best "
+    "planned with a clinician: see the safety findings above."
+)
 RISK_MEANING = {
     "withdrawal": {
         "none": N_("Nothing in your answers suggests that stopping would be dangerous."),

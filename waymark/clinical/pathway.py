@@ -94,16 +94,17 @@ class Recommendation:
 
     @property
     def risk_rows(self) -> list[tuple[str, str, Message, tuple[Message, ...]]]:
-        """Each risk dimension, for people: its id, level, what it means, and why."""
-        return [
-            (
-                name,
-                getattr(self.risks, name).level,
-                say(labels.RISK_MEANING[name][getattr(self.risks, name).level]),
-                getattr(self.risks, name).reasons,
-            )
-            for name in risk.DIMENSIONS
-        ]
+        """Each risk dimension, for people: its id, level, what it means, and why. No
+        withdrawal danger is not said to make stopping safe where the model asks for a
+        clinician anyway (a sedative, opioids: `RiskModel.stopping_is_safe`)."""
+        rows = []
+        for name in risk.DIMENSIONS:
+            level = getattr(self.risks, name).level
+            meaning = labels.RISK_MEANING[name][level]
+            if name == "withdrawal" and level == risk.NONE and not self.risks.stopping_is_safe:
+                meaning = labels.WITHDRAWAL_NONE_BUT_CLINICIAN
+            rows.append((name, level, say(meaning), getattr(self.risks, name).reasons))
+        return rows
 
     @property
     def safety_with_reasons(self) -> list[tuple[str, list[Message]]]:

@@ -10,6 +10,7 @@ and the thresholds that are ours, in docs/clinical-rules.md, "Recovery plans".
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -120,7 +121,7 @@ WALLET_LEAD: dict[str, tuple[str, ...]] = {
     "continue-moud": (dangers.MOUD_KEEP_TAKING,),
     "pregnancy-care": (prose.WALLET_PREGNANCY,),
     "never-use-alone": (prose.WALLET_NEVER_ALONE,),
-    "under-18": (dangers.YOUTH_INTRO,),
+    "under-18": (prose.WALLET_YOUTH,),
 }
 WALLET_STEPS: dict[str, tuple[str, ...]] = {
     "crisis-support": prose.WALLET_CRISIS_STEPS,
@@ -274,14 +275,24 @@ def draft_plan(
     )
 
 
+def paths_open(suggested: str, safety: Iterable[str]) -> tuple[str, ...]:
+    """The paths a person may choose for their plan: any of the three, but under 18 only the
+    suggested one (abstinence), as the `under-18` finding promises: no adult path
+    (CONTRACTS.md §3b)."""
+    return (suggested,) if "under-18" in set(safety) else APPROACHES
+
+
 def wallet_dangers(result: Recommendation) -> tuple[WalletDanger, ...]:
     """The wallet card's dangers: the person's own, most dangerous first, each with what to do;
     nothing that does not apply to them."""
+    lead = dict(WALLET_LEAD)
+    if result.risks.pregnant and result.risks.using("opioids"):  # never stopped suddenly
+        lead["pregnancy-care"] = (*lead["pregnancy-care"], prose.WALLET_PREGNANCY_OPIOIDS)
     return tuple(
         WalletDanger(
             safety_id,
             say(labels.SAFETY_TITLE[safety_id]),
-            tuple(say(line) for line in WALLET_LEAD.get(safety_id, ())),
+            tuple(say(line) for line in lead.get(safety_id, ())),
             tuple(say(step) for step in WALLET_STEPS.get(safety_id, ())),
         )
         for safety_id in WALLET_ORDER
@@ -538,6 +549,8 @@ def _safer_use(draft: _Draft) -> list[Block]:
         if use.substance == "alcohol" and draft.model.under_18:
             continue  # adults' moderation ("decide your limit"): `under-18`, CONTRACTS.md §3b
         bullets = prose.SAFER_BULLETS[use.substance]
+        if use.substance == "alcohol" and draft.limit is None:  # no limit of their own
+            bullets = tuple(b for b in bullets if b != prose.SAFER_DECIDE_LIMIT)
         if use.substance == "cannabis" and (use.days_used_past_30 or 0) >= 20:
             bullets = (*bullets, dangers.CANNABIS_HYPEREMESIS)  # clinical-facts A.6
         if use.prescribed and use.substance in PRESCRIBABLE:
@@ -628,7 +641,12 @@ LEFT_OUT_OF_LIGHT_SUPPORTS = ("urge-surfing", "activities")
 
 def _supports(draft: _Draft) -> Section:
     """The supports for stopping; a lighter version for harm reduction."""
-    decide = words.DECIDE_STOP if draft.stopping else words.DECIDE_HARM_REDUCTION
+    if draft.stopping:
+        decide = words.DECIDE_STOP
+    elif draft.limit is None:  # no limit of their own to keep to
+        decide = words.DECIDE_HARM_REDUCTION_NO_LIMIT
+    else:
+        decide = words.DECIDE_HARM_REDUCTION
     blocks = []
     for block_id, (paragraphs, steps, bullets) in words.SUPPORT_BLOCKS.items():
         if not draft.stopping and block_id in LEFT_OUT_OF_LIGHT_SUPPORTS:
@@ -802,7 +820,9 @@ def _personal(draft: _Draft) -> PersonalDefaults:
     substance = draft.result.substance
     coping = list(words.COPING)
     if draft.chosen != "abstinence" and not draft.primary_prescribed:
-        own_limit = substance == "alcohol" and not draft.model.under_18  # no limit under 18
+        # A limit to count to only where the plan gives one (none under 18, none where a
+        # clinician plans any cutting down, none where the limits are not meant for them).
+        own_limit = substance == "alcohol" and draft.limit is not None
         coping.append(words.COPING_LIMIT if own_limit else words.COPING_SAFER)
     signs = words.WARNING_SIGNS if draft.chosen == "abstinence" else words.WARNING_SIGNS_SAFER
     warning = [*signs, *filter(None, [words.WARNING_SIGN_EXTRA.get(substance)])]

@@ -50,6 +50,10 @@ DECIDE_HARM_REDUCTION = N_(
     "Decide: when the time is up, remember why you made this plan and how you want to feel "
     "tomorrow. If you still choose to use, keep to your limit and your safety steps."
 )
+DECIDE_HARM_REDUCTION_NO_LIMIT = N_(
+    "Decide: when the time is up, remember why you made this plan and how you want to feel "
+    "tomorrow. If you still choose to use, keep to your safety steps."
+)
 HALT_PARAGRAPH = N_(
     "Cravings hit harder when you are hungry, angry, lonely or tired. When one comes, stop "
     "and check:"

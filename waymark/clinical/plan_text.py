@@ -362,10 +362,11 @@ SAFER_TITLE = {
     "tobacco": N_("Less harm from tobacco"),
     "other": N_("Safer use of other drugs"),
 }
+SAFER_DECIDE_LIMIT = N_("Decide your limit before you start, and count your drinks.")
 SAFER_BULLETS = {
     "alcohol": (
         N_("Eat before and while you drink, and have water or a soft drink between drinks."),
-        N_("Decide your limit before you start, and count your drinks."),
+        SAFER_DECIDE_LIMIT,
         N_(
             "Know a standard drink: a 12 oz can of 5% beer, a 5 oz glass of 12% wine, or a "
             "1.5 oz shot of 40% spirits."
@@ -575,6 +576,14 @@ WALLET_LOWER_TOLERANCE = N_(
     "After a break, even a few days, use much less than before, and never alone."
 )
 WALLET_PREGNANCY = N_("I am pregnant: I need prenatal care and addiction care together.")
+WALLET_PREGNANCY_OPIOIDS = N_(
+    "I use opioids: I must not stop them suddenly. Buprenorphine or methadone is the standard "
+    "care in pregnancy."
+)
+WALLET_YOUTH = N_(
+    "Waymark is made for adults. Talk to an adult you trust, a school counsellor or nurse, or "
+    "a doctor. In a crisis, use the lines on this card."
+)
 WALLET_NEVER_ALONE = N_("Never use alone: have someone with you, or call a never-use-alone line.")
 # Short versions of the crisis and naloxone steps, for a panel the size of a credit card; the
 # plan itself keeps the full ones (FACTS.md §11.1, §5).

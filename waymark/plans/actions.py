@@ -11,8 +11,7 @@ from waymark.accounts.models import User
 from waymark.checkup.actions import recommendation_for, stored_answers
 from waymark.checkup.models import CheckUp
 from waymark.clinical.checkup import build_profile
-from waymark.clinical.pathway import APPROACHES
-from waymark.clinical.plan import PlanDraft, draft_plan
+from waymark.clinical.plan import PlanDraft, draft_plan, paths_open
 from waymark.clinical.profile import parse_profile
 from waymark.clinical.reassess import ABSTINENCE_TRIAL, Offer
 from waymark.plans.content import PERSONAL_LISTS, from_defaults
@@ -23,6 +22,12 @@ def draft_for(checkup: CheckUp, approach: str | None) -> PlanDraft:
     """The generated part of a plan, from the check-up's answers and the chosen path."""
     profile = parse_profile(build_profile(stored_answers(checkup)))
     return draft_plan(profile, recommendation_for(checkup), approach)
+
+
+def paths_for(checkup: CheckUp) -> tuple[str, ...]:
+    """The paths open to the person whose check-up this is (`plan.paths_open`)."""
+    result = checkup.result or {}
+    return paths_open(str(result.get("approach", "")), result.get("safety", ()))
 
 
 @transaction.atomic
@@ -75,8 +80,8 @@ def do_switch_path(plan: Plan, approach: str, user: User | None) -> PlanVersion:
     """A new version on ``approach``: the generated guidance is drafted again for the new
     path (every safety item stays: the draft always carries all of them), and the person's
     own lists, people and notes are kept. Earlier versions stay as they were."""
-    if approach not in APPROACHES:
-        raise ValueError(f"unknown approach {approach!r}")
+    if approach not in paths_for(plan.checkup):
+        raise ValueError(f"approach {approach!r} is not open to this person")
     locked = Plan.objects.select_for_update().get(pk=plan.pk)
     latest = locked.latest()
     content = dict(latest.content or {})

@@ -15,7 +15,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from waymark.access import visible_checkups, visible_plans
 from waymark.checkup.models import CheckUp
-from waymark.clinical.plan import APPROACHES
 from waymark.clinical.reassess import ABSTINENCE_TRIAL, TRIAL_WEEKS
 from waymark.plans import actions, document
 from waymark.plans.forms import PlanForm
@@ -62,7 +61,7 @@ def create(request: HttpRequest, checkup_id: Any) -> HttpResponse:
     if checkup is None:
         raise Http404("No such check-up.")
     approach = request.POST.get("approach") or None
-    if approach is not None and approach not in APPROACHES:
+    if approach is not None and approach not in actions.paths_for(checkup):
         return redirect("checkup:result", checkup.public_id)
     plan = actions.do_create_plan(checkup, approach or checkup.result["approach"], _user(request))
     return redirect("plans:detail", plan.public_id)
@@ -90,7 +89,7 @@ def _detail(
         "version": version,
         "doc": document.plan_document(plan, version),
         "is_latest": number is None or number == plan.latest().number,
-        "other_paths": [approach for approach in APPROACHES if approach != current],
+        "other_paths": [a for a in actions.paths_for(plan.checkup) if a != current],
         "switched_from": version.content.get("switched_from") or "",
         "switch_error": switch_error,
         "own_limit": _own_limit(version),
@@ -122,7 +121,7 @@ def switch(request: HttpRequest, public_id: Any) -> HttpResponse:
     plan = _plan(request, public_id)
     approach = request.POST.get("approach", "")
     current = plan.latest().content.get("approach")
-    if approach not in APPROACHES or approach == current:
+    if approach not in actions.paths_for(plan.checkup) or approach == current:
         message = gettext("Please choose one of the other paths.")
         return _detail(request, plan, status=400, switch_error=message)
     actions.do_switch_path(plan, approach, _user(request))
