@@ -695,3 +695,20 @@ def test_a_pregnant_opioid_user_is_not_told_stopping_would_not_be_dangerous() ->
     assert withdrawal[1] == "none" and "best planned with a clinician" in str(withdrawal[2])
     (pregnancy,) = [d for d in plans["abstinence"].wallet if d.id == "pregnancy-care"]
     assert any("must not stop them suddenly" in str(line) for line in pregnancy.lead)
+
+
+def test_overdose_high_adds_no_second_reason_where_opioids_bring_their_own() -> None:
+    """Newcomer review: "Carry naloxone — Why:" listed the combined-use reason twice, in two
+    wordings, and "often" alone was said as "sometimes"."""
+    _, result, _ = everything(
+        _v2(age=30, overdose={"uses_alone": "often"},
+            substances=[{"substance": "opioids", "days_used_past_30": 20},
+                        {"substance": "benzodiazepines", "days_used_past_30": 20}])
+    )  # fmt: skip
+    assert result.risks.overdose.level == "high"
+    assert "overdose-high" not in {finding.rule for finding in result.findings}
+    said = [str(f.reason) for f in result.findings] + [
+        str(r) for r in result.risks.overdose.reasons
+    ]
+    assert any(text.startswith("You often use alone") for text in said)
+    assert not any("sometimes use alone" in text for text in said)

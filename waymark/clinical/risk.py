@@ -490,10 +490,12 @@ def _overdose(profile: Profile, states: dict[str, SubstanceState]) -> tuple[Risk
     elif past in ("past-year", "over-a-year"):
         found.add(POSSIBLE, N_("You have overdosed before."))
     if risky_drugs and profile.overdose.uses_alone in ("sometimes", "often"):
-        found.add(
-            HIGH if opioids else POSSIBLE,
-            N_("You sometimes use alone, so nobody could help if you overdosed."),
+        alone = (
+            N_("You often use alone, so nobody could help if you overdosed.")
+            if profile.overdose.uses_alone == "often"
+            else N_("You sometimes use alone, so nobody could help if you overdosed.")
         )
+        found.add(HIGH if opioids else POSSIBLE, alone)
     if risky_drugs and profile.overdose.has_naloxone is False:
         found.add(POSSIBLE, N_("You do not have naloxone at hand."))
     return found.risk(), combined, lost, daily_street

@@ -200,11 +200,14 @@ def _street_stimulants_and_pills(model: RiskModel) -> Message | None:
 
 
 def _high_overdose(model: RiskModel) -> Message | None:
-    """Overdose risk high without a finding of its own, such as a past-year overdose with
-    alcohol and sedatives: the model's first reason."""
-    if model.overdose.level == HIGH:
-        return _first(model.overdose.reasons)
-    return None
+    """Overdose risk high with no opioid or street supply, whose rules bring these findings
+    with their own reasons (such as a past-year overdose with alcohol and sedatives): the
+    model's first reason, said once."""
+    if model.overdose.level != HIGH or model.profile.uses("opioids"):
+        return None
+    if _street_stimulants_and_pills(model) is not None:
+        return None
+    return _first(model.overdose.reasons)
 
 
 def _uses_alone(model: RiskModel) -> Message | None:
@@ -212,6 +215,8 @@ def _uses_alone(model: RiskModel) -> Message | None:
         "sometimes",
         "often",
     ):
+        if model.profile.overdose.uses_alone == "often":
+            return say(N_("You often use alone."))
         return say(N_("You sometimes use alone."))
     return None
 
@@ -395,8 +400,9 @@ RULES: tuple[SafetyRule, ...] = (
     SafetyRule(
         "overdose-high",
         "§5, §11.3",
-        "Overdose risk high, whatever brings it (a past-year overdose with alcohol and "
-        "sedatives, say), brings never-use-alone and naloxone: someone near who can call for "
+        "Overdose risk high with no opioid and no street supply (whose rules bring these "
+        "findings with their own reasons), such as a past-year overdose with alcohol and "
+        "sedatives, brings never-use-alone and naloxone: someone near who can call for "
         "help, and naloxone at hand in case opioids are involved (❓ ours: naloxone reverses "
         "only opioids, and does no harm otherwise).",
         _high_overdose,
