@@ -94,9 +94,9 @@ class Recommendation:
 
     @property
     def risk_rows(self) -> list[tuple[str, str, Message, tuple[Message, ...]]]:
-        """Each risk dimension, for people: its id, level, what it means, and why. No
-        withdrawal danger is not said to make stopping safe where the model asks for a
-        clinician anyway (a sedative, opioids: `RiskModel.stopping_is_safe`)."""
+        """Each risk dimension, for people: its id, level, what it means, and why. Where the
+        model asks for a clinician anyway (a sedative, opioids: `RiskModel.stopping_is_safe`),
+        no withdrawal danger is not said to mean that stopping would be safe."""
         rows = []
         for name in risk.DIMENSIONS:
             level = getattr(self.risks, name).level
