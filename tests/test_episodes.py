@@ -22,8 +22,14 @@ from waymark.measures.models import MeasureResponse
 
 pytestmark = pytest.mark.django_db
 
-TODAY = timezone.localdate()
-ADMITTED = TODAY - timedelta(days=300)
+
+def _today() -> date:
+    """Read when a test runs, not at import: a run that crosses midnight sees one day."""
+    return timezone.localdate()
+
+
+def _admitted() -> date:
+    return _today() - timedelta(days=300)
 
 
 def _at(day: date) -> datetime:
@@ -48,9 +54,9 @@ def _program_with(people: int) -> tuple[Organization, Staff]:
     for _ in range(people):
         person = make_person()
         make_consent(person, lead.membership)
-        Episode.objects.create(person=person, program=program, admitted_on=ADMITTED)
-        _phq9(person, program, ADMITTED, 18)
-        _phq9(person, program, ADMITTED + timedelta(days=182), 3)
+        Episode.objects.create(person=person, program=program, admitted_on=_admitted())
+        _phq9(person, program, _admitted(), 18)
+        _phq9(person, program, _admitted() + timedelta(days=182), 3)
     return program, lead
 
 
@@ -60,7 +66,7 @@ def test_a_clinician_admits_and_discharges_from_the_chart_and_both_are_audited()
     person = make_person()
     make_consent(person, clinician.membership)
     url = f"/clinic/people/{person.public_id}/episodes/"
-    day = (TODAY - timedelta(days=10)).isoformat()
+    day = (_today() - timedelta(days=10)).isoformat()
     response = clinician.client.post(url, {"program": program.public_id, "admitted_on": day})
     assert response.status_code == 302
     episode = Episode.objects.get(person=person)
@@ -72,13 +78,15 @@ def test_a_clinician_admits_and_discharges_from_the_chart_and_both_are_audited()
     assert "Episodes of care" in chart.content.decode()
     discharge = f"{url}{episode.public_id}/discharge/"
     early = clinician.client.post(
-        discharge, {"discharged_on": (TODAY - timedelta(days=11)).isoformat(), "reason": "left"}
+        discharge, {"discharged_on": (_today() - timedelta(days=11)).isoformat(), "reason": "left"}
     )
     assert early.status_code == 400
-    done = clinician.client.post(discharge, {"discharged_on": TODAY.isoformat(), "reason": "left"})
+    done = clinician.client.post(
+        discharge, {"discharged_on": _today().isoformat(), "reason": "left"}
+    )
     assert done.status_code == 302
     episode.refresh_from_db()
-    assert (episode.discharged_on, episode.discharge_reason) == (TODAY, "left")
+    assert (episode.discharged_on, episode.discharge_reason) == (_today(), "left")
     actions = set(
         AuditEntry.objects.filter(subject_ref__isnull=False).values_list("action", flat=True)
     )
@@ -91,13 +99,13 @@ def test_the_api_twins_list_admit_and_discharge() -> None:
     person = make_person()
     make_consent(person, clinician.membership)
     base = f"/api/v1/clinic/people/{person.public_id}/episodes"
-    body = {"program": str(program.public_id), "admitted_on": TODAY.isoformat()}
+    body = {"program": str(program.public_id), "admitted_on": _today().isoformat()}
     made = clinician.client.post(base, json.dumps(body), content_type="application/json")
     assert made.status_code == 201, made.content
     episode_id = made.json()["id"]
     again = clinician.client.post(base, json.dumps(body), content_type="application/json")
     assert again.status_code == 400 and again.json()["error"]["code"] == "invalid-request"
-    out = {"discharged_on": TODAY.isoformat(), "reason": "completed"}
+    out = {"discharged_on": _today().isoformat(), "reason": "completed"}
     closed = clinician.client.post(
         f"{base}/{episode_id}/discharge", json.dumps(out), content_type="application/json"
     )
@@ -182,9 +190,9 @@ def test_a_check_ups_phq9_is_a_result_in_the_report_and_the_csv_alike() -> None:
     person = make_person()
     make_consent(person, lead.membership)
     checkup = complete_crisis_checkup(person)
-    Episode.objects.create(person=person, program=program, admitted_on=TODAY)
+    Episode.objects.create(person=person, program=program, admitted_on=_today())
     total = scores(checkup)["phq-9"].total
-    rows = program_rows(program, [person.pk], TODAY)
+    rows = program_rows(program, [person.pk], _today())
     assert rows[0].outcome.baseline_phq9 == total
-    given = {person.pk: [(TODAY, total)]}
+    given = {person.pk: [(_today(), total)]}
     assert results_of([person.pk], given) == results_of([person.pk])
