@@ -14,6 +14,7 @@ from types import SimpleNamespace
 from typing import Any, cast
 
 import pytest
+from django.utils.translation import gettext as _
 from django.utils.translation import override
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -219,3 +220,35 @@ def test_any_profile_s_card_carries_every_danger_in_full(
     pages, card_text = card(doc, language)
     assert pages == 1  # the model's dangers always fit one page
     assert_every_danger_in_full_and_in_order(doc, card_text)
+
+
+# A drinker the risk model sees no overdose danger for, and a teenager who drinks.
+DRINKER = {
+    "version": 2,
+    "age": 40,
+    "goal": "cut-down",
+    "substances": [{"substance": "alcohol", "days_used_past_30": 8, "typical_amount": 3}],
+}
+TEEN = DRINKER | {"age": 16, "goal": "unsure"}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("profile", [DRINKER, TEEN], ids=["drinker", "teenager"])
+def test_the_never_use_alone_line_goes_only_on_cards_whose_plan_brings_it(
+    profile: dict[str, Any], language: str
+) -> None:
+    """The configured harm-reduction line is shown on the pages under the never-use-alone
+    safety item only. The card and the PDF's help lines had printed it for everyone, under
+    "People I can call", a teenager who does not use opioids included."""
+    without = document(profile, language)
+    assert "never-use-alone" not in recommend(parse_profile(profile)).safety
+    assert without.harm_reduction_lines == []
+    assert "1-800-484-3731" not in card(without, language)[1]
+    for profile_with_it in (F5, F5_FULLER):  # the lines on a panel of their own, or shared
+        with_it = document(profile_with_it, language)
+        assert "1-800-484-3731" in card(with_it, language)[1]
+        with override(language):
+            people = str(_("People I can call"))
+        panels = [panel for sheet in sheets_that_fit(with_it, language) for panel in sheet]
+        holding = [p.title for p in panels if any("1-800-484-3731" in e.text for e in p.entries)]
+        assert holding and people not in holding

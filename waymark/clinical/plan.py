@@ -158,6 +158,13 @@ class PlanDraft:
     drinking_limit: tuple[int, int] | None = None
     wallet: tuple[WalletDanger, ...] = ()
 
+    @property
+    def shows_harm_reduction_lines(self) -> bool:
+        """Whether the configured never-use-alone lines go with the whole plan (the PDF's
+        help lines, the wallet card): only where a safety item of the risk model shows them
+        on the pages, never to someone the model sees no overdose danger for."""
+        return any(SAFETY_LINES.get(safety_id) == HARM_REDUCTION_LINES for safety_id in self.safety)
+
     def as_dict(self) -> dict[str, Any]:
         """The public plan document of `waymark plan --json` (CONTRACTS.md §3c)."""
         return {

@@ -159,7 +159,9 @@ def build(draft: PlanDraft, version: PlanVersion) -> Document:
         people=people(content),
         notes=str(content.get("notes", "")),
         help_lines=translated(settings.HELP_LINES),
-        harm_reduction_lines=translated(settings.HARM_REDUCTION_LINES),
+        harm_reduction_lines=translated(settings.HARM_REDUCTION_LINES)
+        if draft.shows_harm_reduction_lines
+        else [],
         care_links=care_links(),
         own_limit=own_limit_text(content),
         dangers=[

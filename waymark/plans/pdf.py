@@ -494,7 +494,8 @@ class _CardPDF(_PDF):
             else _Panel(document.title, [_Entry(document.approach_label)])
         )
         if merge:  # an even number of panels: the people and the lines share the last row's
-            return [[crisis_panel, *doing[:-1], _Panel(_("People I can call"), merged), doing[-1]]]
+            title = _("People and lines I can call") if harm else _("People I can call")
+            return [[crisis_panel, *doing[:-1], _Panel(title, merged), doing[-1]]]
         first = 2 * CARD_ROWS - 3  # danger panels on the first page; the rest go on
         further = [doing[n : n + 2 * CARD_ROWS] for n in range(first, len(doing), 2 * CARD_ROWS)]
         return [[crisis_panel, *doing[:first], people_panel, last], *further]
