@@ -178,7 +178,9 @@ class PatternsForm(StepForm):
         for substance in self.answers.substances:
             name = substance_name(substance)
             self.fields[f"{substance}-days"] = forms.IntegerField(
-                label=_("%(name)s: on how many of the past 30 days did you use?") % {"name": name},
+                label=_("Alcohol: on how many of the past 30 days did you drink?")
+                if substance == "alcohol"
+                else _("%(name)s: on how many of the past 30 days did you use?") % {"name": name},
                 min_value=0,
                 max_value=30,
                 required=False,
@@ -622,8 +624,8 @@ class WithdrawalForm(StepForm):
             ),
             "seizures": _("Have you ever had a seizure (a fit) when stopping or cutting back?"),
             "delirium_tremens": _(
-                "Have you ever had delirium tremens (the DTs): confusion, seeing or hearing "
-                "things, shaking and fever when stopping drinking?"
+                "Have you ever had delirium tremens (the DTs) after stopping alcohol or a "
+                "sedative: confusion, seeing or hearing things, shaking and fever?"
             ),
         }
         for key, label in questions.items():

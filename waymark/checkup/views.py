@@ -55,7 +55,9 @@ def _render_step(
         "form": form,
         "progress": _progress(steps, step.id),
         "number": index + 1,
-        "total": len(steps),
+        # Until the person says what they use, the steps to come are not known: no total
+        # that would jump from "2 of 9" to "3 of 16".
+        "total": len(steps) if answers.substances else None,
         "previous": steps[index - 1] if index else None,
         "last": index == len(steps) - 1,
         "crisis": crisis_reported(answers),
