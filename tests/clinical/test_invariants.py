@@ -235,6 +235,10 @@ def test_under_18_gets_youth_rules_only(data: dict[str, Any]) -> None:
     assert "under-18" in result.safety and result.approach == "abstinence"
     for plan in plans.values():
         assert plan.drinking_limit is None and plan.taper is None
+    # No factor says an adult's goal of using less suits them (it had: "cutting down is a
+    # realistic goal" beside "no limits, schedules or plans").
+    assert not any("cutting down is realistic" in f.reason.template for f in result.factors)
+    assert not any("cutting down is a realistic" in f.reason.template for f in result.factors)
     regular = any(
         use.substance != "tobacco" and (use.days_used_past_30 is None or use.days_used_past_30 >= 4)
         for use in profile.substances

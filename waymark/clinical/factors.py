@@ -218,9 +218,10 @@ def readiness_factor(profile: Profile) -> Factor:
     )
 
 
-def severity_factor(severity: str, withdrawal: str = "none") -> Factor:
+def severity_factor(severity: str, withdrawal: str = "none", under_18: bool = False) -> Factor:
     """How the number of warning signs leans; with withdrawal risk (the risk model's level),
-    few signs never reads as "cutting down is a realistic goal" on one's own."""
+    few signs never reads as "cutting down is a realistic goal" on one's own, nor under 18,
+    where no adult goal of using less applies (PRODUCT.md: youth rules)."""
     if severity == "severe":
         return Factor(
             "severity",
@@ -232,6 +233,17 @@ def severity_factor(severity: str, withdrawal: str = "none") -> Factor:
             "severity",
             NEUTRAL,
             say(N_("Several warning signs were found: either path can work with support.")),
+        )
+    if under_18:
+        return Factor(
+            "severity",
+            ABSTINENCE,
+            say(
+                N_(
+                    "Few warning signs were found. Under 18, not drinking or using at all is "
+                    "the safest choice."
+                )
+            ),
         )
     if withdrawal == "high":
         return Factor(
@@ -262,12 +274,14 @@ def severity_factor(severity: str, withdrawal: str = "none") -> Factor:
     )
 
 
-def all_factors(profile: Profile, severity: str, withdrawal: str = "none") -> list[Factor]:
+def all_factors(
+    profile: Profile, severity: str, withdrawal: str = "none", under_18: bool = False
+) -> list[Factor]:
     return [
         goal_factor(profile),
         health_factor(profile),
         support_factor(profile),
         past_experience_factor(profile),
         readiness_factor(profile),
-        severity_factor(severity, withdrawal),
+        severity_factor(severity, withdrawal, under_18),
     ]

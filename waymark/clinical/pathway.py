@@ -498,7 +498,7 @@ def recommend(profile: Profile) -> Recommendation:
         health.append(say(N_("Alcohol and drugs harm a brain that is still growing.")))
     health = [reason for i, reason in enumerate(health) if reason not in health[:i]]
     abstinence_safer = bool(health)
-    leaning = factors.all_factors(profile, care_severity, model.withdrawal.level)
+    leaning = factors.all_factors(profile, care_severity, model.withdrawal.level, model.under_18)
     approach, approach_reason = choose_approach(profile, leaning, abstinence_safer)
     urgency = care.urgency(model, care_severity, ids)
     care_level = care.care_level(model, care_severity, ids)
