@@ -205,6 +205,35 @@ def test_an_older_crisis_behind_a_newer_calm_check_up_is_not_raised_again() -> N
     assert Alert.objects.filter(person=person, rule="suicidal-thoughts").count() == 1
 
 
+def test_a_pregnant_person_who_drinks_every_day_is_raised_to_the_clinician() -> None:
+    """Their check-up says care is urgent; no alert had told the clinician, because only a
+    high withdrawal or overdose risk raised one. A pregnant person who only smokes is not
+    raised (care recommended, not urgent)."""
+    from waymark.checkup import actions as checkup_actions
+    from waymark.clinical.checkup import answers_from_profile
+
+    def complete(person: User, substance: str) -> None:
+        checkup = CheckUp.objects.create(owner=person)
+        profile = {"version": 2, "age": 29, "sex": "female", "pregnant": True, "goal": "stop",
+                   "substances": [{"substance": substance, "days_used_past_30": 30,
+                                   "typical_amount": 2}]}  # fmt: skip
+        Answer.objects.bulk_create(
+            Answer(checkup=checkup, version="1", instrument=a.instrument, item=a.item,
+                   option=a.option, value=a.value, context=a.context)
+            for a in answers_from_profile(profile)
+        )  # fmt: skip
+        checkup_actions.do_complete_checkup(checkup)
+
+    _clinician, drinker = linked()
+    complete(drinker, "alcohol")
+    _clinician, smoker = linked()
+    complete(smoker, "tobacco")
+    run_jobs()
+    alert = Alert.objects.get(person=drinker, rule="pregnant-and-using")
+    assert alert.priority == "high" or str(alert.priority).lower().endswith("high")
+    assert not Alert.objects.filter(person=smoker, rule="pregnant-and-using").exists()
+
+
 def test_the_worker_tick_finds_missed_check_ins() -> None:
     _clinician, person = linked()
     checkin(person, 4)

@@ -70,6 +70,20 @@ def test_an_old_crisis_behind_a_newer_check_up_still_raises_one_alert_of_its_own
     assert [(a.id, a.evidence) for a in found] == [("suicidal-thoughts", ago(700))]
 
 
+def test_a_recent_check_up_of_someone_pregnant_and_using_is_high() -> None:
+    record = Record(
+        TODAY,
+        days=(none(0),),
+        checkups=(
+            CheckUp(ago(3), pregnant_and_using=True),
+            CheckUp(ago(20), pregnant_and_using=True),
+        ),
+    )
+    found = evaluate(record)
+    assert [(a.id, a.evidence) for a in found] == [("pregnant-and-using", ago(3))]
+    assert found[0].priority is Priority.HIGH
+
+
 def test_opioid_use_after_a_week_without_is_urgent() -> None:
     days = (opioids(12), *(none(d) for d in range(11, 2, -1)), opioids(2), none(1), none(0))
     found = evaluate(Record(TODAY, days=days))

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from tests.clinical.strategies import any_profiles
-from waymark.clinical import risk, safety
+from waymark.clinical import alerts, risk, safety
 from waymark.clinical.care import CARE_LEVELS, URGENCY_LEVELS
 from waymark.clinical.pathway import Recommendation, recommend
 from waymark.clinical.plan import APPROACHES, WALLET_ORDER, PlanDraft, draft_plan
@@ -223,6 +223,24 @@ def test_medication_for_opioids_is_kept_and_never_withdrawn(data: dict[str, Any]
     if pain_only and opioids and len(opioids.counted_criteria) < 2 and not profile.pregnant:
         # A pain prescription with no use disorder suggested is not treated as one.
         assert "medication-for-opioid-use-disorder" not in ids
+
+
+@EXAMPLES
+@given(data=any_profiles())
+def test_pregnancy_with_harmful_use_is_urgent_and_raised_to_the_clinician(
+    data: dict[str, Any],
+) -> None:
+    """One fact of the risk model gives the urgency and the clinic's alert together."""
+    _profile, result, _plans = everything(data)
+    model = result.risks
+    on = date(2026, 3, 20)
+    checkup = alerts.CheckUp(on, pregnant_and_using=model.pregnant_and_using)
+    raised = {a.id for a in alerts.evaluate(alerts.Record(on, checkups=(checkup,)))}
+    assert ("pregnant-and-using" in raised) == model.pregnant_and_using
+    if model.pregnant_and_using:
+        assert result.urgency == "urgent" and "pregnancy-care" in result.safety
+    if not model.pregnant:
+        assert not model.pregnant_and_using
 
 
 @EXAMPLES

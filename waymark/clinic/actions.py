@@ -56,6 +56,7 @@ def _checkup(checkup: CheckUp) -> rules.CheckUp:
     results: dict[str, scoring.Score] = {}
     opioid_gap: int | None = None
     risks: dict[str, str] = {}
+    pregnant_and_using = False
     try:
         profile = parse_profile(build_profile(answers))
     except (IncompleteCheckUpError, ProfileError):
@@ -69,12 +70,14 @@ def _checkup(checkup: CheckUp) -> rules.CheckUp:
         opioid_gap = opioids.last_use_days_ago if opioids is not None else None
         model = assess(profile)
         risks = {name: getattr(model, name).level for name in DIMENSIONS}
+        pregnant_and_using = model.pregnant_and_using
     return rules.CheckUp(
         completed_on=timezone.localdate(checkup.completed_at or checkup.created_at),
         crisis_reported=crisis_reported(answers),
         results=results,
         opioid_last_use_days_ago=opioid_gap,
         risks=risks,
+        pregnant_and_using=pregnant_and_using,
     )
 
 

@@ -155,6 +155,18 @@ HIGH_RISK = Rule(
     "checkups",
     message=N_("A check-up found a high withdrawal or overdose risk."),
 )
+PREGNANT_USING = Rule(
+    "pregnant-and-using",
+    Priority.HIGH,
+    N_("Pregnant and using alcohol or drugs"),
+    "risk.RiskModel.pregnant_and_using (the one risk model: the check-up's urgency is urgent); "
+    "FACTS §11.4 (pregnancy with any use), §3 (no level is safe in pregnancy)",
+    "checkups",
+    message=N_(
+        "A check-up found the person is pregnant and uses alcohol, opioids, sedatives or "
+        "stimulants: they were told care is urgent."
+    ),
+)
 BAM_RISK = Rule(
     "bam-risk",
     Priority.HIGH,
@@ -186,6 +198,7 @@ RULES: tuple[Rule, ...] = (
     SUICIDAL,
     OPIOID_AFTER_GAP,
     HIGH_RISK,
+    PREGNANT_USING,
     RETURN_TO_USE,
     TAPER_NOT_FOLLOWED,
     WORSENING,
@@ -229,6 +242,8 @@ class CheckUp:
     opioid_last_use_days_ago: int | None = None
     # The risk model's levels for this check-up (risk.DIMENSIONS), when it made a profile.
     risks: Mapping[str, str] = field(default_factory=dict, hash=False)
+    # The risk model's `pregnant_and_using`, when it made a profile.
+    pregnant_and_using: bool = False
 
 
 @dataclass(frozen=True)
@@ -364,6 +379,16 @@ def high_risk_checkup(record: Record) -> list[Alert]:
         if high and _recent(record, checkup.completed_on):
             alerts.append(Alert(HIGH_RISK, say(RISK_MESSAGES[high]), checkup.completed_on))
     return alerts
+
+
+def pregnant_and_using(record: Record) -> list[Alert]:
+    """A recent check-up's risk model found the person pregnant and using what makes care
+    urgent: the person was told so, and the clinician is told too."""
+    return [
+        Alert(PREGNANT_USING, say(PREGNANT_USING.message), checkup.completed_on)
+        for checkup in record.checkups
+        if checkup.pregnant_and_using and _recent(record, checkup.completed_on)
+    ]
 
 
 def _opioid_days(days: Sequence[Day]) -> list[date]:
@@ -586,6 +611,7 @@ def evaluate(record: Record) -> list[Alert]:
         *suicidal_thoughts(record),
         *opioid_use_after_gap(record, days),
         *high_risk_checkup(record),
+        *pregnant_and_using(record),
         *return_to_use(record, days),
         *taper_not_followed(record, days),
         *worsening_screener(record),

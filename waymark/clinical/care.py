@@ -180,10 +180,9 @@ def urgency(model: RiskModel, severity: str, safety_ids: list[str]) -> Need:
         reason = N_("You are under 18 and use regularly: talking to someone you trust helps.")
         needs.append(Need("consider", say(reason)))
     if profile.pregnant:
-        risky = profile.uses("alcohol", "opioids", "benzodiazepines", "stimulants")
         needs.append(
             Need(
-                "urgent" if risky else "recommended",
+                "urgent" if model.pregnant_and_using else "recommended",
                 say(N_("You are pregnant: care now protects you and the baby.")),
             )
         )

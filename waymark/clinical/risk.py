@@ -38,6 +38,10 @@ LEVELS = ("none", "possible", "high")
 NONE, POSSIBLE, HIGH = LEVELS
 DIMENSIONS = ("withdrawal", "overdose", "mental_health")
 
+# What makes care urgent in pregnancy (❓ ours: FACTS.md names no list; these four can harm
+# the pregnancy or bring a withdrawal that does, §4, §11.2; tobacco and cannabis make care
+# recommended, not urgent).
+HARMFUL_IN_PREGNANCY = ("alcohol", "opioids", "benzodiazepines", "stimulants")
 ADULT_AGE = 18  # PRODUCT.md: Waymark is for adults; younger people get the youth rules
 OLDER_ADULT_AGE = 65  # FACTS.md §0.3, §2.1 (over-65s: the cautious cut-offs)
 AGE_GROUPS = ("under-18", "adult", "older-adult")
@@ -157,6 +161,14 @@ class RiskModel:
     def using(self, *substances: str) -> bool:
         """Whether any of these substances is used now (not stopped long enough ago)."""
         return any(s.current and s.substance in substances for s in self.states)
+
+    @property
+    def pregnant_and_using(self) -> bool:
+        """Pregnant, with alcohol, opioids, benzodiazepines or stimulants among what is used:
+        no level is safe in pregnancy and care is urgent (FACTS.md §11.4 "pregnancy with any
+        use", §3 "no level is safe in pregnancy"), so the check-up's urgency is urgent and
+        the person's clinician gets an alert (`alerts.PREGNANT_USING`)."""
+        return self.pregnant and self.profile.uses(*HARMFUL_IN_PREGNANCY)
 
     @property
     def drinks_now(self) -> bool:
