@@ -327,6 +327,7 @@ def everything_said(result: Recommendation, plans: dict[str, PlanDraft]) -> list
     for plan in plans.values():
         said += [str(goal) for goal in plan.personal.goals]
         said += [str(action) for stage in plan.stages for action in stage.actions]
+        said += [str(plan.stage_signal)] if plan.stage_signal is not None else []
     return said
 
 
@@ -343,6 +344,7 @@ def test_no_own_stop_beside_a_finding_that_asks_for_a_clinician(data: dict[str, 
     assert not result.risks.stopping_is_safe
     for text in everything_said(result, plans):
         assert not text.startswith(OWN_STOP), text
+        assert "You decide when" not in text, text  # the staged plan's move to stopping
 
 
 @EXAMPLES

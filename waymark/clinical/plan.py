@@ -274,12 +274,21 @@ def draft_plan(
         safety=recommendation.safety,
         sections=tuple(section for section in parts if section is not None),
         stages=_stages(draft) if staged else (),
-        stage_signal=say(words.STAGE_SIGNAL, weeks=STAGE_SIGNAL_WEEKS) if staged else None,
+        stage_signal=_stage_signal(draft) if staged else None,
         taper=draft.taper,
         personal=_personal(draft),
         drinking_limit=limit,
         wallet=wallet_dangers(recommendation),
     )
+
+
+def _stage_signal(draft: _Draft) -> Message:
+    """When to move on from the first stage: the person's own choice only where stopping on
+    their own is safe (the risk model's `stopping_is_safe`, as the stages' own steps)."""
+    signal = (
+        words.STAGE_SIGNAL if draft.model.stopping_is_safe else words.STAGE_SIGNAL_WITH_CLINICIAN
+    )
+    return say(signal, weeks=STAGE_SIGNAL_WEEKS)
 
 
 def paths_open(suggested: str, safety: Iterable[str]) -> tuple[str, ...]:

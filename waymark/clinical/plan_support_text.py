@@ -277,6 +277,11 @@ STAGE_SIGNAL = N_(
     "to stop has gone up, it may be time for the next step. You decide when, and your "
     "counsellor can help you choose."
 )
+STAGE_SIGNAL_WITH_CLINICIAN = N_(
+    "When your harm-reduction goals have been met for about %(weeks)d weeks and your readiness "
+    "to stop has gone up, it may be time for the next step. Stopping on your own is not safe "
+    "for you, so choose when together with your doctor or prescriber, who can make it safe."
+)
 
 # Personal suggestions, in the person's voice ---------------------------------------------
 
