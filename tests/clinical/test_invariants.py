@@ -366,6 +366,22 @@ def test_opioids_used_now_always_bring_the_tolerance_warning_and_naloxone(
 
 @EXAMPLES
 @given(data=any_profiles())
+def test_an_opioid_stop_plan_always_shows_the_overdose_protections(data: dict[str, Any]) -> None:
+    """FACTS.md §11.3: any goal of quitting opioids always shows the tolerance warning,
+    naloxone, the never-use-alone line and fentanyl test strips (on methadone, buprenorphine
+    or a prescription too); the wallet card carries never-use-alone."""
+    profile, result, plans = everything(data)
+    if not profile.uses("opioids") or profile.goal not in ("stop", "cut-down"):
+        return
+    found = {"reduced-tolerance", "naloxone", "never-use-alone", "fentanyl-test-strips"}
+    assert found <= set(result.safety)
+    for plan in plans.values():
+        assert plan.shows_harm_reduction_lines
+        assert "never-use-alone" in {danger.id for danger in plan.wallet}
+
+
+@EXAMPLES
+@given(data=any_profiles())
 def test_a_plan_names_the_withdrawal_risk_only_where_there_is_one(data: dict[str, Any]) -> None:
     """Where withdrawal is possible or high, nothing offers stopping on one day on one's own
     (FACTS.md §11.2); where it is none, no plan blames a withdrawal risk."""

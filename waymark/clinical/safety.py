@@ -188,6 +188,17 @@ def _street_opioids(model: RiskModel) -> Message | None:
     return None
 
 
+def _opioid_stop_plan(model: RiskModel) -> Message | None:
+    """FACTS.md §11.3: an opioid abstinence plan (any goal of quitting) always shows the
+    never-use-alone line and fentanyl test strips, prescribed opioids and MOUD included: once
+    tolerance has fallen, a return to use, often from the street supply, is when people die."""
+    if model.profile.uses("opioids") and model.profile.goal in ("stop", "cut-down"):
+        return say(
+            N_("You plan to stop or cut down opioids: a return to use afterwards is the danger.")
+        )
+    return None
+
+
 def _street_stimulants_and_pills(model: RiskModel) -> Message | None:
     stimulants, benzo = model.state("stimulants"), model.state("benzodiazepines")
     if stimulants is not None and stimulants.street:
@@ -387,6 +398,14 @@ RULES: tuple[SafetyRule, ...] = (
         "§5, §11.3; clinical-facts A.2",
         "Opioids not taken as prescribed bring never-use-alone and fentanyl test strips.",
         _street_opioids,
+        ("never-use-alone", "fentanyl-test-strips"),
+    ),
+    SafetyRule(
+        "opioid-stop-plan",
+        "§11.3",
+        "A plan to stop or cut down opioids, prescribed and MOUD included, brings never-use-alone "
+        "and fentanyl test strips: a return to use after tolerance has fallen is the danger.",
+        _opioid_stop_plan,
         ("never-use-alone", "fentanyl-test-strips"),
     ),
     SafetyRule(
