@@ -246,6 +246,26 @@ def test_someone_who_does_not_drink_sees_use_cravings_and_mood(client: Client) -
     assert context["use_rows"] == [("Stimulants", "2 of 8", "2 of 8")]
 
 
+def test_under_18_the_adult_drinking_measures_are_left_out(client: Client) -> None:
+    """A 16-year-old's page had said "WHO risk level: Medium risk" and counted heavy days at
+    an adult's 4 drinks: under 18 no drinking is low risk (the youth rules)."""
+    from tests.test_checkup import complete
+
+    owner = sign_in(client)
+    complete(client, {"version": 2, "age": 16, "goal": "unsure", "substances": [
+        {"substance": "alcohol", "days_used_past_30": 4, "typical_amount": 3}]})  # fmt: skip
+    fill(owner, 30)
+    html, context = page(client)
+    assert not context["record"].adult
+    assert [f.id for f in context["figures"]] == ["drinks", "abstinent", "use", "cravings",
+                                                  "mood"]  # fmt: skip
+    assert '<th scope="row">WHO risk level</th>' not in html
+    assert "Heavy drinking days (" not in html and "chart-who" not in html
+    assert "no amount of drinking is low risk" in html
+    names = [name for table in context["windows"] for name, _value in table.rows]
+    assert "Days without drinking" in names and "Alcohol a day" in names
+
+
 def test_safety_comes_first_even_before_the_first_check_in(client: Client) -> None:
     sign_in(client)
     make_plan(client, "suicidal thoughts on PHQ-9 while drinking lightly")

@@ -446,28 +446,25 @@ class WindowTable:
 
 
 def window_tables(
-    spans: Sequence[tuple[int | None, Outcomes]], sex: Sex | None
+    spans: Sequence[tuple[int | None, Outcomes]], sex: Sex | None, *, adult: bool = True
 ) -> list[WindowTable]:
     """One small table a window (measure, value): four of them fit a phone, where one table
-    of four windows side by side would not."""
+    of four windows side by side would not. Not `adult`: without the adult measures (heavy
+    days, the WHO risk level), which would call some drinking low risk under 18."""
     threshold = heavy_day_threshold(sex)
     tables = []
     for days, r in spans:
         per_day = r.drinks_per_drinking_day
         grams = r.grams_per_day
+        heavy = gettext("Heavy drinking days (%(drinks)d or more drinks)") % {"drinks": threshold}
+        alcohol = "—" if grams is None else gettext("%(grams)s g") % {"grams": _one(grams)}
         rows = (
             (gettext("Days recorded"), _of(r.days_recorded, r.days_in_span)),
             (gettext("Days without drinking"), _percent(r.percent_days_abstinent)),
             (gettext("Drinks per drinking day"), "—" if per_day is None else _one(per_day)),
-            (
-                gettext("Heavy drinking days (%(drinks)d or more drinks)") % {"drinks": threshold},
-                _percent(r.percent_heavy_drinking_days),
-            ),
-            (
-                gettext("Alcohol a day"),
-                "—" if grams is None else gettext("%(grams)s g") % {"grams": _one(grams)},
-            ),
-            (gettext("WHO risk level"), _level(r.who_risk_level)),
+            *([(heavy, _percent(r.percent_heavy_drinking_days))] if adult else []),
+            (gettext("Alcohol a day"), alcohol),
+            *([(gettext("WHO risk level"), _level(r.who_risk_level))] if adult else []),
         )
         window_id = f"outcomes-{days}" if days is not None else "outcomes-all"
         tables.append(WindowTable(window_id, _window_caption(days, r), rows))

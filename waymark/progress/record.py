@@ -214,6 +214,13 @@ class Record:
         return self.profile.cut_off_sex if self.profile is not None else None
 
     @property
+    def adult(self) -> bool:
+        """The latest check-up was not under 18 (or there is none): the adult measures of
+        drinking (heavy days, WHO risk levels) apply. Under 18 no level of drinking is low
+        risk, so the pages leave them out (PRODUCT.md: youth rules only)."""
+        return self.result is None or self.result.adult
+
+    @property
     def drinking(self) -> bool:
         """Drinking charts are shown when the check-up includes alcohol, when drinks were
         recorded, or when there is no check-up to say otherwise."""

@@ -100,9 +100,9 @@ def render_page(
                 points, record.chart_targets is not None, daily_marks(points, record.switches)
             ),
             abstinent_figure(weeks, by_week),
-            heavy_figure(weeks, record.sex, by_week),
-            who_figure(weeks, by_week),
         ]
+        if record.adult:
+            figures += [heavy_figure(weeks, record.sex, by_week), who_figure(weeks, by_week)]
     figures += [use_figure(weeks, by_week), cravings_figure(weeks, by_week),
                 mood_figure(weeks, by_week)]  # fmt: skip
     context["next_step"] = next_step_for(record, today)
@@ -113,7 +113,9 @@ def render_page(
         "figures": figures,
         "spans": spans,
         "whole": spans[-1][1],
-        "windows": window_tables(spans, record.sex) if record.drinking else None,
+        "windows": window_tables(spans, record.sex, adult=record.adult)
+        if record.drinking
+        else None,
         "use_rows": use_table(record, today),
         "unknown_amounts": sum(1 for day in record.days if day.drinks is None),
         "command": command(record.sex),
