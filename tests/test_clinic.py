@@ -141,14 +141,11 @@ def test_a_clinician_who_lost_consent_is_not_emailed() -> None:
     assert [m.to for m in mail.outbox] == [["stays@example.org"]]
 
 
-def complete_crisis_checkup(person: User) -> CheckUp:
-    """A check-up walked to completion from the reference vignette with suicidal thoughts."""
-    from tests.reference import load
+def complete_checkup(person: User, profile: dict[str, Any]) -> CheckUp:
+    """A check-up walked to completion with the answers that give ``profile``."""
     from waymark.checkup import actions as checkup_actions
     from waymark.clinical.checkup import answers_from_profile
 
-    vignettes = {v["name"]: v["profile"] for v in load("vignettes.json")}
-    profile = vignettes["suicidal thoughts on PHQ-9 while drinking lightly"]
     checkup = CheckUp.objects.create(owner=person)
     Answer.objects.bulk_create(
         Answer(checkup=checkup, version="1", instrument=a.instrument, item=a.item,
@@ -157,6 +154,14 @@ def complete_crisis_checkup(person: User) -> CheckUp:
     )  # fmt: skip
     checkup_actions.do_complete_checkup(checkup)
     return checkup
+
+
+def complete_crisis_checkup(person: User) -> CheckUp:
+    """A check-up walked to completion from the reference vignette with suicidal thoughts."""
+    from tests.reference import load
+
+    vignettes = {v["name"]: v["profile"] for v in load("vignettes.json")}
+    return complete_checkup(person, vignettes["suicidal thoughts on PHQ-9 while drinking lightly"])
 
 
 def test_completing_a_check_up_evaluates_the_alerts() -> None:
@@ -189,18 +194,9 @@ def test_an_older_crisis_behind_a_newer_calm_check_up_is_not_raised_again() -> N
     complete_crisis_checkup(person)
     run_jobs()
     assert Alert.objects.filter(person=person, rule="suicidal-thoughts").count() == 1
-    calm = CheckUp.objects.create(owner=person)
-    from waymark.checkup import actions as checkup_actions
-    from waymark.clinical.checkup import answers_from_profile
-
     profile = {"version": 2, "age": 40, "goal": "cut-down",
                "substances": [{"substance": "alcohol", "days_used_past_30": 2}]}  # fmt: skip
-    Answer.objects.bulk_create(
-        Answer(checkup=calm, version="1", instrument=a.instrument, item=a.item,
-               option=a.option, value=a.value, context=a.context)
-        for a in answers_from_profile(profile)
-    )  # fmt: skip
-    checkup_actions.do_complete_checkup(calm)
+    complete_checkup(person, profile)
     assert not [a for a in actions.evaluate(person) if a.rule == "suicidal-thoughts"]
     assert Alert.objects.filter(person=person, rule="suicidal-thoughts").count() == 1
 
@@ -209,20 +205,11 @@ def test_a_pregnant_person_who_drinks_every_day_is_raised_to_the_clinician() -> 
     """Their check-up says care is urgent; no alert had told the clinician, because only a
     high withdrawal or overdose risk raised one. A pregnant person who only smokes is not
     raised (care recommended, not urgent)."""
-    from waymark.checkup import actions as checkup_actions
-    from waymark.clinical.checkup import answers_from_profile
 
     def complete(person: User, substance: str) -> None:
-        checkup = CheckUp.objects.create(owner=person)
-        profile = {"version": 2, "age": 29, "sex": "female", "pregnant": True, "goal": "stop",
-                   "substances": [{"substance": substance, "days_used_past_30": 30,
-                                   "typical_amount": 2}]}  # fmt: skip
-        Answer.objects.bulk_create(
-            Answer(checkup=checkup, version="1", instrument=a.instrument, item=a.item,
-                   option=a.option, value=a.value, context=a.context)
-            for a in answers_from_profile(profile)
-        )  # fmt: skip
-        checkup_actions.do_complete_checkup(checkup)
+        complete_checkup(person, {"version": 2, "age": 29, "sex": "female", "pregnant": True,
+                                  "goal": "stop", "substances": [{"substance": substance,
+                                  "days_used_past_30": 30, "typical_amount": 2}]})  # fmt: skip
 
     _clinician, drinker = linked()
     complete(drinker, "alcohol")
