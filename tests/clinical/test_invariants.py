@@ -752,3 +752,13 @@ def test_overdose_high_adds_no_second_reason_where_opioids_bring_their_own() -> 
     ]
     assert any(text.startswith("You often use alone") for text in said)
     assert not any("sometimes use alone" in text for text in said)
+
+
+def test_a_sedative_in_pregnancy_makes_care_urgent_as_alcohol_does() -> None:
+    """Daily GHB in pregnancy (withdrawal high) had been only "recommended", with no alert,
+    while one drink made care urgent (clinical review, stop 19)."""
+    ghb = {"version": 2, "age": 27, "sex": "female", "pregnant": True, "goal": "cut-down",
+           "substances": [{"substance": "other", "kinds": ["ghb"], "days_used_past_30": 20,
+                           "last_use_days_ago": 0}]}  # fmt: skip
+    result = recommend(parse_profile(ghb))
+    assert result.risks.pregnant_and_using and result.urgency == "urgent"

@@ -164,11 +164,12 @@ class RiskModel:
 
     @property
     def pregnant_and_using(self) -> bool:
-        """Pregnant, with alcohol, opioids, benzodiazepines or stimulants among what is used:
+        """Pregnant, with alcohol, opioids, stimulants or a sedative (a benzodiazepine, GHB, a
+        z-drug, a barbiturate: `uses_sedatives`) among what is used:
         no level is safe in pregnancy and care is urgent (FACTS.md §11.4 "pregnancy with any
         use", §3 "no level is safe in pregnancy"), so the check-up's urgency is urgent and
         the person's clinician gets an alert (`alerts.PREGNANT_USING`)."""
-        return self.pregnant and self.profile.uses(*HARMFUL_IN_PREGNANCY)
+        return self.pregnant and (self.profile.uses(*HARMFUL_IN_PREGNANCY) or self.uses_sedatives)
 
     @property
     def drinks_now(self) -> bool:
